@@ -1,0 +1,98 @@
+#include "HttpResponder.h"
+
+#include "HttpConnection.h"
+#include "HttpStatus.h"
+
+HttpResponder::HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor)
+    : QObject(connection), m_connection(connection), m_keepAlive(keepAlive), m_httpMinor(httpMinor)
+{
+}
+
+QByteArray HttpResponder::head(int status, const HttpHeaders &headers, qint64 contentLength)
+{
+    QByteArray out;
+    out.reserve(256);
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpStatus::reasonPhrase(status) + "\r\n";
+    for (const auto &f : headers.fields()) {
+        // Framing is ours to decide; a handler's copy of these would corrupt the message.
+        if (f.first.compare("content-length", Qt::CaseInsensitive) == 0
+            || f.first.compare("transfer-encoding", Qt::CaseInsensitive) == 0
+            || f.first.compare("connection", Qt::CaseInsensitive) == 0)
+            continue;
+        out += f.first + ": " + f.second + "\r\n";
+    }
+    if (contentLength >= 0)
+        out += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    else if (m_chunked)
+        out += "Transfer-Encoding: chunked\r\n";
+    if (!m_keepAlive)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    return out;
+}
+
+void HttpResponder::respond(int status, const HttpHeaders &headers, const QByteArray &body)
+{
+    if (m_state != State::Pending)
+        return;
+    m_state = State::Done;
+    m_connection->writeResponseBytes(head(status, headers, body.size()) + body);
+    m_connection->responseFinished(m_keepAlive);
+}
+
+void HttpResponder::beginStream(int status, const HttpHeaders &headers)
+{
+    if (m_state != State::Pending)
+        return;
+    // HTTP/1.0 clients don't know chunked coding: the end of the body is the end of the connection.
+    m_chunked = m_httpMinor >= 1;
+    if (!m_chunked)
+        m_keepAlive = false;
+    m_state = State::Streaming;
+    m_connection->writeResponseBytes(head(status, headers, -1));
+}
+
+void HttpResponder::writeChunk(const QByteArray &data)
+{
+    if (m_state != State::Streaming || data.isEmpty())
+        return;
+    if (!m_chunked) {
+        m_connection->writeResponseBytes(data);
+        return;
+    }
+    QByteArray framed;
+    framed.reserve(data.size() + 12);
+    framed += QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+    m_connection->writeResponseBytes(framed);
+}
+
+void HttpResponder::endStream()
+{
+    if (m_state != State::Streaming)
+        return;
+    m_state = State::Done;
+    if (m_chunked)
+        m_connection->writeResponseBytes("0\r\n\r\n");
+    m_connection->responseFinished(m_keepAlive);
+}
+
+void HttpResponder::abortConnection()
+{
+    if (!isOpen())
+        return;
+    m_state = State::Gone;
+    m_connection->abortFromResponder();
+}
+
+qint64 HttpResponder::bytesToWrite() const
+{
+    return m_connection->bytesToWrite();
+}
+
+void HttpResponder::markGone()
+{
+    if (!isOpen())
+        return;
+    m_state = State::Gone;
+    Q_EMIT clientGone();
+}

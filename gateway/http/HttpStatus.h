@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QByteArray>
+
+namespace HttpStatus {
+QByteArray reasonPhrase(int status);
+}

@@ -1,0 +1,296 @@
+#include "UpstreamConnection.h"
+
+#include "UpstreamCall.h"
+#include "UpstreamClient.h"
+
+#include <QSslSocket>
+
+namespace {
+UpstreamConnection *self(http_parser *p)
+{
+    return static_cast<UpstreamConnection *>(p->data);
+}
+} // namespace
+
+const http_parser_settings &UpstreamConnection::settings()
+{
+    static const http_parser_settings s = [] {
+        http_parser_settings v;
+        http_parser_settings_init(&v);
+        v.on_header_field = &UpstreamConnection::onHeaderField;
+        v.on_header_value = &UpstreamConnection::onHeaderValue;
+        v.on_headers_complete = &UpstreamConnection::onHeadersComplete;
+        v.on_body = &UpstreamConnection::onBody;
+        v.on_message_complete = &UpstreamConnection::onMessageComplete;
+        return v;
+    }();
+    return s;
+}
+
+UpstreamConnection::UpstreamConnection(const QString &origin, const QUrl &url, UpstreamClient *client)
+    : QObject(client), m_origin(origin), m_url(url), m_client(client)
+{
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        m_closing = true;
+        if (m_socket)
+            m_socket->abort();
+        m_client->release(this, false);
+    });
+}
+
+UpstreamConnection::~UpstreamConnection() = default;
+
+void UpstreamConnection::start(UpstreamCall *call)
+{
+    m_idleTimer.stop();
+    m_call = call;
+    call->m_connection = this;
+    http_parser_init(&m_parser, HTTP_RESPONSE);
+    m_parser.data = this;
+    m_headers = HttpHeaders();
+    m_field.clear();
+    m_value.clear();
+    m_lastWasValue = false;
+    m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = false;
+    m_body.clear();
+
+    if (m_socket) {
+        sendRequest();
+        return;
+    }
+    const bool tls = m_url.scheme() == QLatin1String("https");
+    const quint16 port = quint16(m_url.port(tls ? 443 : 80));
+    if (tls) {
+        auto *ssl = new QSslSocket(this);
+        m_socket = ssl;
+        // Peer verification stays at Qt's default (VerifyPeer); certificate errors are never ignored.
+        connect(ssl, &QSslSocket::encrypted, this, &UpstreamConnection::onConnected);
+        ssl->connectToHostEncrypted(m_url.host(), port);
+    } else {
+        m_socket = new QTcpSocket(this);
+        connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
+        m_socket->connectToHost(m_url.host(), port);
+    }
+    connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &UpstreamConnection::onClosed);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onClosed);
+}
+
+void UpstreamConnection::onConnected()
+{
+    m_connected = true;
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_call)
+        m_call->connectionEstablished();
+    sendRequest();
+}
+
+void UpstreamConnection::sendRequest()
+{
+    if (!m_connected || !m_call)
+        return;
+    const UpstreamRequest &r = m_call->request();
+    QByteArray target = m_url.path(QUrl::FullyEncoded).toUtf8();
+    if (target.isEmpty())
+        target = "/";
+    if (m_url.hasQuery())
+        target += '?' + m_url.query(QUrl::FullyEncoded).toUtf8();
+    QByteArray out;
+    out.reserve(512 + r.body.size());
+    out += r.method + ' ' + target + " HTTP/1.1\r\n";
+    const bool tls = m_url.scheme() == QLatin1String("https");
+    const int port = m_url.port(-1);
+    out += "Host: " + m_url.host(QUrl::FullyEncoded).toUtf8();
+    if (port != -1 && port != (tls ? 443 : 80))
+        out += ':' + QByteArray::number(port);
+    out += "\r\n";
+    for (const auto &f : r.headers.fields()) {
+        const QByteArray n = f.first.toLower();
+        if (n == "host" || n == "content-length" || n == "transfer-encoding" || n == "connection"
+            || n == "accept-encoding" || n == "keep-alive" || n == "te" || n == "upgrade"
+            || n == "proxy-connection" || n == "trailer")
+            continue;
+        out += f.first + ": " + f.second + "\r\n";
+    }
+    out += "Accept-Encoding: identity\r\n";
+    if (!r.body.isEmpty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH")
+        out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n";
+    out += "\r\n";
+    out += r.body;
+    m_socket->write(out);
+    m_socket->flush();
+    m_call->requestSent();
+}
+
+int UpstreamConnection::onHeaderField(http_parser *p, const char *at, size_t len)
+{
+    UpstreamConnection *c = self(p);
+    if (c->m_lastWasValue) {
+        c->m_headers.add(c->m_field.toLower(), c->m_value.trimmed());
+        c->m_field.clear();
+        c->m_value.clear();
+        c->m_lastWasValue = false;
+    }
+    c->m_field.append(at, qsizetype(len));
+    return 0;
+}
+
+int UpstreamConnection::onHeaderValue(http_parser *p, const char *at, size_t len)
+{
+    UpstreamConnection *c = self(p);
+    c->m_lastWasValue = true;
+    c->m_value.append(at, qsizetype(len));
+    return 0;
+}
+
+int UpstreamConnection::onHeadersComplete(http_parser *p)
+{
+    UpstreamConnection *c = self(p);
+    if (!c->m_field.isEmpty())
+        c->m_headers.add(c->m_field.toLower(), c->m_value.trimmed());
+    c->m_field.clear();
+    c->m_value.clear();
+    c->m_headReady = true;
+    // A HEAD response has headers only, whatever its Content-Length says.
+    return (c->m_call && c->m_call->request().method == "HEAD") ? 1 : 0;
+}
+
+int UpstreamConnection::onBody(http_parser *p, const char *at, size_t len)
+{
+    self(p)->m_body.append(at, qsizetype(len));
+    return 0;
+}
+
+int UpstreamConnection::onMessageComplete(http_parser *p)
+{
+    UpstreamConnection *c = self(p);
+    c->m_complete = true;
+    c->m_keepAlive = http_should_keep_alive(p) != 0;
+    http_parser_pause(p, 1);
+    return 0;
+}
+
+void UpstreamConnection::onReadyRead()
+{
+    const QByteArray data = m_socket->readAll();
+    if (!m_call) {
+        // Bytes on a parked connection are not ours to read: drop it.
+        if (!m_closing) {
+            m_closing = true;
+            m_socket->abort();
+            m_client->release(this, false);
+        }
+        return;
+    }
+    if (!data.isEmpty())
+        m_gotBytes = true;
+    feed(data.constData(), size_t(data.size()));
+}
+
+void UpstreamConnection::feed(const char *data, size_t len)
+{
+    if (m_complete)
+        return;
+    http_parser_execute(&m_parser, &settings(), data, len);
+    const auto err = HTTP_PARSER_ERRNO(&m_parser);
+    if (err != HPE_OK && err != HPE_PAUSED) {
+        fail(int(UpstreamCall::Failure::Protocol),
+             QStringLiteral("Upstream %1 sent a malformed HTTP response: %2")
+                 .arg(m_url.host(), QString::fromLatin1(http_errno_description(err))));
+        return;
+    }
+    flushEvents();
+}
+
+void UpstreamConnection::flushEvents()
+{
+    if (m_headReady && !m_headDelivered && m_call) {
+        m_headDelivered = true;
+        m_call->deliverHead(int(m_parser.status_code), m_headers);
+    }
+    if (!m_body.isEmpty() && m_call) {
+        const QByteArray body = std::exchange(m_body, QByteArray());
+        m_call->deliverData(body);
+    }
+    if (m_complete && m_call)
+        finishExchange();
+}
+
+void UpstreamConnection::finishExchange()
+{
+    QPointer<UpstreamCall> call = m_call;
+    m_call = nullptr;
+    ++m_served;
+    const bool reusable = m_keepAlive && !m_closing && m_socket->state() == QAbstractSocket::ConnectedState;
+    if (!reusable) {
+        m_closing = true;
+        m_socket->abort();
+    }
+    m_client->release(this, reusable);
+    if (call)
+        call->deliverEnd();
+}
+
+void UpstreamConnection::abortCall()
+{
+    m_call = nullptr;
+    if (m_closing)
+        return;
+    m_closing = true;
+    if (m_socket)
+        m_socket->abort();
+    m_client->release(this, false);
+}
+
+void UpstreamConnection::park(int idleMs)
+{
+    m_idleTimer.start(idleMs);
+}
+
+void UpstreamConnection::fail(int failure, const QString &message)
+{
+    QPointer<UpstreamCall> call = m_call;
+    m_call = nullptr;
+    if (!m_closing) {
+        m_closing = true;
+        m_socket->abort();
+        m_client->release(this, false);
+    }
+    if (call)
+        call->deliverFailure(UpstreamCall::Failure(failure), message);
+}
+
+void UpstreamConnection::onClosed()
+{
+    if (m_closing)
+        return;
+    if (m_call && m_gotBytes && !m_complete) {
+        // A response delimited by the end of the connection ends here; any other is cut short.
+        http_parser_execute(&m_parser, &settings(), nullptr, 0);
+        flushEvents();
+        if (!m_call)
+            return;
+    }
+    m_closing = true;
+    QPointer<UpstreamCall> call = m_call;
+    m_call = nullptr;
+    const QString reason = m_socket->errorString();
+    const auto socketError = m_socket->error();
+    m_client->release(this, false);
+    if (!call)
+        return;
+    if (m_gotBytes) {
+        call->deliverFailure(UpstreamCall::Failure::ClosedEarly,
+                             QStringLiteral("Upstream %1 closed the connection in the middle of the response").arg(m_url.host()));
+        return;
+    }
+    UpstreamCall::Failure kind = UpstreamCall::Failure::Connect;
+    if (socketError == QAbstractSocket::SslHandshakeFailedError || socketError == QAbstractSocket::SslInternalError
+        || socketError == QAbstractSocket::SslInvalidUserDataError)
+        kind = UpstreamCall::Failure::Tls;
+    else if (m_connected)
+        kind = UpstreamCall::Failure::ClosedEarly;
+    m_client->retryOrFail(call, m_served > 0, int(kind),
+                          QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason));
+}

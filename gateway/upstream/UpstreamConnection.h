@@ -1,0 +1,70 @@
+#pragma once
+
+#include "http/HttpHeaders.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUrl>
+
+#include <http_parser.h>
+
+class QTcpSocket;
+class UpstreamCall;
+class UpstreamClient;
+
+// One TCP (or TLS) connection to an upstream origin, carrying one call at a time and kept alive
+// for the next when the upstream allows it. Responses are parsed with http-parser.
+class UpstreamConnection : public QObject
+{
+    Q_OBJECT
+public:
+    UpstreamConnection(const QString &origin, const QUrl &url, UpstreamClient *client);
+    ~UpstreamConnection() override;
+
+    const QString &origin() const { return m_origin; }
+    bool hasServed() const { return m_served > 0; }
+    void start(UpstreamCall *call);
+    // The call's owner lost interest: drop the connection so the upstream sees it close.
+    void abortCall();
+    // Parked in the pool: close after a while without work.
+    void park(int idleMs);
+
+private:
+    static int onHeaderField(http_parser *p, const char *at, size_t len);
+    static int onHeaderValue(http_parser *p, const char *at, size_t len);
+    static int onHeadersComplete(http_parser *p);
+    static int onBody(http_parser *p, const char *at, size_t len);
+    static int onMessageComplete(http_parser *p);
+    static const http_parser_settings &settings();
+
+    void sendRequest();
+    void onConnected();
+    void onReadyRead();
+    void onClosed();
+    void feed(const char *data, size_t len);
+    void flushEvents();
+    void fail(int failure, const QString &message);
+    void finishExchange();
+
+    QString m_origin;
+    QUrl m_url;
+    UpstreamClient *m_client;
+    QTcpSocket *m_socket = nullptr;
+    bool m_connected = false;
+    QPointer<UpstreamCall> m_call;
+    http_parser m_parser;
+    QByteArray m_field;
+    QByteArray m_value;
+    bool m_lastWasValue = false;
+    HttpHeaders m_headers;
+    bool m_headReady = false;
+    bool m_headDelivered = false;
+    QByteArray m_body;
+    bool m_complete = false;
+    bool m_keepAlive = false;
+    bool m_gotBytes = false;
+    int m_served = 0;
+    QTimer m_idleTimer;
+    bool m_closing = false;
+};

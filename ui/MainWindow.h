@@ -1,0 +1,8 @@
+#pragma once
+#include <QMainWindow>
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+};
