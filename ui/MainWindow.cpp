@@ -1,2 +1,3 @@
 #include "MainWindow.h"
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
+void MainWindow::applySnapshot(const GatewaySnapshot &) {}

@@ -1,0 +1,69 @@
+// tokenfuse-console: the console window with the gateway on its own thread. Started by tokenfuse
+// when a display is available; it takes the same command line.
+#include "CommandLine.h"
+#include "ProcessLimits.h"
+#include "Runners.h"
+#include "SignalWatcher.h"
+#include "core/GatewayHost.h"
+#include "MainWindow.h"
+
+#include <QApplication>
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    Invocation invocation = parseCommandLine(arguments);
+    if (invocation.mode == Invocation::Mode::Help) {
+        std::fputs(qPrintable(invocation.helpText), stdout);
+        return 0;
+    }
+    if (invocation.mode == Invocation::Mode::Version) {
+        std::printf("tokenfuse %s\n", TOKENFUSE_VERSION);
+        return 0;
+    }
+    if (invocation.mode == Invocation::Mode::Error) {
+        std::fprintf(stderr, "tokenfuse: %s\n", qPrintable(invocation.error));
+        return 2;
+    }
+    const qint64 files = raiseOpenFileLimit();
+    if (files > 0)
+        invocation.config.limits.maxConnections = int(qMin<qint64>(invocation.config.limits.maxConnections, (files - 64) / 2));
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("tokenfuse"));
+    QApplication::setApplicationDisplayName(QStringLiteral("TokenFuse"));
+    QApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
+    QApplication::setStyle(QStringLiteral("Fusion"));
+
+    MainWindow window;
+    GatewayHost host(invocation.config);
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
+    QObject::connect(&host, &GatewayHost::snapshotReady, &window, &MainWindow::applySnapshot);
+    QObject::connect(&host, &GatewayHost::logLine, &app, [](const QString &line) { logLine("gateway", line); });
+    QObject::connect(&host, &GatewayHost::started, &app, [](const QString &address, const QString &db, quint16) {
+        std::printf("TokenFuse %s gateway listening on http://%s/v1\nusage database: %s\n", TOKENFUSE_VERSION,
+                    qPrintable(address), qPrintable(db));
+        std::fflush(stdout);
+    });
+    QObject::connect(&host, &GatewayHost::failed, &window, [&window](const QString &error) {
+        logLine("tokenfuse", QStringLiteral("error: ") + error);
+        GatewaySnapshot failed;
+        failed.state = GatewaySnapshot::State::Failed;
+        failed.error = error;
+        window.applySnapshot(failed);
+    });
+    GatewaySnapshot starting;
+    starting.state = GatewaySnapshot::State::Starting;
+    starting.listenAddress = QStringLiteral("%1:%2").arg(invocation.config.listenHost).arg(invocation.config.listenPort);
+    window.applySnapshot(starting);
+    window.show();
+    host.start();
+    const int rc = QApplication::exec();
+    host.stop();
+    return rc;
+}

@@ -1,0 +1,234 @@
+#include "GatewayConfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+namespace {
+bool fail(QString *error, const QString &message)
+{
+    *error = message;
+    return false;
+}
+
+bool readInt(const QJsonObject &o, const char *key, const QString &where, int min, int *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())) || v.toDouble() < min || v.toDouble() > 2147483647.0)
+        return fail(error, QStringLiteral("%1.%2 must be a whole number of at least %3").arg(where, QLatin1String(key)).arg(min));
+    *out = int(v.toDouble());
+    return true;
+}
+
+bool readString(const QJsonObject &o, const char *key, const QString &where, QString *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isString())
+        return fail(error, QStringLiteral("%1.%2 must be a string").arg(where, QLatin1String(key)));
+    *out = v.toString();
+    return true;
+}
+
+bool checkKeys(const QJsonObject &o, const QString &where, const QStringList &known, QString *error)
+{
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!known.contains(it.key()))
+            return fail(error, QStringLiteral("%1: unknown key '%2' (known: %3)").arg(where, it.key(), known.join(QLatin1String(", "))));
+    }
+    return true;
+}
+
+bool isLoopback(const QString &host)
+{
+    return host == QLatin1String("localhost") || host.startsWith(QLatin1String("127.")) || host == QLatin1String("::1");
+}
+
+bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QStringList *warnings, QString *error)
+{
+    const QString where = QStringLiteral("upstreams[%1]").arg(index);
+    if (!value.isObject())
+        return fail(error, where + QStringLiteral(" must be an object"));
+    const QJsonObject o = value.toObject();
+    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms"}, error))
+        return false;
+    if (!readString(o, "name", where, &u->name, error))
+        return false;
+    if (u->name.trimmed().isEmpty())
+        return fail(error, where + QStringLiteral(".name is required"));
+    QString base;
+    if (!readString(o, "base_url", where, &base, error))
+        return false;
+    u->baseUrl = QUrl(base, QUrl::StrictMode);
+    if (!u->baseUrl.isValid() || u->baseUrl.host().isEmpty()
+        || (u->baseUrl.scheme() != QLatin1String("http") && u->baseUrl.scheme() != QLatin1String("https")))
+        return fail(error, where + QStringLiteral(".base_url must be an http:// or https:// URL, got '%1'").arg(base));
+    QString dialect = QStringLiteral("openai");
+    if (!readString(o, "dialect", where, &dialect, error))
+        return false;
+    if (dialect == QLatin1String("openai"))
+        u->dialect = ApiDialect::OpenAi;
+    else if (dialect == QLatin1String("anthropic"))
+        u->dialect = ApiDialect::Anthropic;
+    else
+        return fail(error, where + QStringLiteral(".dialect must be \"openai\" or \"anthropic\", got '%1'").arg(dialect));
+    if (!readString(o, "api_key_env", where, &u->apiKeyEnv, error) || !readString(o, "api_key", where, &u->apiKey, error))
+        return false;
+    if (!u->apiKeyEnv.isEmpty()) {
+        u->apiKey = qEnvironmentVariable(u->apiKeyEnv.toUtf8().constData());
+        if (u->apiKey.isEmpty())
+            warnings->append(QStringLiteral("%1 (%2): environment variable %3 is not set; requests go out without a key of ours")
+                                 .arg(where, u->name, u->apiKeyEnv));
+    }
+    if (!u->apiKey.isEmpty() && u->baseUrl.scheme() == QLatin1String("http") && !isLoopback(u->baseUrl.host()))
+        warnings->append(QStringLiteral("%1 (%2): the API key would travel unencrypted to %3; use https")
+                             .arg(where, u->name, u->baseUrl.host()));
+    const QJsonValue models = o.value(QLatin1String("models"));
+    if (!models.isUndefined()) {
+        if (!models.isArray())
+            return fail(error, where + QStringLiteral(".models must be an array of model names or globs"));
+        QStringList globs;
+        for (const QJsonValue &m : models.toArray()) {
+            if (!m.isString() || m.toString().isEmpty())
+                return fail(error, where + QStringLiteral(".models must hold non-empty strings"));
+            globs.append(m.toString());
+        }
+        u->setModels(globs);
+    }
+    if (!readInt(o, "priority", where, -1000000, &u->priority, error) || !readInt(o, "weight", where, 0, &u->weight, error)
+        || !readInt(o, "max_concurrency", where, 0, &u->maxConcurrency, error))
+        return false;
+    const QJsonValue t = o.value(QLatin1String("timeouts_ms"));
+    if (!t.isUndefined()) {
+        if (!t.isObject())
+            return fail(error, where + QStringLiteral(".timeouts_ms must be an object"));
+        const QJsonObject to = t.toObject();
+        const QString tw = where + QStringLiteral(".timeouts_ms");
+        if (!checkKeys(to, tw, {"connect", "first_byte", "idle", "total"}, error)
+            || !readInt(to, "connect", tw, 1, &u->timeouts.connectMs, error) || !readInt(to, "first_byte", tw, 1, &u->timeouts.firstByteMs, error)
+            || !readInt(to, "idle", tw, 1, &u->timeouts.idleMs, error) || !readInt(to, "total", tw, 1, &u->timeouts.totalMs, error))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+bool GatewayConfig::parseListen(const QString &text, QString *host, quint16 *port, QString *error)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return fail(error, QStringLiteral("listen address '%1' must be HOST:PORT, e.g. 127.0.0.1:8400").arg(text));
+    QString h = text.left(colon);
+    if (h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']')))
+        h = h.mid(1, h.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return fail(error, QStringLiteral("listen address '%1': port must be a number from 0 to 65535").arg(text));
+    *host = h;
+    *port = quint16(p);
+    return true;
+}
+
+std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QString *error)
+{
+    GatewayConfig c;
+    c.raw = json;
+    if (!checkKeys(json, QStringLiteral("config"),
+                   {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens"}, error))
+        return std::nullopt;
+    QString listen;
+    if (!readString(json, "listen", QStringLiteral("config"), &listen, error))
+        return std::nullopt;
+    if (!listen.isEmpty() && !parseListen(listen, &c.listenHost, &c.listenPort, error)) {
+        *error = QStringLiteral("config.listen: ") + *error;
+        return std::nullopt;
+    }
+    if (!readString(json, "data_dir", QStringLiteral("config"), &c.dataDir, error))
+        return std::nullopt;
+    const QJsonValue ups = json.value(QLatin1String("upstreams"));
+    if (!ups.isUndefined()) {
+        if (!ups.isArray()) {
+            *error = QStringLiteral("config.upstreams must be an array");
+            return std::nullopt;
+        }
+        int i = 0;
+        QStringList names;
+        for (const QJsonValue &v : ups.toArray()) {
+            UpstreamConfig u;
+            if (!readUpstream(v, i, &u, &c.warnings, error))
+                return std::nullopt;
+            if (names.contains(u.name)) {
+                *error = QStringLiteral("upstreams[%1].name '%2' is used twice").arg(i).arg(u.name);
+                return std::nullopt;
+            }
+            names.append(u.name);
+            c.upstreams.append(u);
+            ++i;
+        }
+        std::stable_sort(c.upstreams.begin(), c.upstreams.end(),
+                         [](const UpstreamConfig &a, const UpstreamConfig &b) { return a.priority < b.priority; });
+    }
+    const QJsonValue pricing = json.value(QLatin1String("pricing"));
+    if (!pricing.isUndefined() && !pricing.isObject()) {
+        *error = QStringLiteral("config.pricing must be an object of model name -> prices");
+        return std::nullopt;
+    }
+    c.pricing = pricing.toObject();
+    const QJsonValue limits = json.value(QLatin1String("limits"));
+    if (!limits.isUndefined()) {
+        if (!limits.isObject()) {
+            *error = QStringLiteral("config.limits must be an object");
+            return std::nullopt;
+        }
+        const QJsonObject l = limits.toObject();
+        const QString w = QStringLiteral("limits");
+        int maxHeader = int(c.limits.maxHeaderBytes), maxBody = int(c.limits.maxBodyBytes);
+        if (!checkKeys(l, w, {"max_header_bytes", "max_body_bytes", "header_timeout_ms", "body_timeout_ms", "keep_alive_timeout_ms", "max_connections"}, error)
+            || !readInt(l, "max_header_bytes", w, 1024, &maxHeader, error) || !readInt(l, "max_body_bytes", w, 1, &maxBody, error)
+            || !readInt(l, "header_timeout_ms", w, 1, &c.limits.headerTimeoutMs, error) || !readInt(l, "body_timeout_ms", w, 1, &c.limits.bodyTimeoutMs, error)
+            || !readInt(l, "keep_alive_timeout_ms", w, 1, &c.limits.keepAliveTimeoutMs, error)
+            || !readInt(l, "max_connections", w, 1, &c.limits.maxConnections, error))
+            return std::nullopt;
+        c.limits.maxHeaderBytes = maxHeader;
+        c.limits.maxBodyBytes = maxBody;
+    }
+    return c;
+}
+
+std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
+        return std::nullopt;
+    }
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+        *error = QStringLiteral("%1: not a JSON object (%2 at offset %3)").arg(path, pe.errorString()).arg(pe.offset);
+        return std::nullopt;
+    }
+    std::optional<GatewayConfig> c = fromJson(doc.object(), error);
+    if (!c) {
+        *error = path + QStringLiteral(": ") + *error;
+        return std::nullopt;
+    }
+    c->configPath = path;
+    return c;
+}
+
+QString GatewayConfig::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/tokenfuse");
+}
+
+QString GatewayConfig::defaultConfigPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/tokenfuse/config.json");
+}

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "UpstreamConfig.h"
+#include "http/HttpLimits.h"
+#include "simulator/SimulatorProfile.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+// Everything the gateway runs with: the config file merged with the command line. A value, copied
+// into the gateway thread at start.
+struct GatewayConfig
+{
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8400;
+    QString dataDir;
+    QString configPath;       // where it was read from, empty when none
+    QList<UpstreamConfig> upstreams;
+    bool simulate = false;    // --simulate: every model goes to the built-in simulator
+    SimulatorProfile simulator;
+    QJsonObject pricing;      // overrides of the bundled price table
+    HttpLimits limits;
+    QJsonObject raw;          // the file as read, for the parts later steps read (budgets, rate_limits)
+    QStringList warnings;     // things worth a line in the log that do not stop the gateway
+
+    // The simulator answers every model when asked to, or when no upstream is configured.
+    bool simulatorServesAll() const { return simulate || upstreams.isEmpty(); }
+
+    // Reads a config object; on error says which key is wrong and why.
+    static std::optional<GatewayConfig> fromJson(const QJsonObject &json, QString *error);
+    static std::optional<GatewayConfig> fromFile(const QString &path, QString *error);
+    static bool parseListen(const QString &text, QString *host, quint16 *port, QString *error);
+    static QString defaultDataDir();
+    static QString defaultConfigPath();
+};

@@ -1,0 +1,307 @@
+#include "Gateway.h"
+
+#include "accounting/PriceTable.h"
+#include "dialect/Dialect.h"
+#include "http/HttpResponder.h"
+#include "http/HttpServer.h"
+#include "proxy/ProxyExchange.h"
+#include "simulator/SimulatorServer.h"
+#include "store/UsageStore.h"
+#include "upstream/UpstreamClient.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+
+Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
+{
+    qRegisterMetaType<GatewaySnapshot>();
+    qRegisterMetaType<UsageRecord>();
+    if (m_config.dataDir.isEmpty())
+        m_config.dataDir = GatewayConfig::defaultDataDir();
+}
+
+Gateway::~Gateway()
+{
+    m_publishTimer.stop();
+    // Close the door first, then end what is in flight; the store flushes their rows as it closes.
+    delete m_server;
+    m_server = nullptr;
+    const QList<ProxyExchange *> open = m_exchanges.keys();
+    for (ProxyExchange *e : open)
+        e->cancel(Dialect::Error::UpstreamUnavailable, QStringLiteral("TokenFuse is shutting down."));
+    qDeleteAll(m_exchanges.keys());
+    m_exchanges.clear();
+    delete m_client;
+    delete m_store;
+    if (m_simulatorThread.isRunning()) {
+        QMetaObject::invokeMethod(m_simulator, [this] { delete m_simulator; }, Qt::BlockingQueuedConnection);
+        m_simulatorThread.quit();
+        m_simulatorThread.wait();
+    }
+}
+
+bool Gateway::start(QString *error)
+{
+    std::optional<PriceTable> prices = PriceTable::bundled().withOverrides(m_config.pricing, error);
+    if (!prices)
+        return false;
+    m_prices = std::make_unique<PriceTable>(std::move(*prices));
+
+    m_store = new UsageStore(this);
+    if (!m_store->open(m_config.dataDir, error))
+        return false;
+    connect(m_store, &UsageStore::writeFailed, this, &Gateway::logLine);
+
+    m_client = new UpstreamClient(this);
+    m_services.client = m_client;
+    m_services.store = m_store;
+    m_services.prices = m_prices.get();
+    m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
+
+    if (m_config.simulatorServesAll() && !startSimulator(error))
+        return false;
+
+    m_server = new HttpServer(this);
+    m_server->setLimits(m_config.limits);
+    m_server->setErrorFormatter([](const QByteArray &path, int status, const QString &message) {
+        return Dialect::forPath(path).errorBody(Dialect::errorForStatus(status), message);
+    });
+    m_server->setHandler([this](const HttpRequest &r, HttpResponder *responder) { handle(r, responder); });
+    const QHostAddress address(m_config.listenHost == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_config.listenHost);
+    if (address.isNull()) {
+        *error = QStringLiteral("cannot listen on %1:%2: not an IP address").arg(m_config.listenHost).arg(m_config.listenPort);
+        return false;
+    }
+    if (!m_server->listen(address, m_config.listenPort)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.listenHost).arg(m_config.listenPort).arg(m_server->errorString());
+        return false;
+    }
+    for (const QString &w : std::as_const(m_config.warnings))
+        Q_EMIT logLine(QStringLiteral("config: ") + w);
+    if (m_config.simulatorServesAll())
+        Q_EMIT logLine(m_config.simulate
+                           ? QStringLiteral("--simulate: every model is answered by the built-in simulator")
+                           : QStringLiteral("no upstream configured: every model is answered by the built-in simulator"));
+    connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::publish);
+    m_publishTimer.start(250);
+    return true;
+}
+
+bool Gateway::startSimulator(QString *error)
+{
+    m_simulatorThread.setObjectName(QStringLiteral("tokenfuse-simulator"));
+    m_simulatorThread.start();
+    bool ok = false;
+    QString why;
+    QObject context;
+    context.moveToThread(&m_simulatorThread);
+    const SimulatorProfile profile = m_config.simulator;
+    QMetaObject::invokeMethod(&context, [&] {
+        m_simulator = new SimulatorServer;
+        m_simulator->setProfile(profile);
+        ok = m_simulator->listen(QHostAddress::LocalHost, 0, &why);
+        m_simulatorPort = m_simulator->port();
+    }, Qt::BlockingQueuedConnection);
+    context.moveToThread(nullptr);
+    if (!ok) {
+        *error = QStringLiteral("the built-in simulator could not start: ") + why;
+        return false;
+    }
+    m_simulatorUpstream.name = QStringLiteral("simulator");
+    m_simulatorUpstream.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/v1").arg(m_simulatorPort));
+    m_simulatorUpstream.builtInSimulator = true;
+    return true;
+}
+
+QString Gateway::listenAddress() const
+{
+    if (!m_server)
+        return {};
+    return QStringLiteral("%1:%2").arg(m_server->serverAddress().toString()).arg(m_server->serverPort());
+}
+
+quint16 Gateway::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+QString Gateway::databasePath() const
+{
+    return m_store ? m_store->databasePath() : QString();
+}
+
+void Gateway::respondError(HttpResponder *responder, const QByteArray &path, int dialectError, const QString &message)
+{
+    const auto error = Dialect::Error(dialectError);
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    responder->respond(Dialect::statusOf(error), h, Dialect::forPath(path).errorBody(error, message));
+}
+
+void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
+{
+    const QByteArray &path = request.path;
+    if (path == "/healthz") {
+        HttpHeaders h;
+        h.add("content-type", "application/json");
+        const QJsonObject body{{"status", "ok"}, {"version", TOKENFUSE_VERSION}, {"in_flight", inFlight()},
+                               {"simulator", m_config.simulatorServesAll()}};
+        responder->respond(200, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        return;
+    }
+    const bool chat = path == "/v1/chat/completions" || path == "/v1/messages";
+    if (chat && request.method != "POST") {
+        HttpHeaders h;
+        h.add("content-type", "application/json");
+        h.add("allow", "POST");
+        responder->respond(405, h, Dialect::forPath(path).errorBody(Dialect::Error::InvalidRequest,
+                                   QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(request.method))));
+        return;
+    }
+    if (path == "/v1/chat/completions")
+        return handleChat(request, responder, ApiDialect::OpenAi);
+    if (path == "/v1/messages")
+        return handleChat(request, responder, ApiDialect::Anthropic);
+    if (path == "/v1/models" && request.method == "GET")
+        return handleModels(request, responder);
+    if (path.startsWith("/v1/"))
+        return handlePassthrough(request, responder);
+    respondError(responder, path, int(Dialect::Error::NotFound),
+                 QStringLiteral("Nothing at %1. TokenFuse serves the OpenAI and Anthropic APIs under /v1/.").arg(QString::fromUtf8(path)));
+}
+
+const UpstreamConfig *Gateway::route(const QString &model, ApiDialect api) const
+{
+    if (m_config.simulatorServesAll())
+        return &m_simulatorUpstream;
+    for (const UpstreamConfig &u : m_config.upstreams) {
+        if (u.dialect == api && u.servesModel(model))
+            return &u;
+    }
+    return nullptr;
+}
+
+void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api)
+{
+    const Dialect &dialect = Dialect::forApi(api);
+    QString why;
+    std::optional<ChatRequest> chat = dialect.parseRequest(request.body, &why);
+    if (!chat)
+        return respondError(responder, request.path, int(Dialect::Error::InvalidRequest), why);
+    const UpstreamConfig *upstream = route(chat->model, api);
+    if (!upstream) {
+        QStringList names;
+        for (const UpstreamConfig &u : m_config.upstreams)
+            names << QStringLiteral("%1 (%2: %3)").arg(u.name, dialectName(u.dialect),
+                                                       u.models.isEmpty() ? QStringLiteral("every model") : u.models.join(QLatin1String(", ")));
+        return respondError(responder, request.path, int(Dialect::Error::NotFound),
+                            QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
+                                .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
+    }
+    CallerIdentity caller = m_callers.resolve(request);
+    launch(new ProxyExchange(m_services, request, responder, dialect, std::move(chat), *upstream, caller, this));
+}
+
+void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *responder)
+{
+    const ApiDialect api = request.path.startsWith("/v1/messages") ? ApiDialect::Anthropic : ApiDialect::OpenAi;
+    const QString model = QJsonDocument::fromJson(request.body).object().value(QLatin1String("model")).toString();
+    const UpstreamConfig *upstream = route(model, api);
+    if (!upstream && model.isEmpty()) {
+        for (const UpstreamConfig &u : m_config.upstreams) {
+            if (u.dialect == api) {
+                upstream = &u;
+                break;
+            }
+        }
+    }
+    if (!upstream)
+        return respondError(responder, request.path, int(Dialect::Error::NotFound),
+                            QStringLiteral("No %1 upstream to forward %2 to.").arg(dialectName(api), QString::fromUtf8(request.path)));
+    launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(api), std::nullopt, *upstream,
+                             m_callers.resolve(request), this));
+}
+
+void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
+{
+    for (const UpstreamConfig &u : m_config.upstreams) {
+        if (!m_config.simulatorServesAll() && u.dialect != ApiDialect::OpenAi)
+            continue;
+        return handlePassthrough(request, responder);
+    }
+    if (m_config.simulatorServesAll())
+        return launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(ApiDialect::OpenAi), std::nullopt,
+                                        m_simulatorUpstream, m_callers.resolve(request), this));
+    // Only Anthropic upstreams: list the model names the config spells out.
+    QJsonArray data;
+    for (const UpstreamConfig &u : m_config.upstreams) {
+        for (const QString &m : u.models) {
+            if (!m.contains(QLatin1Char('*')) && !m.contains(QLatin1Char('?')))
+                data.append(QJsonObject{{"id", m}, {"object", "model"}, {"created", 0}, {"owned_by", u.name}});
+        }
+    }
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    responder->respond(200, h, QJsonDocument(QJsonObject{{"object", "list"}, {"data", data}}).toJson(QJsonDocument::Compact));
+}
+
+void Gateway::launch(ProxyExchange *exchange)
+{
+    m_exchanges.insert(exchange, true);
+    connect(exchange, &ProxyExchange::done, this, [this, exchange] {
+        m_exchanges.remove(exchange);
+        exchange->deleteLater();
+    });
+    exchange->start();
+}
+
+void Gateway::onRecorded(const UsageRecord &row)
+{
+    ++m_totals.requestsTotal;
+    if (!row.error.isEmpty())
+        ++m_totals.requestsFailed;
+    m_totals.promptTokens += row.promptTokens;
+    m_totals.completionTokens += row.completionTokens;
+    m_totals.costMicros += row.costMicros;
+    m_latencies.append(row.latencyMs);
+    Q_EMIT requestRecorded(row);
+}
+
+GatewaySnapshot Gateway::snapshot()
+{
+    GatewaySnapshot s = m_totals;
+    s.state = m_server ? GatewaySnapshot::State::Running : GatewaySnapshot::State::Stopped;
+    s.listenAddress = listenAddress();
+    s.simulatorOnly = m_config.simulatorServesAll();
+    s.upstreams.clear();
+    if (s.simulatorOnly)
+        s.upstreams << QStringLiteral("simulator (built in)");
+    else
+        for (const UpstreamConfig &u : m_config.upstreams)
+            s.upstreams << u.name;
+    s.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    s.inFlight = inFlight();
+    s.openConnections = m_server ? m_server->connectionCount() : 0;
+    return s;
+}
+
+void Gateway::publish()
+{
+    GatewaySnapshot s = snapshot();
+    const qint64 tokens = s.promptTokens + s.completionTokens;
+    s.requestsDelta = s.requestsTotal - m_atLastPublish.requests;
+    s.tokensDelta = tokens - m_atLastPublish.tokens;
+    s.costMicrosDelta = s.costMicros - m_atLastPublish.costMicros;
+    m_atLastPublish = {s.requestsTotal, tokens, s.costMicros};
+    if (!m_latencies.isEmpty()) {
+        std::sort(m_latencies.begin(), m_latencies.end());
+        s.latencyP50Ms = m_latencies.at(m_latencies.size() / 2);
+        s.latencyP99Ms = m_latencies.at(qMin(m_latencies.size() - 1, qsizetype(double(m_latencies.size()) * 0.99)));
+        m_latencies.clear();
+    }
+    Q_EMIT snapshotReady(s);
+}

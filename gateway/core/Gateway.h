@@ -1,0 +1,79 @@
+#pragma once
+
+#include "GatewaySnapshot.h"
+#include "accounting/UsageRecord.h"
+#include "config/GatewayConfig.h"
+#include "proxy/CallerIdentity.h"
+#include "proxy/ProxyServices.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+class HttpResponder;
+class HttpServer;
+class PriceTable;
+class ProxyExchange;
+class SimulatorServer;
+class UpstreamClient;
+class UsageStore;
+struct HttpRequest;
+
+// The gateway itself: owns the server, the upstream client, the store and every exchange in
+// flight, routes each request, and publishes a snapshot a few times a second. Lives and dies on
+// the gateway thread (see GatewayHost); everything it owns is created there.
+class Gateway : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Gateway(const GatewayConfig &config, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    bool start(QString *error);
+    QString listenAddress() const;
+    quint16 port() const;
+    const GatewayConfig &config() const { return m_config; }
+    int inFlight() const { return int(m_exchanges.size()); }
+    GatewaySnapshot snapshot();
+    // Where the built-in simulator answers, when it runs (0 otherwise).
+    quint16 simulatorPort() const { return m_simulatorPort; }
+    QString databasePath() const;
+
+Q_SIGNALS:
+    void snapshotReady(const GatewaySnapshot &snapshot);
+    void requestRecorded(const UsageRecord &row);
+    void logLine(const QString &line);
+
+private:
+    void handle(const HttpRequest &request, HttpResponder *responder);
+    void handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api);
+    void handlePassthrough(const HttpRequest &request, HttpResponder *responder);
+    void handleModels(const HttpRequest &request, HttpResponder *responder);
+    const UpstreamConfig *route(const QString &model, ApiDialect api) const;
+    void launch(ProxyExchange *exchange);
+    void respondError(HttpResponder *responder, const QByteArray &path, int dialectError, const QString &message);
+    bool startSimulator(QString *error);
+    void onRecorded(const UsageRecord &row);
+    void publish();
+
+    GatewayConfig m_config;
+    HttpServer *m_server = nullptr;
+    UpstreamClient *m_client = nullptr;
+    UsageStore *m_store = nullptr;
+    std::unique_ptr<PriceTable> m_prices;
+    ProxyServices m_services;
+    CallerResolver m_callers;
+    QHash<ProxyExchange *, bool> m_exchanges;
+    UpstreamConfig m_simulatorUpstream;
+    quint16 m_simulatorPort = 0;
+    QThread m_simulatorThread;
+    SimulatorServer *m_simulator = nullptr;
+    QTimer m_publishTimer;
+    GatewaySnapshot m_totals; // running totals; the other fields are filled in by snapshot()
+    struct { qint64 requests = 0, tokens = 0, costMicros = 0; } m_atLastPublish;
+    QList<qint64> m_latencies; // since the last snapshot
+};

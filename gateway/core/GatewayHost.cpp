@@ -1,0 +1,53 @@
+#include "GatewayHost.h"
+
+#include "Gateway.h"
+
+GatewayHost::GatewayHost(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
+{
+    qRegisterMetaType<GatewaySnapshot>();
+    m_thread.setObjectName(QStringLiteral("tokenfuse-gateway"));
+}
+
+GatewayHost::~GatewayHost()
+{
+    stop();
+}
+
+void GatewayHost::start()
+{
+    if (m_thread.isRunning())
+        return;
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_context, [this] {
+        m_gateway = new Gateway(m_config);
+        connect(m_gateway, &Gateway::snapshotReady, this, &GatewayHost::snapshotReady);
+        connect(m_gateway, &Gateway::logLine, this, &GatewayHost::logLine);
+        QString error;
+        if (m_gateway->start(&error)) {
+            const QString address = m_gateway->listenAddress();
+            const QString db = m_gateway->databasePath();
+            const quint16 sim = m_gateway->simulatorPort();
+            QMetaObject::invokeMethod(this, [this, address, db, sim] { Q_EMIT started(address, db, sim); }, Qt::QueuedConnection);
+        } else {
+            delete m_gateway;
+            m_gateway = nullptr;
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT failed(error); }, Qt::QueuedConnection);
+        }
+    }, Qt::QueuedConnection);
+}
+
+void GatewayHost::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    QMetaObject::invokeMethod(m_context, [this] {
+        delete m_gateway;
+        m_gateway = nullptr;
+    }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_context;
+    m_context = nullptr;
+}

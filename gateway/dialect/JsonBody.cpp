@@ -1,0 +1,44 @@
+#include "JsonBody.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+std::optional<QJsonObject> JsonBody::parseObject(const QByteArray &body, QString *error)
+{
+    if (body.trimmed().isEmpty()) {
+        *error = QStringLiteral("The request body is empty; send a JSON object.");
+        return std::nullopt;
+    }
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("The request body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset);
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("The request body must be a JSON object.");
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+bool JsonBody::readModel(const QJsonObject &body, QString *model, QString *error)
+{
+    const QJsonValue v = body.value(QLatin1String("model"));
+    if (!v.isString() || v.toString().trimmed().isEmpty()) {
+        *error = QStringLiteral("'model' is required: name the model to use, e.g. \"model\": \"gpt-4o-mini\".");
+        return false;
+    }
+    *model = v.toString();
+    return true;
+}
+
+qint64 JsonBody::readMaxTokens(const QJsonObject &body, std::initializer_list<const char *> keys)
+{
+    for (const char *key : keys) {
+        const QJsonValue v = body.value(QLatin1String(key));
+        if (v.isDouble() && v.toDouble() >= 0)
+            return v.toInteger(qint64(v.toDouble()));
+    }
+    return -1;
+}

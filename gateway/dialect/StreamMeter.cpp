@@ -1,0 +1,39 @@
+#include "StreamMeter.h"
+
+#include "accounting/TokenEstimator.h"
+
+QByteArray StreamMeter::feed(const QByteArray &bytes)
+{
+    QByteArray out;
+    for (const SseEvent &e : m_parser.feed(bytes)) {
+        switch (inspect(e)) {
+        case Verdict::Forward:
+            out += e.raw;
+            break;
+        case Verdict::Drop:
+            break;
+        case Verdict::Terminal:
+            m_sawTerminal = true;
+            m_terminal += e.raw;
+            break;
+        }
+    }
+    return out;
+}
+
+void StreamMeter::countText(const QString &text)
+{
+    m_countedCompletion += TokenEstimator::estimateText(text);
+}
+
+TokenUsage StreamMeter::usage(qint64 promptEstimate) const
+{
+    if (m_sawUsage)
+        return m_reported;
+    TokenUsage u;
+    u.promptTokens = m_reported.promptTokens > 0 ? m_reported.promptTokens : promptEstimate;
+    // Each content event carries at least one token; the text estimate may say more.
+    u.completionTokens = qMax<qint64>(m_countedCompletion, m_contentEvents);
+    u.reported = false;
+    return u;
+}

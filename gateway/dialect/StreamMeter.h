@@ -1,0 +1,51 @@
+#pragma once
+
+#include "SseParser.h"
+#include "TokenUsage.h"
+
+#include <QByteArray>
+#include <QString>
+
+// Watches one streamed response event by event: counts what passes, reads the usage the upstream
+// reports, and decides what the client gets. One per stream, made by the stream's dialect.
+class StreamMeter
+{
+public:
+    virtual ~StreamMeter() = default;
+
+    // Upstream body bytes in; bytes for the client out: whole events only, minus what the client
+    // must not see. The terminal event ([DONE], message_stop) is held back: see takeTerminal().
+    QByteArray feed(const QByteArray &bytes);
+    // The held-back terminal event, sent once the request's row is safely stored.
+    QByteArray takeTerminal() { return std::exchange(m_terminal, QByteArray()); }
+    bool sawTerminal() const { return m_sawTerminal; }
+    // The upstream sent an error event (after a 200).
+    bool sawError() const { return m_sawError; }
+    QString errorMessage() const { return m_errorMessage; }
+    bool sawMalformed() const { return m_malformed > 0; }
+    int contentEvents() const { return m_contentEvents; }
+    bool sawFirstContent() const { return m_contentEvents > 0; }
+    // Usage as reported, or estimated from what streamed when the upstream reported none.
+    TokenUsage usage(qint64 promptEstimate) const;
+    // Completion tokens counted so far from the streamed text (conservative estimate).
+    qint64 countedCompletionTokens() const { return m_countedCompletion; }
+
+protected:
+    enum class Verdict { Forward, Drop, Terminal };
+    virtual Verdict inspect(const SseEvent &event) = 0;
+    void countText(const QString &text);
+    void noteContent() { ++m_contentEvents; }
+
+    TokenUsage m_reported;
+    bool m_sawUsage = false;
+    bool m_sawError = false;
+    QString m_errorMessage;
+    int m_malformed = 0;
+
+private:
+    SseParser m_parser;
+    QByteArray m_terminal;
+    bool m_sawTerminal = false;
+    int m_contentEvents = 0;
+    qint64 m_countedCompletion = 0;
+};

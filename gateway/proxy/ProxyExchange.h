@@ -1,0 +1,77 @@
+#pragma once
+
+#include "CallerIdentity.h"
+#include "ProxyServices.h"
+#include "accounting/UsageRecord.h"
+#include "config/UpstreamConfig.h"
+#include "dialect/ChatRequest.h"
+#include "dialect/Dialect.h"
+#include "http/HttpRequest.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+class HttpResponder;
+class StreamMeter;
+class UpstreamCall;
+
+// One client request on its way through the gateway: forwards it upstream, relays the answer
+// (stream events as they arrive), counts its tokens, stores its row, and only then lets the
+// client see the end of the response, so a completed response is never missing from the store.
+class ProxyExchange : public QObject
+{
+    Q_OBJECT
+public:
+    ProxyExchange(const ProxyServices &services, const HttpRequest &request, HttpResponder *responder,
+                  const Dialect &dialect, std::optional<ChatRequest> chat, const UpstreamConfig &upstream,
+                  const CallerIdentity &caller, QObject *parent = nullptr);
+    ~ProxyExchange() override;
+
+    void start();
+    // Ends the exchange from the gateway's side (shutdown now; session kills later).
+    void cancel(Dialect::Error error, const QString &message);
+
+    const QString &id() const { return m_row.id; }
+    const QString &session() const { return m_row.session; }
+    const QString &tenant() const { return m_row.tenant; }
+    bool isStreaming() const { return m_streaming; }
+
+Q_SIGNALS:
+    void done();
+
+private:
+    void onResponseStarted(int status, const HttpHeaders &headers);
+    void onData(const QByteArray &data);
+    void onFinished();
+    void onFailed(int failure, const QString &message);
+    void onClientGone();
+    void fail(Dialect::Error error, const QString &kind, const QString &message);
+    // Stores the row; `then` runs once it is committed (or at once when there is no store).
+    void record(int status, const QString &error, TokenUsage usage, std::function<void()> then);
+    void finishUp();
+    HttpHeaders clientHeaders(const HttpHeaders &upstreamHeaders) const;
+    UpstreamRequest upstreamRequest() const;
+    TokenUsage usageSoFar() const;
+
+    ProxyServices m_services;
+    HttpRequest m_request;
+    QPointer<HttpResponder> m_responder;
+    const Dialect &m_dialect;
+    std::optional<ChatRequest> m_chat;
+    UpstreamConfig m_upstream;
+    CallerIdentity m_caller;
+    UsageRecord m_row;
+    QElapsedTimer m_clock;
+    UpstreamCall *m_call = nullptr;
+    std::unique_ptr<StreamMeter> m_meter;
+    int m_upstreamStatus = 0;
+    HttpHeaders m_upstreamHeaders;
+    QByteArray m_body;
+    bool m_streaming = false;
+    bool m_recorded = false;
+    bool m_finished = false;
+};
