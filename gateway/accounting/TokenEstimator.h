@@ -20,9 +20,10 @@
 //   - whitespace: each line break one token; other blanks are free when one space precedes a word
 //     or punctuation (tokenizers glue it on), otherwise one token per 4, rounded up (indentation,
 //     a space before a number, trailing blanks).
-// Measured against OpenAI's cl100k tokenizer this gives 1 to 2 times the real count for English,
-// code and JSON, and about the real count for Japanese and Chinese. Tokenizers that split numbers
-// into single digits (Llama, Qwen) can exceed the digit rule on long numbers.
+// On the reference samples in the tests (counts from OpenAI's cl100k tokenizer) this gives between
+// 1 and 2 times the real count: about 1.5 times for English prose, the real count for Japanese.
+// Tokenizers that split numbers into single digits (Llama, Qwen) can exceed the digit rule on long
+// numbers; rare Han characters can cost more than one token each.
 //
 // Requests add what the provider puts around the text:
 //   - OpenAI (chat "messages", legacy "prompt", embeddings or Responses "input", "instructions"):

@@ -82,8 +82,8 @@ void tst_TokenEstimator::estimateText()
 
 void tst_TokenEstimator::atLeastTheRealCount_data()
 {
-    // Counts from OpenAI's cl100k_base tokenizer (GPT-4, GPT-3.5), as published in OpenAI's own
-    // tokenizer examples.
+    // Counts from OpenAI's cl100k_base tokenizer (GPT-4, GPT-3.5); most appear in OpenAI's own
+    // token-counting guide.
     QTest::addColumn<QString>("text");
     QTest::addColumn<qint64>("reference");
 
