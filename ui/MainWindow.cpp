@@ -1,3 +1,161 @@
 #include "MainWindow.h"
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
-void MainWindow::applySnapshot(const GatewaySnapshot &) {}
+
+#include "ConsoleFormat.h"
+#include "ConsolePalette.h"
+#include "charts/LiveRateChart.h"
+#include "widgets/CounterTile.h"
+#include "widgets/GatewayStateHeader.h"
+#include "widgets/StateBanner.h"
+#include "widgets/TileGrid.h"
+#include "widgets/UpstreamList.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int RateWindowSeconds = 5;
+constexpr int StatusMessageMs = 4000;
+}
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+    // Harmless when already registered; lets the app connect the gateway's signal queued.
+    qRegisterMetaType<GatewaySnapshot>();
+
+    setWindowTitle(QStringLiteral("TokenFuse"));
+    resize(1100, 720);
+
+    auto *central = new QWidget(this);
+    central->setObjectName(QStringLiteral("consoleCentral"));
+
+    m_header = new GatewayStateHeader(central);
+    m_header->setObjectName(QStringLiteral("gatewayHeader"));
+
+    m_simulatorBanner = new StateBanner(central);
+    m_simulatorBanner->setObjectName(QStringLiteral("simulatorBanner"));
+    m_simulatorBanner->setMessage(StateBanner::Kind::Warning,
+                                  tr("No upstream configured: every model is answered by the built-in simulator. "
+                                     "Add an upstream in config.json to reach a real provider."));
+    m_simulatorBanner->setVisible(false);
+
+    m_chart = new LiveRateChart(central);
+    m_chart->setHistory(&m_rates);
+    m_upstreams = new UpstreamList(central);
+    m_upstreams->setFixedWidth(250);
+
+    auto *bottom = new QHBoxLayout;
+    bottom->setSpacing(12);
+    bottom->addWidget(m_chart, 1);
+    bottom->addWidget(m_upstreams);
+
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(18, 14, 18, 12);
+    layout->setSpacing(12);
+    layout->addWidget(m_header);
+    layout->addWidget(m_simulatorBanner);
+    layout->addWidget(buildTiles());
+    layout->addLayout(bottom, 1);
+    setCentralWidget(central);
+
+    m_updated = new QLabel(tr("No data from the gateway yet"), this);
+    m_updated->setObjectName(QStringLiteral("lastUpdateLabel"));
+    ConsolePalette::makeMuted(m_updated);
+    auto *version = new QLabel(QStringLiteral("TokenFuse %1").arg(QStringLiteral(TOKENFUSE_VERSION)), this);
+    ConsolePalette::makeMuted(version);
+    m_updated->setContentsMargins(12, 0, 0, 0);
+    version->setContentsMargins(0, 0, 12, 0);
+    statusBar()->addWidget(m_updated);
+    statusBar()->addPermanentWidget(version);
+    statusBar()->setSizeGripEnabled(false);
+    connect(m_header, &GatewayStateHeader::baseUrlCopied, this, [this](const QString &url) {
+        statusBar()->showMessage(tr("Copied %1 to the clipboard").arg(url), StatusMessageMs);
+    });
+
+}
+
+QWidget *MainWindow::buildTiles()
+{
+    auto *tiles = new TileGrid(centralWidget());
+    tiles->setObjectName(QStringLiteral("counterTiles"));
+    m_requests = new CounterTile(QStringLiteral("requests"), tr("Requests"), tiles);
+    m_inFlight = new CounterTile(QStringLiteral("inFlight"), tr("In flight"), tiles);
+    m_tokens = new CounterTile(QStringLiteral("tokens"), tr("Tokens"), tiles);
+    m_cost = new CounterTile(QStringLiteral("cost"), tr("Cost"), tiles);
+    m_failures = new CounterTile(QStringLiteral("failures"), tr("Failures"), tiles);
+    m_latency = new CounterTile(QStringLiteral("latency"), tr("Latency p50"), tiles);
+    for (CounterTile *tile : {m_requests, m_inFlight, m_tokens, m_cost, m_failures, m_latency})
+        tiles->addTile(tile);
+
+    // Start from what an idle gateway would show, so the layout does not jump on the first snapshot.
+    updateTiles(GatewaySnapshot{});
+    return tiles;
+}
+
+void MainWindow::setCurrency(const QString &currencyCode)
+{
+    m_currency = currencyCode;
+    updateCost();
+}
+
+void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
+{
+    m_header->setState(snapshot.state, snapshot.listenAddress, snapshot.error);
+    if (m_simulatorBanner->isVisibleTo(this) != snapshot.simulatorOnly)
+        m_simulatorBanner->setVisible(snapshot.simulatorOnly);
+    m_upstreams->setUpstreams(snapshot.upstreams, snapshot.simulatorOnly);
+
+    // A gateway that does not stamp its snapshots still gets a moving chart.
+    const qint64 takenAt = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
+    m_rates.addSample(takenAt, snapshot.requestsDelta, snapshot.tokensDelta);
+    updateTiles(snapshot);
+
+    m_updated->setText(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
+}
+
+void MainWindow::updateTiles(const GatewaySnapshot &snapshot)
+{
+    m_requests->setValue(ConsoleFormat::count(snapshot.requestsTotal));
+    m_requests->setDetail(ConsoleFormat::rate(m_rates.requestsPerSecond(RateWindowSeconds), tr("req/s")));
+
+    m_inFlight->setValue(ConsoleFormat::count(snapshot.inFlight));
+    m_inFlight->setDetail(snapshot.openConnections == 1 ? tr("1 open connection")
+                                                        : tr("%1 open connections").arg(ConsoleFormat::count(snapshot.openConnections)));
+
+    m_tokens->setValue(ConsoleFormat::tokens(snapshot.promptTokens + snapshot.completionTokens));
+    m_tokens->setDetail(tr("%1 in · %2 out")
+                            .arg(ConsoleFormat::tokens(snapshot.promptTokens), ConsoleFormat::tokens(snapshot.completionTokens)));
+    m_tokens->setToolTip(tr("%1 prompt tokens in, %2 completion tokens out")
+                             .arg(ConsoleFormat::count(snapshot.promptTokens), ConsoleFormat::count(snapshot.completionTokens)));
+
+    m_costMicros = snapshot.costMicros;
+    m_requestsTotal = snapshot.requestsTotal;
+    updateCost();
+
+    m_failures->setValue(ConsoleFormat::count(snapshot.requestsFailed));
+    m_failures->setDetail(snapshot.requestsFailed == 0
+                              ? tr("none so far")
+                              : tr("%1 of requests").arg(ConsoleFormat::percent(snapshot.requestsFailed, snapshot.requestsTotal)));
+    m_failures->setAlert(snapshot.requestsFailed > 0);
+
+    // Percentiles cover only the requests that ended since the previous snapshot; between
+    // requests keep showing the last known figures rather than flickering to a dash.
+    if (snapshot.latencyP50Ms >= 0)
+        m_lastP50Ms = snapshot.latencyP50Ms;
+    if (snapshot.latencyP99Ms >= 0)
+        m_lastP99Ms = snapshot.latencyP99Ms;
+    m_latency->setValue(ConsoleFormat::duration(m_lastP50Ms));
+    m_latency->setDetail(m_lastP99Ms < 0 ? tr("p99 —, no request yet") : tr("p99 %1").arg(ConsoleFormat::duration(m_lastP99Ms)));
+}
+
+void MainWindow::updateCost()
+{
+    if (!m_cost)
+        return;
+    m_cost->setValue(ConsoleFormat::money(m_costMicros, m_currency));
+    m_cost->setDetail(m_requestsTotal > 0 ? tr("%1 per request").arg(ConsoleFormat::money(m_costMicros / m_requestsTotal, m_currency))
+                                          : tr("since start"));
+}

@@ -1,0 +1,388 @@
+#include "MainWindow.h"
+#include "charts/LiveRateChart.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSet>
+#include <QStyleFactory>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+
+// Emits snapshots from whatever thread it lives in, as the gateway does from its own thread.
+class SnapshotSource : public QObject
+{
+    Q_OBJECT
+signals:
+    void published(const GatewaySnapshot &snapshot);
+};
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void titleAndSize();
+    void stateTexts_data();
+    void stateTexts();
+    void copiesBaseUrl();
+    void bannerOnlyWhenSimulatorOnly();
+    void countersShowFigures();
+    void latencyKeepsLastKnownFigures();
+    void requestRateFromDeltas();
+    void upstreamList();
+    void chartRedrawsOnItsTimer();
+    void chartStaysBounded();
+    void queuedDeliveryFromAnotherThread();
+    void screenshot();
+    void narrowWindowShowsFailure();
+
+private:
+    static QString text(const QWidget &root, const char *objectName);
+};
+
+namespace {
+
+constexpr qint64 T0 = 1'700'000'000'000;
+
+GatewaySnapshot running()
+{
+    GatewaySnapshot s;
+    s.state = GatewaySnapshot::State::Running;
+    s.listenAddress = QStringLiteral("127.0.0.1:8400");
+    s.upstreams = {QStringLiteral("deepseek"), QStringLiteral("anthropic")};
+    s.takenAtMs = T0;
+    return s;
+}
+
+} // namespace
+
+QString tst_MainWindow::text(const QWidget &root, const char *objectName)
+{
+    const auto *label = root.findChild<QLabel *>(QLatin1String(objectName));
+    if (!label) {
+        qWarning("no label named %s", objectName);
+        return QStringLiteral("<missing>");
+    }
+    return label->text();
+}
+
+void tst_MainWindow::initTestCase()
+{
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+}
+
+void tst_MainWindow::titleAndSize()
+{
+    MainWindow window;
+    QCOMPARE(window.windowTitle(), QStringLiteral("TokenFuse"));
+    QCOMPARE(window.size(), QSize(1100, 720));
+}
+
+void tst_MainWindow::stateTexts_data()
+{
+    QTest::addColumn<int>("state");
+    QTest::addColumn<QString>("listen");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("copyEnabled");
+
+    QTest::newRow("starting") << int(GatewaySnapshot::State::Starting) << "" << "" << "Starting…" << false;
+    QTest::newRow("running") << int(GatewaySnapshot::State::Running) << "127.0.0.1:8400" << ""
+                             << "Running on http://127.0.0.1:8400/v1" << true;
+    QTest::newRow("running on any address") << int(GatewaySnapshot::State::Running) << "0.0.0.0:9000" << ""
+                                            << "Running on http://127.0.0.1:9000/v1" << true;
+    QTest::newRow("failed") << int(GatewaySnapshot::State::Failed) << "127.0.0.1:8400"
+                            << "127.0.0.1:8400 is already in use" << "Failed: 127.0.0.1:8400 is already in use" << true;
+    QTest::newRow("failed, no reason") << int(GatewaySnapshot::State::Failed) << "" << "" << "Failed" << false;
+    QTest::newRow("stopped") << int(GatewaySnapshot::State::Stopped) << "" << "" << "Stopped" << false;
+}
+
+void tst_MainWindow::stateTexts()
+{
+    QFETCH(int, state);
+    QFETCH(QString, listen);
+    QFETCH(QString, error);
+    QFETCH(QString, expected);
+    QFETCH(bool, copyEnabled);
+
+    MainWindow window;
+    GatewaySnapshot s;
+    s.state = GatewaySnapshot::State(state);
+    s.listenAddress = listen;
+    s.error = error;
+    window.applySnapshot(s);
+    QCOMPARE(text(window, "gatewayStateLabel"), expected);
+    auto *copy = window.findChild<QPushButton *>(QStringLiteral("copyBaseUrlButton"));
+    QVERIFY(copy);
+    QCOMPARE(copy->isEnabled(), copyEnabled);
+}
+
+void tst_MainWindow::copiesBaseUrl()
+{
+    MainWindow window;
+    window.applySnapshot(running());
+    auto *copy = window.findChild<QPushButton *>(QStringLiteral("copyBaseUrlButton"));
+    QVERIFY(copy);
+    QGuiApplication::clipboard()->clear();
+    QTest::mouseClick(copy, Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("http://127.0.0.1:8400/v1"));
+    QCOMPARE(copy->text(), QStringLiteral("Copied"));
+    QTRY_COMPARE(copy->text(), QStringLiteral("Copy base URL"));
+}
+
+void tst_MainWindow::bannerOnlyWhenSimulatorOnly()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *banner = window.findChild<QWidget *>(QStringLiteral("simulatorBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+
+    GatewaySnapshot s = running();
+    s.simulatorOnly = true;
+    s.upstreams.clear();
+    window.applySnapshot(s);
+    QVERIFY(banner->isVisible());
+    QVERIFY(text(*banner, "bannerText").startsWith(QStringLiteral("No upstream configured: every model is answered by the built-in simulator.")));
+
+    s.simulatorOnly = false;
+    window.applySnapshot(s);
+    QVERIFY(!banner->isVisible());
+}
+
+void tst_MainWindow::countersShowFigures()
+{
+    MainWindow window;
+    GatewaySnapshot s = running();
+    s.requestsTotal = 12'345;
+    s.requestsFailed = 40;
+    s.promptTokens = 800'000;
+    s.completionTokens = 434'000;
+    s.costMicros = 1'234;
+    s.inFlight = 3;
+    s.openConnections = 5;
+    s.latencyP50Ms = 120;
+    s.latencyP99Ms = 1840;
+    window.applySnapshot(s);
+
+    QCOMPARE(text(window, "requestsValue"), QStringLiteral("12,345"));
+    QCOMPARE(text(window, "inFlightValue"), QStringLiteral("3"));
+    QCOMPARE(text(window, "inFlightDetail"), QStringLiteral("5 open connections"));
+    QCOMPARE(text(window, "tokensValue"), QStringLiteral("1.2M"));
+    QCOMPARE(text(window, "tokensDetail"), QStringLiteral("800k in · 434k out"));
+    QCOMPARE(text(window, "costValue"), QStringLiteral("$0.0012"));
+    QCOMPARE(text(window, "failuresValue"), QStringLiteral("40"));
+    QCOMPARE(text(window, "failuresDetail"), QStringLiteral("0.3 % of requests"));
+    QCOMPARE(text(window, "latencyValue"), QStringLiteral("120 ms"));
+    QCOMPARE(text(window, "latencyDetail"), QStringLiteral("p99 1.84 s"));
+
+    window.setCurrency(QStringLiteral("EUR"));
+    QCOMPARE(text(window, "costValue"), QStringLiteral("€0.0012"));
+}
+
+void tst_MainWindow::latencyKeepsLastKnownFigures()
+{
+    MainWindow window;
+    QCOMPARE(text(window, "latencyValue"), QStringLiteral("—"));
+    GatewaySnapshot s = running();
+    s.latencyP50Ms = 90;
+    s.latencyP99Ms = 400;
+    window.applySnapshot(s);
+    s.latencyP50Ms = -1; // no request ended since the last snapshot
+    s.latencyP99Ms = -1;
+    s.takenAtMs += 250;
+    window.applySnapshot(s);
+    QCOMPARE(text(window, "latencyValue"), QStringLiteral("90 ms"));
+    QCOMPARE(text(window, "latencyDetail"), QStringLiteral("p99 400 ms"));
+}
+
+void tst_MainWindow::requestRateFromDeltas()
+{
+    MainWindow window;
+    GatewaySnapshot s = running();
+    for (int i = 0; i < 20; ++i) { // four snapshots a second, one request each
+        s.takenAtMs = T0 + i * 250;
+        s.requestsDelta = 1;
+        s.requestsTotal += 1;
+        window.applySnapshot(s);
+    }
+    QCOMPARE(text(window, "requestsValue"), QStringLiteral("20"));
+    QCOMPARE(text(window, "requestsDetail"), QStringLiteral("4.0 req/s"));
+}
+
+void tst_MainWindow::upstreamList()
+{
+    MainWindow window;
+    auto *list = window.findChild<QListWidget *>(QStringLiteral("upstreamList"));
+    QVERIFY(list);
+
+    window.applySnapshot(running());
+    QCOMPARE(list->count(), 2);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("deepseek"));
+    QCOMPARE(list->item(1)->text(), QStringLiteral("anthropic"));
+
+    GatewaySnapshot s = running();
+    s.upstreams.clear();
+    s.simulatorOnly = true;
+    window.applySnapshot(s);
+    QCOMPARE(list->count(), 1);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("Built-in simulator"));
+}
+
+void tst_MainWindow::chartRedrawsOnItsTimer()
+{
+    MainWindow window;
+    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
+    QVERIFY(chart);
+    QVERIFY(chart->refreshIntervalMs() >= 250 && chart->refreshIntervalMs() <= 1000); // 1-4 Hz
+    GatewaySnapshot s = running();
+    for (int i = 0; i <= 40; ++i) {
+        s.takenAtMs = T0 + i * 250;
+        s.tokensDelta = 100;
+        window.applySnapshot(s);
+    }
+    // Applying snapshots alone does not redraw; the chart's own timer does.
+    QCOMPARE(chart->plottedPointCount(), 0);
+    QTRY_COMPARE(chart->plottedPointCount(), 10);
+}
+
+void tst_MainWindow::chartStaysBounded()
+{
+    MainWindow window;
+    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
+    QVERIFY(chart);
+    GatewaySnapshot s = running();
+    for (int i = 0; i < 4000; ++i) { // over sixteen minutes of snapshots at 4 Hz
+        s.takenAtMs = T0 + i * 250;
+        s.requestsDelta = i % 3;
+        s.tokensDelta = 50 * (i % 7);
+        window.applySnapshot(s);
+        if (i % 400 == 0)
+            chart->refresh();
+    }
+    chart->refresh();
+    QCOMPARE(chart->plottedPointCount(), 300); // five minutes of seconds, no more
+}
+
+void tst_MainWindow::queuedDeliveryFromAnotherThread()
+{
+    MainWindow window;
+    QThread gatewayThread;
+    SnapshotSource source;
+    source.moveToThread(&gatewayThread);
+    connect(&source, &SnapshotSource::published, &window, &MainWindow::applySnapshot, Qt::QueuedConnection);
+    gatewayThread.start();
+
+    QThread *emittedFrom = nullptr;
+    GatewaySnapshot s = running();
+    s.requestsTotal = 77;
+    QMetaObject::invokeMethod(&source, [&] {
+        emittedFrom = QThread::currentThread();
+        emit source.published(s);
+    }, Qt::QueuedConnection);
+
+    QTRY_COMPARE(text(window, "requestsValue"), QStringLiteral("77"));
+    QCOMPARE(emittedFrom, &gatewayThread);
+    QCOMPARE(text(window, "gatewayStateLabel"), QStringLiteral("Running on http://127.0.0.1:8400/v1"));
+
+    gatewayThread.quit();
+    QVERIFY(gatewayThread.wait(5000));
+}
+
+void tst_MainWindow::screenshot()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // Four minutes of a first run on the simulator: a few agents at work, one burst of activity.
+    GatewaySnapshot s = running();
+    s.simulatorOnly = true;
+    s.upstreams.clear();
+    double owedRequests = 0.0;
+    const int snapshots = 4 * 60 * 4;
+    for (int i = 0; i < snapshots; ++i) {
+        const double t = i / 4.0;
+        const double burst = 5.0 * std::exp(-std::pow((t - 150.0) / 12.0, 2.0));
+        const double perSecond = 3.0 + 1.5 * std::sin(t / 23.0) + std::sin(t / 7.0) * 0.6 + burst;
+        owedRequests += perSecond / 4.0;
+        const qint64 requests = qint64(owedRequests);
+        owedRequests -= double(requests);
+        const qint64 tokens = requests * (300 + 25 * ((i * 7) % 5));
+        s.takenAtMs = T0 + i * 250;
+        s.requestsDelta = requests;
+        s.tokensDelta = tokens;
+        s.requestsTotal += requests;
+        s.requestsFailed += (i % 97 == 0) ? 1 : 0;
+        s.promptTokens += tokens * 7 / 10;
+        s.completionTokens += tokens - tokens * 7 / 10;
+        s.costMicros += tokens * 2; // about $2 per million tokens
+        s.inFlight = int(2 + i % 4);
+        s.openConnections = 6;
+        s.latencyP50Ms = 380 + i % 60;
+        s.latencyP99Ms = 1900 + (i % 13) * 40;
+        window.applySnapshot(s);
+    }
+    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
+    QVERIFY(chart);
+    chart->refresh();
+    QCoreApplication::processEvents();
+
+    const QPixmap pixmap = window.grab();
+    QCOMPARE(pixmap.size(), window.size() * pixmap.devicePixelRatio());
+    const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("main-window.png"));
+    QVERIFY2(pixmap.save(path), qPrintable(path));
+    qInfo("screenshot: %s", qPrintable(path));
+
+    const QImage image = pixmap.toImage();
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2) {
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 16, qPrintable(QStringLiteral("only %1 distinct colours").arg(colours.size())));
+}
+
+void tst_MainWindow::narrowWindowShowsFailure()
+{
+    MainWindow window;
+    window.show();
+    window.resize(window.minimumSize());
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    GatewaySnapshot s = running();
+    s.state = GatewaySnapshot::State::Failed;
+    s.simulatorOnly = true;
+    s.error = QStringLiteral("could not listen on 127.0.0.1:8400: the address is already in use "
+                             "(is another TokenFuse running?)");
+    s.requestsTotal = 1'234'567;
+    s.promptTokens = 987'654'321;
+    s.completionTokens = 123'456'789;
+    s.costMicros = 12'345'678'901;
+    s.requestsFailed = 4321;
+    window.applySnapshot(s);
+    QCoreApplication::processEvents();
+    window.resize(window.minimumSizeHint());
+    QCoreApplication::processEvents();
+    const QPixmap pixmap = window.grab();
+    QVERIFY(pixmap.save(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("main-window-narrow.png"))));
+
+    // Every figure fits its tile even at the smallest window size.
+    for (const char *name : {"requestsValue", "tokensValue", "costValue", "failuresValue", "latencyValue",
+                             "requestsDetail", "tokensDetail", "costDetail", "failuresDetail", "latencyDetail"}) {
+        auto *label = window.findChild<QLabel *>(QLatin1String(name));
+        QVERIFY(label);
+        QVERIFY2(label->width() >= label->sizeHint().width(), name);
+    }
+    QVERIFY2(window.width() <= 900, qPrintable(QString::number(window.width())));
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_MainWindow.moc"

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QColor>
+
+class QPalette;
+class QWidget;
+
+// The few colours the console uses beyond the style's palette, derived from that palette where
+// possible so the window stays readable on a light or a dark Fusion palette.
+namespace ConsolePalette {
+
+QColor mutedText(const QPalette &palette);  // captions, secondary figures
+QColor cardBorder(const QPalette &palette);
+QColor success();                           // running
+QColor pending();                           // starting, waiting
+QColor failure();                           // failed, failing requests
+QColor tokensSeries();
+QColor requestsSeries();
+
+// Gives a label (or any widget drawing text) the muted text colour.
+void makeMuted(QWidget *widget);
+// Scales a widget's font relative to the application font and sets its weight.
+void scaleFont(QWidget *widget, qreal factor, int weight);
+
+} // namespace ConsolePalette
