@@ -128,6 +128,10 @@ void StoreWriter::close()
 {
     m_retryTimer->stop();
     m_insert.reset();
+    if (m_connection.isOpen()) {
+        QString ignored; // SQLite's advice for long-lived connections: refresh planner statistics.
+        m_connection.exec(QStringLiteral("PRAGMA optimize"), &ignored);
+    }
     m_connection.close();
 }
 
@@ -135,8 +139,10 @@ StoreWriter::Outcome StoreWriter::writeBatch(QString *error)
 {
     const size_t count = std::min(m_queue.size(), size_t(std::max(1, m_options.maxBatchRows)));
     // IMMEDIATE takes the write lock up front: a busy database fails here, before any row work.
-    if (!m_connection.exec(QStringLiteral("BEGIN IMMEDIATE"), error))
+    if (!m_connection.exec(QStringLiteral("BEGIN IMMEDIATE"), error)) {
+        rollback(); // in case an earlier failed COMMIT left a transaction open
         return Outcome::Failed;
+    }
     for (size_t i = 0; i < count; ++i) {
         RequestsTable::bind(*m_insert, m_queue[i].row);
         if (m_insert->exec())

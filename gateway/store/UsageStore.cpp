@@ -47,7 +47,17 @@ bool UsageStore::open(const QString &dataDir, QString *error)
         return false;
     }
     m_databasePath = databasePathIn(dataDir);
-    const bool created = !QFileInfo::exists(m_databasePath);
+    if (!QFileInfo::exists(m_databasePath)) {
+        // Usage rows name tenants, sessions and key fingerprints: keep them to this user from the
+        // start. An empty file is a valid empty database, and SQLite gives the -wal and -shm files
+        // the permissions of the database file.
+        QFile file(m_databasePath);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+            || !file.setPermissions(QFile::ReadOwner | QFile::WriteOwner)) {
+            *error = QStringLiteral("cannot create %1: %2").arg(m_databasePath, file.errorString());
+            return false;
+        }
+    }
 
     m_thread = std::make_unique<QThread>();
     m_thread->setObjectName(QStringLiteral("TokenFuse usage store"));
@@ -64,12 +74,6 @@ bool UsageStore::open(const QString &dataDir, QString *error)
         stopWriter();
         return false;
     }
-    if (created) {
-        // Usage rows name tenants, sessions and key fingerprints: keep them to this user. SQLite
-        // gives the -wal and -shm files the database file's permissions.
-        QFile::setPermissions(m_databasePath, QFile::ReadOwner | QFile::WriteOwner);
-    }
-
     connect(m_writer, &StoreWriter::batchCommitted, this, &UsageStore::onBatchCommitted, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::rowRejected, this, &UsageStore::onRowRejected, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::writeFailed, this, &UsageStore::writeFailed, Qt::QueuedConnection);

@@ -49,9 +49,14 @@ void tst_UsageStore::openCreatesWalDatabase()
     QVERIFY(store.isOpen());
     QCOMPARE(store.databasePath(), QDir(dataDir).absoluteFilePath(QStringLiteral("tokenfuse.db")));
     QVERIFY(QFile::exists(store.databasePath()));
-    QCOMPARE(QFileInfo(store.databasePath()).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
 
     TestDatabase check(store.databasePath());
+    // Private to the user, the WAL files included.
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QString file = store.databasePath() + suffix;
+        QVERIFY2(QFile::exists(file), qPrintable(file));
+        QCOMPARE(QFileInfo(file).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    }
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA user_version")).toInt(), StoreSchema::latestVersion());
     QCOMPARE(check.requestCount(), 0);
