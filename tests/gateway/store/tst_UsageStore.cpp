@@ -34,6 +34,7 @@ private Q_SLOTS:
     void severalStoresInOneProcess();
     void repeatedIdKeepsTheLatestRow();
     void lockedDatabaseKeepsRowsQueued();
+    void flushGivesUpInTimeAndKeepsRows();
     void refusedRowIsReportedAndOthersCommit();
     void recordBeforeOpenIsReported();
     void killedProcessKeepsCommittedRows();
@@ -390,6 +391,38 @@ void tst_UsageStore::lockedDatabaseKeepsRowsQueued()
     QCOMPARE(recovered.count(), 1);
     TestDatabase check(store.databasePath());
     QCOMPARE(check.requestCount(), 3);
+}
+
+void tst_UsageStore::flushGivesUpInTimeAndKeepsRows()
+{
+    QTemporaryDir dir;
+    UsageStore store;
+    StoreOptions options;
+    options.busyTimeoutMs = 20;
+    options.retryInitialMs = 10;
+    options.retryMaxMs = 40;
+    options.flushTimeoutMs = 300;
+    store.setOptions(options);
+    QString error;
+    QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+
+    auto locker = std::make_unique<TestDatabase>(store.databasePath());
+    QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
+    int committed = 0;
+    for (int i = 0; i < 10; ++i)
+        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(!store.flush());
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(committed, 0);
+    QCOMPARE(store.pending(), 10);
+
+    // Retrying goes on in the background after flush() gave up.
+    QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
+    locker.reset();
+    QTRY_COMPARE(committed, 10);
+    QCOMPARE(store.pending(), 0);
 }
 
 void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
