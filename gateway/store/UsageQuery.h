@@ -1,0 +1,50 @@
+#pragma once
+
+#include "SqliteConnection.h"
+#include "UsageTotals.h"
+#include "accounting/UsageRecord.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+class QSqlQuery;
+
+// Reads usage history from tokenfuse.db for the console and the admin API, through a read-only
+// connection of its own; WAL lets it read while the writer commits. Create, open and use it on one
+// thread. Time ranges are half-open, [fromMs, toMs), on started_at in ms since the Unix epoch.
+class UsageQuery
+{
+public:
+    enum class GroupBy { Day, Hour, Model, Tenant, Session };
+
+    UsageQuery();
+    ~UsageQuery();
+    UsageQuery(const UsageQuery &) = delete;
+    UsageQuery &operator=(const UsageQuery &) = delete;
+
+    // The file must exist and carry a schema this TokenFuse knows (UsageStore::open() makes it).
+    bool open(const QString &databasePath, QString *error);
+    bool isOpen() const { return m_connection.isOpen(); }
+    // Why the last call returned nothing, or empty.
+    QString lastError() const { return m_lastError; }
+
+    // Newest first.
+    QList<UsageRecord> recent(int limit);
+    UsageTotals totals(qint64 fromMs, qint64 toMs);
+    // One entry per group that has rows, ordered by key. Day keys read "2025-03-14", hour keys
+    // "2025-03-14 09:00", both on the local calendar of this machine.
+    QList<QPair<QString, UsageTotals>> grouped(qint64 fromMs, qint64 toMs, GroupBy by);
+
+    // The admin API spelling: day, hour, model, tenant, session.
+    static std::optional<GroupBy> groupByFromString(QStringView text);
+
+private:
+    void fail(const QString &what, const QSqlQuery &query);
+
+    SqliteConnection m_connection;
+    QString m_lastError;
+};

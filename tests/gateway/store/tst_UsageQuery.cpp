@@ -1,0 +1,306 @@
+#include "TestDatabase.h"
+#include "UsageSamples.h"
+#include "store/StoreSchema.h"
+#include "store/UsageQuery.h"
+#include "store/UsageStore.h"
+
+#include <QDateTime>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <ctime>
+#include <memory>
+
+using Groups = QList<QPair<QString, UsageTotals>>;
+
+class tst_UsageQuery : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void openRefusesMissingFile();
+    void openRefusesUninitialisedFile();
+    void openRefusesNewerFile();
+    void recentIsNewestFirst();
+    void totalsCoverAHalfOpenRange();
+    void totalsOfAnEmptyRangeAreZero();
+    void groupedByColumn_data();
+    void groupedByColumn();
+    void groupedByDayFollowsTheLocalCalendar();
+    void groupedByHourFollowsTheLocalCalendar();
+    void groupByFromString_data();
+    void groupByFromString();
+    void readsWhatTheStoreCommitsWhileOpen();
+
+private:
+    void store(const QList<UsageRecord> &rows);
+    static UsageRecord row(const QString &id, qint64 startedAt, const QString &model, const QString &tenant,
+                           const QString &session, qint64 prompt, qint64 completion, qint64 cost);
+    static qint64 localMs(int year, int month, int day, int hour, int minute);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<UsageStore> m_store;
+};
+
+void tst_UsageQuery::initTestCase()
+{
+    // A fixed zone ten hours east of UTC with no daylight saving, named in POSIX form so no tz
+    // database is needed. Local midnight is 14:00 UTC, so local and UTC days differ visibly.
+    qputenv("TZ", "TFT-10");
+    tzset();
+    QCOMPARE(QDateTime(QDate(2025, 3, 14), QTime(12, 0)).offsetFromUtc(), 10 * 3600);
+}
+
+void tst_UsageQuery::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<UsageStore>();
+    QString error;
+    QVERIFY2(m_store->open(m_dir->path(), &error), qPrintable(error));
+}
+
+void tst_UsageQuery::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+void tst_UsageQuery::store(const QList<UsageRecord> &rows)
+{
+    for (const UsageRecord &r : rows)
+        m_store->record(r);
+    QVERIFY(m_store->flush());
+}
+
+UsageRecord tst_UsageQuery::row(const QString &id, qint64 startedAt, const QString &model, const QString &tenant,
+                                const QString &session, qint64 prompt, qint64 completion, qint64 cost)
+{
+    UsageRecord r;
+    r.id = id;
+    r.startedAt = startedAt;
+    r.endedAt = startedAt + 500;
+    r.model = model;
+    r.tenant = tenant;
+    r.session = session;
+    r.promptTokens = prompt;
+    r.completionTokens = completion;
+    r.costMicros = cost;
+    r.status = 200;
+    return r;
+}
+
+qint64 tst_UsageQuery::localMs(int year, int month, int day, int hour, int minute)
+{
+    return QDateTime(QDate(year, month, day), QTime(hour, minute), Qt::LocalTime).toMSecsSinceEpoch();
+}
+
+void tst_UsageQuery::openRefusesMissingFile()
+{
+    UsageQuery query;
+    QString error;
+    const QString path = m_dir->filePath(QStringLiteral("elsewhere/tokenfuse.db"));
+    QVERIFY(!query.open(path, &error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QVERIFY(!query.isOpen());
+}
+
+void tst_UsageQuery::openRefusesUninitialisedFile()
+{
+    const QString path = m_dir->filePath(QStringLiteral("blank.db"));
+    {
+        TestDatabase prepare(path);
+        QVERIFY(prepare.exec(QStringLiteral("CREATE TABLE unrelated (x)")));
+    }
+    UsageQuery query;
+    QString error;
+    QVERIFY(!query.open(path, &error));
+    QVERIFY2(error.contains(QLatin1String("schema version 0")), qPrintable(error));
+}
+
+void tst_UsageQuery::openRefusesNewerFile()
+{
+    {
+        TestDatabase prepare(m_store->databasePath());
+        QVERIFY(prepare.exec(QStringLiteral("PRAGMA user_version = %1").arg(StoreSchema::latestVersion() + 1)));
+    }
+    UsageQuery query;
+    QString error;
+    QVERIFY(!query.open(m_store->databasePath(), &error));
+    QVERIFY2(error.contains(QLatin1String("newer TokenFuse")), qPrintable(error));
+}
+
+void tst_UsageQuery::recentIsNewestFirst()
+{
+    QList<UsageRecord> rows;
+    for (int i = 0; i < 10; ++i)
+        rows.append(UsageSamples::sample(i));
+    rows[4].tenant = QStringLiteral("Zürich-租户");
+    rows[4].error = QStringLiteral("client_closed");
+    rows[4].estimated = true;
+    store(rows);
+
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    const QList<UsageRecord> recent = query.recent(3);
+    QVERIFY2(query.lastError().isEmpty(), qPrintable(query.lastError()));
+    QCOMPARE(recent.size(), 3);
+    compareRecords(recent.at(0), rows.at(9));
+    compareRecords(recent.at(1), rows.at(8));
+    compareRecords(recent.at(2), rows.at(7));
+    const QList<UsageRecord> all = query.recent(100);
+    QCOMPARE(all.size(), 10);
+    compareRecords(all.at(5), rows.at(4));
+}
+
+void tst_UsageQuery::totalsCoverAHalfOpenRange()
+{
+    store({
+        row(QStringLiteral("a"), 1000, QStringLiteral("m"), QStringLiteral("t"), QStringLiteral("s"), 10, 1, 100),
+        row(QStringLiteral("b"), 2000, QStringLiteral("m"), QStringLiteral("t"), QStringLiteral("s"), 20, 2, 200),
+        row(QStringLiteral("c"), 2999, QStringLiteral("m"), QStringLiteral("t"), QStringLiteral("s"), 30, 3, 300),
+        row(QStringLiteral("d"), 3000, QStringLiteral("m"), QStringLiteral("t"), QStringLiteral("s"), 40, 4, 400),
+    });
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    QCOMPARE(query.totals(1000, 3000), (UsageTotals{3, 60, 6, 600}));
+    QCOMPARE(query.totals(0, 1'000'000), (UsageTotals{4, 100, 10, 1000}));
+    QCOMPARE(query.totals(1001, 3001), (UsageTotals{3, 90, 9, 900}));
+}
+
+void tst_UsageQuery::totalsOfAnEmptyRangeAreZero()
+{
+    store({row(QStringLiteral("a"), 1000, QStringLiteral("m"), QStringLiteral("t"), QStringLiteral("s"), 10, 1, 100)});
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    QCOMPARE(query.totals(5000, 6000), UsageTotals());
+    QVERIFY(query.lastError().isEmpty());
+    QVERIFY(query.grouped(5000, 6000, UsageQuery::GroupBy::Model).isEmpty());
+}
+
+void tst_UsageQuery::groupedByColumn_data()
+{
+    QTest::addColumn<UsageQuery::GroupBy>("by");
+    QTest::addColumn<Groups>("expected");
+    QTest::newRow("model") << UsageQuery::GroupBy::Model
+                           << Groups{{QStringLiteral("claude-sonnet"), {2, 30, 3, 300}},
+                                     {QStringLiteral("deepseek-chat"), {2, 70, 7, 700}}};
+    QTest::newRow("tenant") << UsageQuery::GroupBy::Tenant
+                            << Groups{{QStringLiteral("acme"), {3, 60, 6, 600}},
+                                      {QStringLiteral("zürich"), {1, 40, 4, 400}}};
+    QTest::newRow("session") << UsageQuery::GroupBy::Session
+                             << Groups{{QStringLiteral("agent-1"), {1, 10, 1, 100}},
+                                       {QStringLiteral("agent-2"), {3, 90, 9, 900}}};
+}
+
+void tst_UsageQuery::groupedByColumn()
+{
+    QFETCH(UsageQuery::GroupBy, by);
+    QFETCH(Groups, expected);
+    const QString claude = QStringLiteral("claude-sonnet");
+    const QString deepseek = QStringLiteral("deepseek-chat");
+    store({
+        row(QStringLiteral("a"), 1000, claude, QStringLiteral("acme"), QStringLiteral("agent-1"), 10, 1, 100),
+        row(QStringLiteral("b"), 2000, claude, QStringLiteral("acme"), QStringLiteral("agent-2"), 20, 2, 200),
+        row(QStringLiteral("c"), 3000, deepseek, QStringLiteral("acme"), QStringLiteral("agent-2"), 30, 3, 300),
+        row(QStringLiteral("d"), 4000, deepseek, QStringLiteral("zürich"), QStringLiteral("agent-2"), 40, 4, 400),
+        // Outside the range asked for.
+        row(QStringLiteral("e"), 9000, deepseek, QStringLiteral("acme"), QStringLiteral("agent-1"), 50, 5, 500),
+    });
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    QCOMPARE(query.grouped(0, 5000, by), expected);
+}
+
+void tst_UsageQuery::groupedByDayFollowsTheLocalCalendar()
+{
+    const QString m = QStringLiteral("m");
+    const QString t = QStringLiteral("t");
+    // 23:30 and 00:30 local are on the same UTC day here (13:30 and 14:30 UTC) but on two local days.
+    store({
+        row(QStringLiteral("a"), localMs(2025, 3, 14, 0, 5), m, t, t, 1, 1, 10),
+        row(QStringLiteral("b"), localMs(2025, 3, 14, 23, 30), m, t, t, 2, 2, 20),
+        row(QStringLiteral("c"), localMs(2025, 3, 15, 0, 30), m, t, t, 4, 4, 40),
+        row(QStringLiteral("d"), localMs(2025, 3, 17, 12, 0), m, t, t, 8, 8, 80),
+    });
+    QCOMPARE(QDateTime::fromMSecsSinceEpoch(localMs(2025, 3, 14, 23, 30), Qt::UTC).date(),
+             QDateTime::fromMSecsSinceEpoch(localMs(2025, 3, 15, 0, 30), Qt::UTC).date());
+
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    const Groups expected{
+        {QStringLiteral("2025-03-14"), {2, 3, 3, 30}},
+        {QStringLiteral("2025-03-15"), {1, 4, 4, 40}},
+        {QStringLiteral("2025-03-17"), {1, 8, 8, 80}},
+    };
+    QCOMPARE(query.grouped(localMs(2025, 3, 1, 0, 0), localMs(2025, 4, 1, 0, 0), UsageQuery::GroupBy::Day), expected);
+    // A range of one local day holds exactly that day.
+    QCOMPARE(query.totals(localMs(2025, 3, 15, 0, 0), localMs(2025, 3, 16, 0, 0)), (UsageTotals{1, 4, 4, 40}));
+}
+
+void tst_UsageQuery::groupedByHourFollowsTheLocalCalendar()
+{
+    const QString m = QStringLiteral("m");
+    const QString t = QStringLiteral("t");
+    store({
+        row(QStringLiteral("a"), localMs(2025, 3, 14, 23, 0), m, t, t, 1, 1, 10),
+        row(QStringLiteral("b"), localMs(2025, 3, 14, 23, 59), m, t, t, 2, 2, 20),
+        row(QStringLiteral("c"), localMs(2025, 3, 15, 0, 0), m, t, t, 4, 4, 40),
+    });
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    const Groups expected{
+        {QStringLiteral("2025-03-14 23:00"), {2, 3, 3, 30}},
+        {QStringLiteral("2025-03-15 00:00"), {1, 4, 4, 40}},
+    };
+    QCOMPARE(query.grouped(0, localMs(2026, 1, 1, 0, 0), UsageQuery::GroupBy::Hour), expected);
+}
+
+void tst_UsageQuery::groupByFromString_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("expected"); // -1: refused
+    QTest::newRow("day") << QStringLiteral("day") << int(UsageQuery::GroupBy::Day);
+    QTest::newRow("hour") << QStringLiteral("hour") << int(UsageQuery::GroupBy::Hour);
+    QTest::newRow("model") << QStringLiteral("model") << int(UsageQuery::GroupBy::Model);
+    QTest::newRow("tenant") << QStringLiteral("tenant") << int(UsageQuery::GroupBy::Tenant);
+    QTest::newRow("session") << QStringLiteral("session") << int(UsageQuery::GroupBy::Session);
+    QTest::newRow("capitalised") << QStringLiteral("Day") << -1;
+    QTest::newRow("empty") << QString() << -1;
+    QTest::newRow("sql") << QStringLiteral("model; DROP TABLE requests") << -1;
+}
+
+void tst_UsageQuery::groupByFromString()
+{
+    QFETCH(QString, text);
+    QFETCH(int, expected);
+    const std::optional<UsageQuery::GroupBy> by = UsageQuery::groupByFromString(text);
+    QCOMPARE(by ? int(*by) : -1, expected);
+}
+
+void tst_UsageQuery::readsWhatTheStoreCommitsWhileOpen()
+{
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    QCOMPARE(query.totals(0, std::numeric_limits<qint64>::max()).requests, 0);
+    for (int round = 1; round <= 3; ++round) {
+        for (int i = 0; i < 100; ++i)
+            m_store->record(UsageSamples::sample(round * 1000 + i));
+        QVERIFY(m_store->flush());
+        QCOMPARE(query.totals(0, std::numeric_limits<qint64>::max()).requests, round * 100);
+        QCOMPARE(query.recent(1).constFirst().id, UsageSamples::sample(round * 1000 + 99).id);
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_UsageQuery)
+#include "tst_UsageQuery.moc"
