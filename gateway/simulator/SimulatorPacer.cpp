@@ -19,18 +19,25 @@ void SimulatorPacer::schedule(quint64 id, qint64 dueMs)
         arm();
 }
 
+int SimulatorPacer::resolutionMs() const
+{
+    return int(std::min<size_t>(8, m_queue.size() / 256));
+}
+
 void SimulatorPacer::arm()
 {
     if (m_queue.empty()) {
         m_timer.stop();
         return;
     }
-    m_timer.start(int(std::clamp<qint64>(m_queue.top().due - now(), 0, 24 * 3600 * 1000)));
+    const qint64 at = std::max(m_queue.top().due, m_lastFire + resolutionMs());
+    m_timer.start(int(std::clamp<qint64>(at - now(), 0, 24 * 3600 * 1000)));
 }
 
 void SimulatorPacer::fire()
 {
     const qint64 t = now();
+    m_lastFire = t;
     // Take the whole due batch first: steps re-schedule, and a step due again at once must wait
     // for the next turn of the event loop rather than starve everything else.
     m_batch.clear();

@@ -124,8 +124,19 @@ void SimulatorServer::handle(const HttpRequest &request, HttpResponder *responde
     ++m_requestsServed;
     const QByteArray &path = request.path;
     const ApiDialect dialect = dialectFor(path);
-    const bool isGet = request.method == "GET" || request.method == "HEAD";
+    const bool isGet = request.method == "GET";
     const bool isPost = request.method == "POST";
+
+    if (request.method == "HEAD") {
+        // A HEAD answer must carry no body, and HttpResponder::respond() writes whatever it is
+        // given: answer the probe (curl -I) with the status alone.
+        const bool known = path == kHealthPath || path == kModelsPath || path.startsWith(kModelsPath + '/');
+        HttpHeaders headers;
+        if (!known)
+            headers.add("allow", "POST");
+        responder->respond(known ? 200 : 405, headers, {});
+        return;
+    }
 
     auto wrongMethod = [&](const QByteArray &allowed) {
         HttpHeaders headers;

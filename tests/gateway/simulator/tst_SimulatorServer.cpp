@@ -612,7 +612,13 @@ void tst_SimulatorServer::modelsAndHealth()
     const Reply health = request("/healthz", {}, {}, "GET");
     QCOMPARE(health.status, 200);
     QCOMPARE(json(health.body).value("status").toString(), QString("ok"));
-    QCOMPARE(m_sim->requestsServed(), quint64(4));
+    // HEAD: the status, no body, and the kept-alive connection still in step for the next request.
+    const Reply head = request("/healthz", {}, {}, "HEAD");
+    QVERIFY(head.finished);
+    QCOMPARE(head.status, 200);
+    QVERIFY(head.body.isEmpty());
+    QCOMPARE(request("/healthz", {}, {}, "GET").status, 200);
+    QCOMPARE(m_sim->requestsServed(), quint64(6));
 }
 
 // ---- Errors -----------------------------------------------------------------------------------
