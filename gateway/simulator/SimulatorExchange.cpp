@@ -9,6 +9,9 @@ namespace {
 // buffering an unbounded answer in memory, as TCP back-pressure does to a real provider.
 constexpr qint64 kMaxBufferedBytes = 256 * 1024;
 constexpr qint64 kBackoffMs = 10;
+// "As fast as possible" still goes out in slices, so a million-token answer neither sits in
+// memory whole nor holds the event loop: the rest is due again at once, after other work.
+constexpr int kMaxTokensPerStep = 512;
 } // namespace
 
 SimulatorExchange::SimulatorExchange(Kind kind, HttpResponder *responder, std::unique_ptr<SimulatorWire> wire,
@@ -98,7 +101,7 @@ qint64 SimulatorExchange::stepStream(qint64 nowMs)
         m_openingSent = true;
     }
     // Everything due by now goes out in one write: at a high pace several tokens share a wake-up.
-    while (true) {
+    for (int batch = 0;; ++batch) {
         if (m_knobs.malformedAfterTokens == m_sent && !m_malformedSent) {
             out += m_wire->malformedEvent();
             m_malformedSent = true;
@@ -109,6 +112,10 @@ qint64 SimulatorExchange::stepStream(qint64 nowMs)
         }
         if (m_sent >= total || tokenDueMs(m_sent) > nowMs)
             break;
+        if (batch == kMaxTokensPerStep) {
+            m_responder->writeChunk(out);
+            return nowMs;
+        }
         out += m_wire->streamToken(m_sent);
         ++m_sent;
     }

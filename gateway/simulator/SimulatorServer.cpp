@@ -1,5 +1,6 @@
 #include "SimulatorServer.h"
 
+#include "SimulatorChatRequest.h"
 #include "SimulatorExchange.h"
 #include "SimulatorJson.h"
 #include "SimulatorPacer.h"

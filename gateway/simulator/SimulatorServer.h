@@ -1,6 +1,5 @@
 #pragma once
 
-#include "SimulatorChatRequest.h"
 #include "SimulatorProfile.h"
 #include "dialect/ApiDialect.h"
 

@@ -302,6 +302,7 @@ void tst_SimulatorServer::openAiWire_data()
     QTest::newRow("stream, capped, no usage asked") << true << false << 1 << 12 << 1;
     QTest::newRow("stream, empty answer") << true << true << -1 << 0 << 0;
     QTest::newRow("stream, long answer") << true << true << -1 << 300 << 300;
+    QTest::newRow("stream, answer longer than one write") << true << true << -1 << 1500 << 1500;
 }
 
 void tst_SimulatorServer::openAiWire()
@@ -429,6 +430,7 @@ void tst_SimulatorServer::anthropicWire_data()
     QTest::newRow("stream, max_tokens equals length") << true << 12 << 12 << 12;
     QTest::newRow("stream, empty answer") << true << 1024 << 0 << 0;
     QTest::newRow("stream, long answer") << true << 4096 << 300 << 300;
+    QTest::newRow("stream, answer longer than one write") << true << 4096 << 1100 << 1100;
 }
 
 void tst_SimulatorServer::anthropicWire()
