@@ -29,6 +29,7 @@ public:
 
     bool listen(const QHostAddress &address, quint16 port, QString *error = nullptr);
     quint16 port() const;
+    // Stops accepting connections; answers in progress carry on.
     void close();
 
     // Server-wide knobs; each request may override them with x-sim-... headers.
