@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 // How the built-in simulated provider behaves. Server-wide defaults come from the command line
 // (`tokenfuse simulate --ttft-ms 200 ...`); a request can override each knob with an
@@ -17,4 +18,20 @@ struct SimulatorProfile
     int disconnectAfterTokens = -1;   // close the connection mid-stream after this many tokens
     int malformedAfterTokens = -1;    // send one chunk of broken JSON after this many tokens
     bool omitUsage = false;        // never report usage (streams end without a usage chunk)
+
+    // Sets one knob from its command-line or header spelling, so `--ttft-ms 200` and
+    // `x-sim-ttft-ms: 200` can never drift apart. A leading "--" or "x-sim-" on the name is ignored.
+    // Names: ttft-ms, tokens-per-second, completion-tokens, fault, retry-after. A fault value is a
+    // comma-separated list of `status:NNN`, `hang`, `disconnect:N`, `malformed:N`, `no-usage` and
+    // `none`; it adds to the faults already set (`none` clears them), so `--fault` may be repeated.
+    // On a bad name or value the profile is left unchanged and *error says what was wrong.
+    bool applyOption(const QString &name, const QString &value, QString *error);
+    // The knob names applyOption() takes, without prefix (for --help and error messages).
+    static QStringList optionNames();
+
+    void clearFaults();
+    bool hasFault() const;
 };
+
+// The command-line form of SimulatorProfile::applyOption(), for the integrator's argument loop.
+bool applySimulatorOption(SimulatorProfile &profile, const QString &name, const QString &value, QString *error);
