@@ -22,9 +22,9 @@ void logLine(const char *what, const QString &line)
 int runGatewayHeadless(const Invocation &invocation)
 {
     GatewayHost host(invocation.config);
-    SignalWatcher signals;
+    SignalWatcher watcher;
     int exitCode = 0;
-    QObject::connect(&signals, &SignalWatcher::stopRequested, qApp, [](int) {
+    QObject::connect(&watcher, &SignalWatcher::stopRequested, qApp, [](int) {
         logLine("tokenfuse", QStringLiteral("stopping"));
         QCoreApplication::exit(0);
     });
@@ -47,8 +47,8 @@ int runGatewayHeadless(const Invocation &invocation)
 
 int runSimulatorServer(const Invocation &invocation)
 {
-    SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::stopRequested, qApp, [](int) { QCoreApplication::exit(0); });
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::stopRequested, qApp, [](int) { QCoreApplication::exit(0); });
     SimulatorServer simulator;
     simulator.setProfile(invocation.config.simulator);
     QString error;

@@ -41,8 +41,8 @@ int main(int argc, char **argv)
 
     MainWindow window;
     GatewayHost host(invocation.config);
-    SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
     QObject::connect(&host, &GatewayHost::snapshotReady, &window, &MainWindow::applySnapshot);
     QObject::connect(&host, &GatewayHost::logLine, &app, [](const QString &line) { logLine("gateway", line); });
     QObject::connect(&host, &GatewayHost::started, &app, [](const QString &address, const QString &db, quint16) {

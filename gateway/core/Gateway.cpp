@@ -105,8 +105,8 @@ bool Gateway::startSimulator(QString *error)
         m_simulator->setProfile(profile);
         ok = m_simulator->listen(QHostAddress::LocalHost, 0, &why);
         m_simulatorPort = m_simulator->port();
+        context.moveToThread(nullptr); // from its own thread, so it can die on this one
     }, Qt::BlockingQueuedConnection);
-    context.moveToThread(nullptr);
     if (!ok) {
         *error = QStringLiteral("the built-in simulator could not start: ") + why;
         return false;

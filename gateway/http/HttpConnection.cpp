@@ -209,7 +209,7 @@ void HttpConnection::dispatch()
     m_request.connectionId = m_id;
     if (m_responder)
         m_responder->deleteLater();
-    m_responder = new HttpResponder(this, m_request.keepAlive, m_request.httpMinor);
+    m_responder = new HttpResponder(this, m_request.keepAlive, m_request.httpMinor, m_request.method == "HEAD");
     m_server->dispatch(m_request, m_responder);
 }
 

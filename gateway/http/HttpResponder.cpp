@@ -3,8 +3,8 @@
 #include "HttpConnection.h"
 #include "HttpStatus.h"
 
-HttpResponder::HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor)
-    : QObject(connection), m_connection(connection), m_keepAlive(keepAlive), m_httpMinor(httpMinor)
+HttpResponder::HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor, bool headOnly)
+    : QObject(connection), m_connection(connection), m_keepAlive(keepAlive), m_httpMinor(httpMinor), m_headOnly(headOnly)
 {
 }
 
@@ -36,7 +36,7 @@ void HttpResponder::respond(int status, const HttpHeaders &headers, const QByteA
     if (m_state != State::Pending)
         return;
     m_state = State::Done;
-    m_connection->writeResponseBytes(head(status, headers, body.size()) + body);
+    m_connection->writeResponseBytes(m_headOnly ? head(status, headers, body.size()) : head(status, headers, body.size()) + body);
     m_connection->responseFinished(m_keepAlive);
 }
 
@@ -54,7 +54,7 @@ void HttpResponder::beginStream(int status, const HttpHeaders &headers)
 
 void HttpResponder::writeChunk(const QByteArray &data)
 {
-    if (m_state != State::Streaming || data.isEmpty())
+    if (m_state != State::Streaming || data.isEmpty() || m_headOnly)
         return;
     if (!m_chunked) {
         m_connection->writeResponseBytes(data);
@@ -71,7 +71,7 @@ void HttpResponder::endStream()
     if (m_state != State::Streaming)
         return;
     m_state = State::Done;
-    if (m_chunked)
+    if (m_chunked && !m_headOnly)
         m_connection->writeResponseBytes("0\r\n\r\n");
     m_connection->responseFinished(m_keepAlive);
 }

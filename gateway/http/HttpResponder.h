@@ -31,7 +31,7 @@ Q_SIGNALS:
 
 private:
     friend class HttpConnection;
-    HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor);
+    HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor, bool headOnly);
     void markGone();
     QByteArray head(int status, const HttpHeaders &headers, qint64 contentLength);
 
@@ -40,4 +40,5 @@ private:
     bool m_keepAlive;
     bool m_chunked = true;
     int m_httpMinor;
+    bool m_headOnly; // a HEAD request: the head says what the body would be, no body follows
 };

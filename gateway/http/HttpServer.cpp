@@ -12,6 +12,8 @@ HttpServer::HttpServer(QObject *parent) : QTcpServer(parent)
     // http-parser's own ceiling is process-wide; ours is per server and checked in the callbacks,
     // so lift the parser's above any limit we would configure.
     http_parser_set_max_header_size(16 * 1024 * 1024);
+    // Qt's default backlog of 50 drops connection attempts in a burst (the client retries a second later).
+    setListenBacklogSize(4096);
 }
 
 void HttpServer::incomingConnection(qintptr descriptor)

@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <unistd.h>
+
 QString CallerResolver::fingerprint(const QByteArray &key)
 {
     if (key.isEmpty())
@@ -69,20 +71,23 @@ QString CallerResolver::peerProcess(quint16 peerPort, quint16 localPort)
     const QByteArray inode = socketInode(peerPort, localPort);
     if (inode.isEmpty() || inode == "0")
         return {};
-    const QString target = QStringLiteral("socket:[%1]").arg(QString::fromLatin1(inode));
+    const QByteArray target = "socket:[" + inode + ']';
     const QDir proc(QStringLiteral("/proc"));
     for (const QString &pid : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         bool numeric = false;
         pid.toInt(&numeric);
         if (!numeric)
             continue;
-        const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
-        for (const QFileInfo &fd : fds.entryInfoList(QDir::Files | QDir::System | QDir::NoDotAndDotDot)) {
-            if (fd.readSymLink() == target) {
-                QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
-                QString name = comm.open(QIODevice::ReadOnly) ? QString::fromUtf8(comm.readAll()).trimmed() : QStringLiteral("pid");
-                return name + QLatin1Char(':') + pid;
-            }
+        const QByteArray fdDir = "/proc/" + pid.toLatin1() + "/fd/";
+        const QDir fds(QString::fromLatin1(fdDir));
+        for (const QString &fd : fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
+            char link[64];
+            const ssize_t n = ::readlink((fdDir + fd.toLatin1()).constData(), link, sizeof link);
+            if (n != target.size() || target != QByteArray(link, int(n)))
+                continue;
+            QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+            const QString name = comm.open(QIODevice::ReadOnly) ? QString::fromUtf8(comm.readAll()).trimmed() : QStringLiteral("pid");
+            return name + QLatin1Char(':') + pid;
         }
     }
 #else

@@ -91,11 +91,12 @@ void UpstreamConnection::sendRequest()
     if (!m_connected || !m_call)
         return;
     const UpstreamRequest &r = m_call->request();
-    QByteArray target = m_url.path(QUrl::FullyEncoded).toUtf8();
+    // The call's own URL: a kept-alive connection carries calls to many paths of its origin.
+    QByteArray target = r.url.path(QUrl::FullyEncoded).toUtf8();
     if (target.isEmpty())
         target = "/";
-    if (m_url.hasQuery())
-        target += '?' + m_url.query(QUrl::FullyEncoded).toUtf8();
+    if (r.url.hasQuery())
+        target += '?' + r.url.query(QUrl::FullyEncoded).toUtf8();
     QByteArray out;
     out.reserve(512 + r.body.size());
     out += r.method + ' ' + target + " HTTP/1.1\r\n";

@@ -24,11 +24,20 @@ RawClient::RawClient(quint16 port, QObject *parent) : QObject(parent)
 {
     connect(&socket, &QTcpSocket::readyRead, this, [this] { received += socket.readAll(); });
     connect(&socket, &QTcpSocket::disconnected, this, [this] { closed = true; });
+    connect(&socket, &QTcpSocket::connected, this, [this] {
+        socket.write(std::exchange(m_pending, QByteArray()));
+        socket.flush();
+    });
     socket.connectToHost(QHostAddress::LocalHost, port);
 }
 
 void RawClient::send(const QByteArray &bytes)
 {
+    // Bytes sent before the connection is up go out as soon as it is.
+    if (socket.state() != QAbstractSocket::ConnectedState) {
+        m_pending += bytes;
+        return;
+    }
     socket.write(bytes);
     socket.flush();
 }

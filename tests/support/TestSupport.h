@@ -24,4 +24,7 @@ public:
     QByteArray received;
     bool closed = false;
     QTcpSocket socket;
+
+private:
+    QByteArray m_pending;
 };

@@ -96,17 +96,22 @@ private Q_SLOTS:
     void initTestCase()
     {
         TestSupport::raiseFileLimit();
-        m_sim = new SimulatorServer;
-        m_sim->moveToThread(&m_simThread);
+        // Everything the simulator owns must be created on its own thread.
+        QObject context;
+        context.moveToThread(&m_simThread);
         m_simThread.start();
-        QMetaObject::invokeMethod(m_sim, [this] { m_sim->listen(QHostAddress::LocalHost, 0); m_simPort = m_sim->port(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(&context, [this, &context] {
+            m_sim = new SimulatorServer;
+            m_sim->listen(QHostAddress::LocalHost, 0);
+            m_simPort = m_sim->port();
+            context.moveToThread(nullptr); // from its own thread, so it can die on this one
+        }, Qt::BlockingQueuedConnection);
         QVERIFY(m_simPort);
 
         const QString sim = QStringLiteral("http://127.0.0.1:%1").arg(m_simPort);
         QJsonObject json{{"upstreams", QJsonArray{
             QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"}, {"models", QJsonArray{"gpt-*", "deepseek-*"}},
-                        {"timeouts_ms", QJsonObject{{"first_byte", 500}, {"idle", 500}}}},
+                        {"timeouts_ms", QJsonObject{{"first_byte", 2000}, {"idle", 2000}}}},
             QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}}},
             QJsonObject{{"name", "nowhere"}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(TestSupport::freePort())},
                         {"models", QJsonArray{"dead-*"}}}}},

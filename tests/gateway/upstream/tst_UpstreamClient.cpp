@@ -8,6 +8,7 @@
 
 #include <QPointer>
 #include <QProcess>
+#include <QSslKey>
 #include <QSslServer>
 #include <QTemporaryDir>
 #include <QThread>
