@@ -1,0 +1,120 @@
+// GatewayConfig: what the config file may say, and the one clear message for each mistake.
+#include "config/GatewayConfig.h"
+
+#include <QJsonDocument>
+#include <QtTest>
+
+class tst_GatewayConfig : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void productExampleLoads()
+    {
+        qputenv("TF_TEST_DEEPSEEK_KEY", "sk-secret");
+        const QByteArray json = "{\n"
+            "          \"listen\": \"127.0.0.1:8400\",\n"
+            "          \"upstreams\": [\n"
+            "            {\"name\": \"deepseek\", \"base_url\": \"https://api.deepseek.com/v1\", \"dialect\": \"openai\",\n"
+            "             \"api_key_env\": \"TF_TEST_DEEPSEEK_KEY\", \"models\": [\"deepseek-*\"], \"priority\": 0, \"weight\": 1,\n"
+            "             \"max_concurrency\": 64, \"timeouts_ms\": {\"connect\": 5000, \"first_byte\": 60000, \"idle\": 30000, \"total\": 600000}},\n"
+            "            {\"name\": \"anthropic\", \"base_url\": \"https://api.anthropic.com\", \"dialect\": \"anthropic\",\n"
+            "             \"api_key_env\": \"TF_TEST_UNSET_KEY\", \"models\": [\"claude-*\"], \"priority\": -1}\n"
+            "          ],\n"
+            "          \"budgets\": [{\"scope\": \"tenant\", \"match\": \"*\", \"window\": \"day\", \"max_tokens\": 2000000}],\n"
+            "          \"rate_limits\": [{\"scope\": \"session\", \"match\": \"*\", \"rpm\": 120}],\n"
+            "          \"loop_detection\": {\"enabled\": true},\n"
+            "          \"pricing\": {\"deepseek-chat\": {\"input\": 0.27, \"cached_input\": 0.07, \"output\": 1.10, \"currency\": \"USD\"}}\n"
+            "        }";
+        QString error;
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->listenPort, 8400);
+        QCOMPARE(c->upstreams.size(), 2);
+        QCOMPARE(c->upstreams.at(0).name, QStringLiteral("anthropic")); // lower priority first
+        const UpstreamConfig &d = c->upstreams.at(1);
+        QCOMPARE(d.apiKey, QStringLiteral("sk-secret"));
+        QCOMPARE(d.timeouts.firstByteMs, 60000);
+        QVERIFY(d.servesModel("deepseek-chat"));
+        QVERIFY(!d.servesModel("gpt-4o"));
+        QVERIFY(c->upstreams.at(0).servesModel("CLAUDE-sonnet-4"));
+        QVERIFY(!c->simulatorServesAll());
+        // The unset key is worth a warning, never an error, and no warning shows a key.
+        QCOMPARE(c->warnings.size(), 1);
+        QVERIFY(c->warnings.at(0).contains("TF_TEST_UNSET_KEY"));
+        QVERIFY(!c->warnings.join(' ').contains("sk-secret"));
+    }
+
+    void emptyConfigMeansSimulator()
+    {
+        QString error;
+        const auto c = GatewayConfig::fromJson({}, &error);
+        QVERIFY(c);
+        QVERIFY(c->simulatorServesAll());
+        QCOMPARE(c->listenHost, QStringLiteral("127.0.0.1"));
+    }
+
+    void mistakes_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("unknown top-level key") << QByteArray(R"({"upstream": []})") << "unknown key 'upstream'";
+        QTest::newRow("listen without port") << QByteArray(R"({"listen": "localhost"})") << "config.listen";
+        QTest::newRow("listen bad port") << QByteArray(R"({"listen": "127.0.0.1:99999"})") << "port";
+        QTest::newRow("upstreams not array") << QByteArray(R"({"upstreams": {}})") << "config.upstreams";
+        QTest::newRow("upstream without name") << QByteArray("{\"upstreams\": [{\"base_url\": \"http://x/v1\"}]}") << "upstreams[0].name";
+        QTest::newRow("bad base_url") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"ftp://x\"}]}") << "upstreams[0].base_url";
+        QTest::newRow("bad dialect") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"dialect\": \"gemini\"}]}") << "upstreams[0].dialect";
+        QTest::newRow("models not array") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"models\": \"gpt-*\"}]}") << "upstreams[0].models";
+        QTest::newRow("negative timeout") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"timeouts_ms\": {\"idle\": -1}}]}") << "timeouts_ms.idle";
+        QTest::newRow("unknown upstream key") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"apikey\": \"k\"}]}") << "unknown key 'apikey'";
+        QTest::newRow("duplicate names") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\"}, {\"name\": \"a\", \"base_url\": \"http://y\"}]}") << "used twice";
+        QTest::newRow("pricing not object") << QByteArray(R"({"pricing": []})") << "config.pricing";
+        QTest::newRow("limit not a number") << QByteArray(R"({"limits": {"max_body_bytes": "big"}})") << "limits.max_body_bytes";
+    }
+
+    void mistakes()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, mentions);
+        QString error;
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
+        QVERIFY(!c);
+        QVERIFY2(error.contains(mentions), qPrintable(error));
+    }
+
+    void keyOverPlainHttpIsWarnedAbout()
+    {
+        QString error;
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(
+            "{\"upstreams\": [{\"name\": \"lan\", \"base_url\": \"http://192.0.2.7/v1\", \"api_key\": \"k\"}]}").object(), &error);
+        QVERIFY(c);
+        QVERIFY(c->warnings.join(' ').contains("unencrypted"));
+    }
+
+    void urlFor_data()
+    {
+        QTest::addColumn<QString>("base");
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QByteArray>("query");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("openai style") << "https://api.deepseek.com/v1" << QByteArray("/v1/chat/completions") << QByteArray() << "https://api.deepseek.com/v1/chat/completions";
+        QTest::newRow("trailing slash") << "https://api.openai.com/v1/" << QByteArray("/v1/models") << QByteArray() << "https://api.openai.com/v1/models";
+        QTest::newRow("anthropic style") << "https://api.anthropic.com" << QByteArray("/v1/messages") << QByteArray() << "https://api.anthropic.com/v1/messages";
+        QTest::newRow("prefix path") << "http://127.0.0.1:11434/compat/v1" << QByteArray("/v1/chat/completions") << QByteArray() << "http://127.0.0.1:11434/compat/v1/chat/completions";
+        QTest::newRow("query kept") << "https://x.example/v1" << QByteArray("/v1/files") << QByteArray("limit=2") << "https://x.example/v1/files?limit=2";
+    }
+
+    void urlFor()
+    {
+        QFETCH(QString, base);
+        QFETCH(QByteArray, path);
+        QFETCH(QByteArray, query);
+        QFETCH(QString, url);
+        UpstreamConfig u;
+        u.baseUrl = QUrl(base);
+        QCOMPARE(u.urlFor(path, query).toString(), url);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_GatewayConfig)
+#include "tst_GatewayConfig.moc"

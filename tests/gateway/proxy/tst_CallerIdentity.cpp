@@ -1,0 +1,80 @@
+// CallerResolver: tenant and session as PRODUCT.md orders them, the calling process found from
+// /proc for a loopback peer, and keys kept only as fingerprints.
+#include "proxy/CallerIdentity.h"
+
+#include <QCoreApplication>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <unistd.h>
+
+class tst_CallerIdentity : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void headersComeFirst()
+    {
+        HttpRequest r;
+        r.headers.add("x-tenant-id", "acme");
+        r.headers.add("x-session-id", "agent-7");
+        r.headers.add("authorization", "Bearer sk-live-123");
+        CallerResolver resolver;
+        const CallerIdentity id = resolver.resolve(r);
+        QCOMPARE(id.tenant, QStringLiteral("acme"));
+        QCOMPARE(id.session, QStringLiteral("agent-7"));
+        QCOMPARE(id.clientKey, QByteArray("sk-live-123"));
+        QVERIFY(id.keyFingerprint.startsWith("sha256:"));
+        QVERIFY(!id.keyFingerprint.contains("sk-live"));
+        QCOMPARE(id.keyFingerprint, CallerResolver::fingerprint("sk-live-123"));
+        QVERIFY(CallerResolver::fingerprint("sk-live-124") != id.keyFingerprint);
+    }
+
+    void anthropicKeyHeaderIsFingerprintedToo()
+    {
+        HttpRequest r;
+        r.headers.add("x-api-key", "sk-ant-1");
+        CallerResolver resolver;
+        QCOMPARE(resolver.resolve(r).keyFingerprint, CallerResolver::fingerprint("sk-ant-1"));
+    }
+
+    void withoutHeadersTheTenantIsDefaultAndTheSessionFallsBackToIt()
+    {
+        HttpRequest r; // no peer address: not loopback
+        CallerResolver resolver;
+        const CallerIdentity id = resolver.resolve(r);
+        QCOMPARE(id.tenant, QStringLiteral("default"));
+        QCOMPARE(id.session, QStringLiteral("default"));
+    }
+
+    void loopbackPeerIsNamedByItsProcess()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(client.waitForConnected(3000));
+        QVERIFY(server.waitForNewConnection(3000));
+        QTcpSocket *accepted = server.nextPendingConnection();
+        const QString expected = QStringLiteral("%1:%2")
+                                     .arg(QCoreApplication::applicationName().left(15)) // comm is cut at 15 characters
+                                     .arg(::getpid());
+        QCOMPARE(CallerResolver::peerProcess(accepted->peerPort(), accepted->localPort()), expected);
+
+        HttpRequest r;
+        r.peerAddress = accepted->peerAddress();
+        r.peerPort = accepted->peerPort();
+        r.localPort = accepted->localPort();
+        r.connectionId = 42;
+        r.headers.add("x-tenant-id", "t");
+        CallerResolver resolver;
+        QCOMPARE(resolver.resolve(r).session, expected);
+        // Cached per connection: the same answer without asking /proc again, even once it is gone.
+        accepted->abort();
+        client.abort();
+        QCOMPARE(resolver.resolve(r).session, expected);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_CallerIdentity)
+#include "tst_CallerIdentity.moc"
