@@ -5,8 +5,15 @@
 QByteArray StreamMeter::feed(const QByteArray &bytes)
 {
     QByteArray out;
+    if (m_stopped)
+        return out;
     for (const SseEvent &e : m_parser.feed(bytes)) {
-        switch (inspect(e)) {
+        const Verdict verdict = inspect(e);
+        if (m_gate && !m_gate(*this)) {
+            m_stopped = true;
+            break;
+        }
+        switch (verdict) {
         case Verdict::Forward:
             out += e.raw;
             break;
@@ -33,7 +40,7 @@ TokenUsage StreamMeter::usage(qint64 promptEstimate) const
     TokenUsage u;
     u.promptTokens = m_reported.promptTokens > 0 ? m_reported.promptTokens : promptEstimate;
     // Each content event carries at least one token; the text estimate may say more.
-    u.completionTokens = qMax<qint64>(m_countedCompletion, m_contentEvents);
+    u.completionTokens = countedCompletionTokens();
     u.reported = false;
     return u;
 }

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
+
 // Watches one streamed response event by event: counts what passes, reads the usage the upstream
 // reports, and decides what the client gets. One per stream, made by the stream's dialect.
 class StreamMeter
@@ -16,6 +18,12 @@ public:
     // Upstream body bytes in; bytes for the client out: whole events only, minus what the client
     // must not see. The terminal event ([DONE], message_stop) is held back: see takeTerminal().
     QByteArray feed(const QByteArray &bytes);
+    // Asked after each event is counted, before it is forwarded: false stops the stream there.
+    // The event that crossed is not forwarded (it is counted: the upstream sent it), nor is any
+    // event after it; feed() returns nothing more from then on.
+    using Gate = std::function<bool(const StreamMeter &)>;
+    void setGate(Gate gate) { m_gate = std::move(gate); }
+    bool wasStopped() const { return m_stopped; }
     // The held-back terminal event, sent once the request's row is safely stored.
     QByteArray takeTerminal() { return std::exchange(m_terminal, QByteArray()); }
     bool sawTerminal() const { return m_sawTerminal; }
@@ -28,7 +36,10 @@ public:
     // Usage as reported, or estimated from what streamed when the upstream reported none.
     TokenUsage usage(qint64 promptEstimate) const;
     // Completion tokens counted so far from the streamed text (conservative estimate).
-    qint64 countedCompletionTokens() const { return m_countedCompletion; }
+    // Never fewer than one per content event: each carries at least one token.
+    qint64 countedCompletionTokens() const { return qMax<qint64>(m_countedCompletion, m_contentEvents); }
+    // Prompt tokens as the stream has reported them so far (Anthropic's message_start), or 0.
+    qint64 reportedPromptTokens() const { return m_reported.promptTokens; }
 
 protected:
     enum class Verdict { Forward, Drop, Terminal };
@@ -48,4 +59,6 @@ private:
     bool m_sawTerminal = false;
     int m_contentEvents = 0;
     qint64 m_countedCompletion = 0;
+    Gate m_gate;
+    bool m_stopped = false;
 };

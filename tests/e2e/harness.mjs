@@ -1,6 +1,6 @@
 // Starts a real TokenFuse process for end-to-end tests and reads its SQLite file.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -19,10 +19,17 @@ export async function freePort() {
 }
 
 // Starts `tokenfuse --headless` with the given extra arguments; resolves once it listens.
-export async function startGateway(args = ['--simulate']) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokenfuse-e2e-'));
-  const child = spawn(binary, ['--headless', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
+// `config` (an object) is written to a config file and passed with --config; `reuse` restarts on
+// the data dir and port of an earlier gateway (after a crash, say).
+export async function startGateway(args = ['--simulate'], { config, reuse } = {}) {
+  const port = reuse ? reuse.port : await freePort();
+  const dataDir = reuse ? reuse.dataDir : mkdtempSync(join(tmpdir(), 'tokenfuse-e2e-'));
+  const extra = [];
+  if (config) {
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify(config));
+    extra.push('--config', join(dataDir, 'config.json'));
+  }
+  const child = spawn(binary, ['--headless', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extra, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -43,6 +50,18 @@ export async function startGateway(args = ['--simulate']) {
     anthropicBaseURL: `http://127.0.0.1:${port}`,
     db: join(dataDir, 'tokenfuse.db'),
     output: () => output,
+    adminToken: () => readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(),
+    // Calls the admin API; `token` overrides the real one (null: none at all).
+    async admin(method, path, body, token) {
+      const headers = { 'content-type': 'application/json' };
+      const t = token === undefined ? this.adminToken() : token;
+      if (t !== null) headers.authorization = `Bearer ${t}`;
+      const res = await fetch(`http://127.0.0.1:${port}/admin/v1/${path}`, {
+        method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
     query(sql) {
       const out = execFileSync('sqlite3', ['-json', join(dataDir, 'tokenfuse.db'), sql], { encoding: 'utf8' });
       return out.trim() ? JSON.parse(out) : [];

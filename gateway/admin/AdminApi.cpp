@@ -1,0 +1,241 @@
+#include "AdminApi.h"
+
+#include "AdminToken.h"
+#include "budget/BudgetLedger.h"
+#include "budget/BudgetRule.h"
+#include "http/HttpRequest.h"
+#include "http/HttpResponder.h"
+#include "keys/VirtualKeyRegistry.h"
+#include "store/UsageStore.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QUrlQuery>
+
+namespace {
+QJsonObject keyJson(const VirtualKeyRecord &k)
+{
+    QJsonObject o{{"id", k.id}, {"prefix", k.prefix}, {"tenant", k.tenant}, {"name", k.name},
+                  {"created_at", QDateTime::fromMSecsSinceEpoch(k.createdAt).toString(Qt::ISODateWithMs)},
+                  {"revoked", k.revokedAt != 0}};
+    if (k.revokedAt)
+        o.insert("revoked_at", QDateTime::fromMSecsSinceEpoch(k.revokedAt).toString(Qt::ISODateWithMs));
+    return o;
+}
+
+QJsonArray rulesJson(const QList<BudgetRule> &rules)
+{
+    QJsonArray a;
+    for (const BudgetRule &r : rules)
+        a.append(r.toJson());
+    return a;
+}
+} // namespace
+
+QByteArray AdminApi::errorBody(const QString &type, const QString &message)
+{
+    return QJsonDocument(QJsonObject{{"error", QJsonObject{{"type", type}, {"message", message}}}}).toJson(QJsonDocument::Compact);
+}
+
+void AdminApi::respond(HttpResponder *responder, int status, const QJsonValue &body)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    h.add("cache-control", "no-store");
+    const QByteArray bytes = body.isArray() ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
+                                            : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+    responder->respond(status, h, bytes);
+}
+
+void AdminApi::fail(HttpResponder *responder, int status, const QString &type, const QString &message)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    if (status == 401)
+        h.add("www-authenticate", "Bearer realm=\"tokenfuse-admin\"");
+    responder->respond(status, h, errorBody(type, message));
+}
+
+QString AdminApi::actor() const
+{
+    return QStringLiteral("admin-api (%1)").arg(m_services.token->fingerprint());
+}
+
+void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
+{
+    if (!m_services.token->accepts(request.headers.value("authorization"))) {
+        const bool sent = request.headers.contains("authorization");
+        fail(responder, 401, QStringLiteral("authentication_error"),
+             sent ? QStringLiteral("The admin token is wrong. It is in %1.").arg(m_services.token->path())
+                  : QStringLiteral("The admin API needs 'Authorization: Bearer <token>'; the token is in %1.").arg(m_services.token->path()));
+        return;
+    }
+    const QByteArray path = request.path.endsWith('/') ? request.path.chopped(1) : request.path;
+    const QByteArray &m = request.method;
+    const auto methodNotAllowed = [&](const char *allowed) {
+        fail(responder, 405, QStringLiteral("invalid_request_error"),
+             QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(path), QLatin1String(allowed), QString::fromUtf8(m)));
+    };
+    if (path == "/admin/v1/budgets") {
+        if (m == "GET")
+            return budgetsGet(responder);
+        if (m == "PUT")
+            return budgetsPut(request, responder);
+        return methodNotAllowed("GET or PUT");
+    }
+    if (path == "/admin/v1/keys") {
+        if (m == "GET")
+            return keysList(responder);
+        if (m == "POST")
+            return keysCreate(request, responder);
+        return methodNotAllowed("GET or POST");
+    }
+    if (path.startsWith("/admin/v1/keys/")) {
+        QString id = QString::fromUtf8(path.mid(int(qstrlen("/admin/v1/keys/"))));
+        const bool revokePath = id.endsWith(QLatin1String("/revoke"));
+        if (revokePath)
+            id.chop(7);
+        if ((m == "DELETE" && !revokePath) || (m == "POST" && revokePath))
+            return keysRevoke(id, responder);
+        return methodNotAllowed("DELETE (or POST .../revoke)");
+    }
+    if (path == "/admin/v1/audit") {
+        if (m == "GET")
+            return auditList(request, responder);
+        return methodNotAllowed("GET");
+    }
+    fail(responder, 404, QStringLiteral("not_found_error"),
+         QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, GET /admin/v1/audit.")
+             .arg(QString::fromUtf8(m), QString::fromUtf8(request.path)));
+}
+
+void AdminApi::budgetsGet(HttpResponder *responder)
+{
+    respond(responder, 200, QJsonObject{{"budgets", m_services.ledger->usageJson()}});
+}
+
+void AdminApi::budgetsPut(const HttpRequest &request, HttpResponder *responder)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        fail(responder, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset));
+        return;
+    }
+    // The same array as the config file's "budgets"; {"budgets": [...]} is accepted too.
+    const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : doc.object().value(QLatin1String("budgets"));
+    if (!value.isArray()) {
+        fail(responder, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("Send the budgets as a JSON array of rules, as in the config file's \"budgets\"."));
+        return;
+    }
+    QString error;
+    const std::optional<QList<BudgetRule>> rules = BudgetRule::listFromJson(value, &error);
+    if (!rules) {
+        fail(responder, 400, QStringLiteral("invalid_request_error"), error);
+        return;
+    }
+    AuditEntry entry;
+    entry.at = QDateTime::currentMSecsSinceEpoch();
+    entry.actor = actor();
+    entry.action = QStringLiteral("budgets.put");
+    entry.target = QStringLiteral("budgets");
+    entry.before = rulesJson(m_services.ledger->rules());
+    entry.after = rulesJson(*rules);
+    // In force at once, in-flight requests included; the answer waits for the audit to be stored.
+    m_services.ledger->setRules(*rules);
+    QPointer<HttpResponder> r(responder);
+    BudgetLedger *ledger = m_services.ledger;
+    m_services.store->saveBudgetRules(entry.after.toArray(), entry, [r, ledger] {
+        if (r)
+            respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}});
+    });
+}
+
+void AdminApi::keysList(HttpResponder *responder)
+{
+    QJsonArray list;
+    for (const VirtualKeyRecord &k : m_services.keys->all())
+        list.append(keyJson(k));
+    respond(responder, 200, QJsonObject{{"keys", list}});
+}
+
+void AdminApi::keysCreate(const HttpRequest &request, HttpResponder *responder)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+        fail(responder, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("Send a JSON object: {\"tenant\": \"acme\", \"name\": \"ci-bot\"}."));
+        return;
+    }
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key() != QLatin1String("tenant") && it.key() != QLatin1String("name")) {
+            fail(responder, 400, QStringLiteral("invalid_request_error"),
+                 QStringLiteral("Unknown field '%1'; a key takes \"tenant\" and \"name\".").arg(it.key()));
+            return;
+        }
+    }
+    const QString tenant = o.value(QLatin1String("tenant")).toString().trimmed();
+    if (tenant.isEmpty() || tenant.size() > 200) {
+        fail(responder, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("\"tenant\" is required: the tenant this key's requests are counted for."));
+        return;
+    }
+    const auto [record, key] = m_services.keys->create(tenant, o.value(QLatin1String("name")).toString(),
+                                                       QDateTime::currentMSecsSinceEpoch());
+    m_services.keys->put(record);
+    AuditEntry entry;
+    entry.at = record.createdAt;
+    entry.actor = actor();
+    entry.action = QStringLiteral("keys.create");
+    entry.target = record.id;
+    entry.after = keyJson(record);
+    QPointer<HttpResponder> r(responder);
+    m_services.store->saveVirtualKey(record, entry, [r, record = record, key = key] {
+        if (!r)
+            return;
+        QJsonObject body = keyJson(record);
+        body.insert("key", QString::fromLatin1(key)); // shown this once, never again
+        respond(r, 201, body);
+    });
+}
+
+void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
+{
+    std::optional<VirtualKeyRecord> record = m_services.keys->byId(id);
+    if (!record) {
+        fail(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("No virtual key with id '%1'.").arg(id));
+        return;
+    }
+    AuditEntry entry;
+    entry.at = QDateTime::currentMSecsSinceEpoch();
+    entry.actor = actor();
+    entry.action = QStringLiteral("keys.revoke");
+    entry.target = id;
+    entry.before = keyJson(*record);
+    if (record->revokedAt == 0)
+        record->revokedAt = entry.at;
+    entry.after = keyJson(*record);
+    m_services.keys->put(*record); // refused from the next request on
+    QPointer<HttpResponder> r(responder);
+    m_services.store->saveVirtualKey(*record, entry, [r, record = *record] {
+        if (r)
+            respond(r, 200, keyJson(record));
+    });
+}
+
+void AdminApi::auditList(const HttpRequest &request, HttpResponder *responder)
+{
+    const int limit = qBound(1, QUrlQuery(QString::fromUtf8(request.query)).queryItemValue(QStringLiteral("limit")).toInt(), 1000);
+    QJsonArray list;
+    for (const AuditEntry &e : m_services.store->recentAudit(request.query.isEmpty() ? 100 : limit))
+        list.append(QJsonObject{{"at", QDateTime::fromMSecsSinceEpoch(e.at).toString(Qt::ISODateWithMs)}, {"actor", e.actor},
+                                {"action", e.action}, {"target", e.target}, {"before", e.before}, {"after", e.after}});
+    respond(responder, 200, QJsonObject{{"audit", list}});
+}

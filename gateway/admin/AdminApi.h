@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QString>
+
+#include <functional>
+
+class AdminToken;
+class BudgetLedger;
+class HttpResponder;
+class UsageStore;
+class VirtualKeyRegistry;
+struct HttpRequest;
+
+// The admin API under /admin/v1/: JSON in and out, every call behind the bearer token in
+// DATA_DIR/admin.token, every change applied to the running gateway at once and written to the
+// audit table. Later steps add their routes here (sessions, upstreams, usage).
+class AdminApi
+{
+public:
+    struct Services
+    {
+        const AdminToken *token = nullptr;
+        BudgetLedger *ledger = nullptr;
+        UsageStore *store = nullptr;
+        VirtualKeyRegistry *keys = nullptr;
+    };
+
+    explicit AdminApi(const Services &services) : m_services(services) { }
+
+    static bool isAdminPath(const QByteArray &path) { return path.startsWith("/admin/"); }
+    void handle(const HttpRequest &request, HttpResponder *responder);
+
+    static QByteArray errorBody(const QString &type, const QString &message);
+
+private:
+    void budgetsGet(HttpResponder *responder);
+    void budgetsPut(const HttpRequest &request, HttpResponder *responder);
+    void keysList(HttpResponder *responder);
+    void keysCreate(const HttpRequest &request, HttpResponder *responder);
+    void keysRevoke(const QString &id, HttpResponder *responder);
+    void auditList(const HttpRequest &request, HttpResponder *responder);
+
+    static void respond(HttpResponder *responder, int status, const QJsonValue &body);
+    static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
+    QString actor() const;
+
+    Services m_services;
+};
