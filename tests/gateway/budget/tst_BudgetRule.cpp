@@ -279,7 +279,7 @@ void tst_BudgetRule::appliesTo_data()
     QTest::newRow("tenant exact other case") << tenant << "ACME" << true << "acme";
     QTest::newRow("tenant other") << tenant << "globex" << false << "acme";
     QTest::newRow("session glob") << session << "agent-?" << true << "agent-1";
-    QTest::newRow("session glob needs two") << session << "agent-??" << false << "agent-12";
+    QTest::newRow("session glob needs two") << session << "agent-??" << false << "agent-1";
     QTest::newRow("model prefix") << model << "GPT-4*" << true << "gpt-4o-mini";
     QTest::newRow("model looks at model, not tenant") << model << "acme" << false << "gpt-4o";
 }
