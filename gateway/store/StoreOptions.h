@@ -18,7 +18,7 @@ struct StoreOptions
 
     Durability durability = Durability::Process;
     int busyTimeoutMs = 5000;       // how long SQLite waits for a lock held by another connection
-    int maxBatchRows = 1000;        // upper bound of rows per transaction (keeps each commit short)
+    int maxBatchRows = 1000;        // upper bound of jobs (rows, reservations, ...) per transaction (keeps each commit short)
     int retryInitialMs = 50;        // first pause after a failed batch; doubles up to retryMaxMs
     int retryMaxMs = 5000;
     int failuresBeforeReport = 3;   // failed attempts in a row before writeFailed is emitted

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 
@@ -28,6 +29,7 @@ struct ReservationRecord
 // One change made through the admin API (or by loading the config file), for the audit table.
 struct AuditEntry
 {
+    qint64 id = 0;                // the row's id once stored (read back); ignored when writing
     qint64 at = 0;                // ms since epoch
     QString actor;                // "admin-api (sha256:...)", "config", "console"
     QString action;               // "budgets.put", "keys.create", "keys.revoke", ...

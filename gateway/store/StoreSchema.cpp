@@ -53,6 +53,65 @@ bool createRequestsAndSettings(SqliteConnection &connection, QString *error)
     }, error);
 }
 
+// Step 2: budgets with durable reservations, virtual keys and the audit log. Each table is
+// documented in docs/storage.md. Text columns are NOT NULL like those of step 1; JSON columns
+// hold compact JSON text ('null' for nothing), so sqlite3 users can read them with json_extract().
+bool createBudgetsKeysAndAudit(SqliteConnection &connection, QString *error)
+{
+    return execAll(connection, {
+        // Spend per counter and window. WITHOUT ROWID: the composite key is the only way in.
+        QStringLiteral(R"(CREATE TABLE budget_counters (
+            rule         TEXT    NOT NULL,
+            subject      TEXT    NOT NULL DEFAULT '',
+            window_start INTEGER NOT NULL DEFAULT 0,
+            tokens       INTEGER NOT NULL DEFAULT 0,
+            cost_micros  INTEGER NOT NULL DEFAULT 0,
+            requests     INTEGER NOT NULL DEFAULT 0,
+            updated_at   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (rule, subject, window_start)
+        ) WITHOUT ROWID)"),
+        // Requests in flight: a handful of rows at any time, so no index beyond the key.
+        QStringLiteral(R"(CREATE TABLE reservations (
+            request_id              TEXT    NOT NULL PRIMARY KEY,
+            created_at              INTEGER NOT NULL,
+            tenant                  TEXT    NOT NULL DEFAULT '',
+            session                 TEXT    NOT NULL DEFAULT '',
+            model                   TEXT    NOT NULL DEFAULT '',
+            endpoint                TEXT    NOT NULL DEFAULT '',
+            worst_prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+            worst_completion_tokens INTEGER NOT NULL DEFAULT 0,
+            worst_cost_micros       INTEGER NOT NULL DEFAULT 0,
+            currency                TEXT    NOT NULL DEFAULT 'USD',
+            holds                   TEXT    NOT NULL DEFAULT '[]'
+        ))"),
+        QStringLiteral(R"(CREATE TABLE budget_rules (
+            position INTEGER NOT NULL PRIMARY KEY,
+            rule     TEXT    NOT NULL
+        ))"),
+        QStringLiteral(R"(CREATE TABLE virtual_keys (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            hash       TEXT    NOT NULL UNIQUE,
+            prefix     TEXT    NOT NULL DEFAULT '',
+            tenant     TEXT    NOT NULL DEFAULT '',
+            name       TEXT    NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL DEFAULT 0,
+            revoked_at INTEGER NOT NULL DEFAULT 0
+        ))"),
+        // AUTOINCREMENT: ids are never reused, even after the newest entries are deleted, so an
+        // audit id seen once always names the same change.
+        QStringLiteral(R"(CREATE TABLE audit (
+            id       INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            at       INTEGER NOT NULL,
+            actor    TEXT    NOT NULL DEFAULT '',
+            action   TEXT    NOT NULL DEFAULT '',
+            target   TEXT    NOT NULL DEFAULT '',
+            "before" TEXT    NOT NULL DEFAULT 'null',
+            "after"  TEXT    NOT NULL DEFAULT 'null'
+        ))"),
+        QStringLiteral("CREATE INDEX audit_by_time ON audit (at)"),
+    }, error);
+}
+
 bool runStep(SqliteConnection &connection, const StoreSchema::Migration &step, QString *error)
 {
     // IMMEDIATE takes the write lock first, so two processes opening the same new file can't both
@@ -105,6 +164,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
 {
     static const QList<Migration> steps = {
         {1, QStringLiteral("requests and settings"), &createRequestsAndSettings},
+        {2, QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"), &createBudgetsKeysAndAudit},
     };
     return steps;
 }

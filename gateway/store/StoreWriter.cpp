@@ -1,8 +1,10 @@
 #include "StoreWriter.h"
 
-#include "RequestsTable.h"
+#include "StartupRecovery.h"
 #include "StoreSchema.h"
+#include "StoreStatements.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QSqlError>
 #include <QThread>
@@ -43,7 +45,7 @@ StoreWriter::StoreWriter(const StoreOptions &options)
 
 StoreWriter::~StoreWriter()
 {
-    m_insert.reset();
+    m_statements.reset();
 }
 
 bool StoreWriter::open(const QString &path, QString *error)
@@ -54,20 +56,35 @@ bool StoreWriter::open(const QString &path, QString *error)
         m_connection.close();
         return false;
     }
-    m_insert = std::make_unique<QSqlQuery>(m_connection.database());
-    if (!m_insert->prepare(RequestsTable::upsertSql())) {
-        *error = m_connection.describe(QStringLiteral("preparing the insert"), m_insert->lastError());
-        m_insert.reset();
+    m_statements = std::make_unique<StoreStatements>(m_connection);
+    if (!m_statements->prepare(error)) {
+        m_statements.reset();
         m_connection.close();
         return false;
     }
     return true;
 }
 
-void StoreWriter::enqueue(qint64 ticket, const UsageRecord &row)
+void StoreWriter::enqueue(qint64 ticket, const StoreJob &job)
 {
-    m_queue.push_back(Pending{ticket, row});
+    m_queue.push_back(Pending{ticket, job});
+    ++m_jobsEnqueued;
     scheduleWrite();
+}
+
+bool StoreWriter::recoverAndLoad(qint64 nowMs, StoreStartupState *state, QString *error)
+{
+    if (!m_statements) {
+        *error = QStringLiteral("the usage store is not open");
+        return false;
+    }
+    if (m_jobsEnqueued > 0) {
+        // A reservation of this process, committed or queued, must not be mistaken for a leftover.
+        *error = QStringLiteral("%1: start-up recovery must run before anything is written (%2 writes came first)")
+                     .arg(m_connection.path()).arg(m_jobsEnqueued);
+        return false;
+    }
+    return StartupRecovery::run(m_connection, *m_statements, nowMs, state, error);
 }
 
 void StoreWriter::scheduleWrite()
@@ -83,7 +100,7 @@ void StoreWriter::scheduleWrite()
 void StoreWriter::writePending()
 {
     m_writeScheduled = false;
-    if (m_queue.empty() || !m_insert)
+    if (m_queue.empty() || !m_statements)
         return;
     QString error;
     switch (writeBatch(&error)) {
@@ -103,7 +120,7 @@ bool StoreWriter::flush()
 {
     m_retryTimer->stop();
     m_writeScheduled = false;
-    if (!m_insert)
+    if (!m_statements)
         return m_queue.empty();
     QElapsedTimer clock;
     clock.start();
@@ -127,7 +144,7 @@ bool StoreWriter::flush()
 void StoreWriter::close()
 {
     m_retryTimer->stop();
-    m_insert.reset();
+    m_statements.reset();
     if (m_connection.isOpen()) {
         QString ignored; // SQLite's advice for long-lived connections: refresh planner statistics.
         m_connection.exec(QStringLiteral("PRAGMA optimize"), &ignored);
@@ -138,28 +155,29 @@ void StoreWriter::close()
 StoreWriter::Outcome StoreWriter::writeBatch(QString *error)
 {
     const size_t count = std::min(m_queue.size(), size_t(std::max(1, m_options.maxBatchRows)));
-    // IMMEDIATE takes the write lock up front: a busy database fails here, before any row work.
+    // IMMEDIATE takes the write lock up front: a busy database fails here, before any job's work.
     if (!m_connection.exec(QStringLiteral("BEGIN IMMEDIATE"), error)) {
         rollback(); // in case an earlier failed COMMIT left a transaction open
         return Outcome::Failed;
     }
+    // One clock reading per transaction: every counter touched by it shows the same updated_at.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (size_t i = 0; i < count; ++i) {
-        RequestsTable::bind(*m_insert, m_queue[i].row);
-        if (m_insert->exec())
+        QSqlError sqlError;
+        if (m_statements->write(m_queue[i].job, now, &sqlError))
             continue;
-        const QSqlError sqlError = m_insert->lastError();
         rollback();
         if (isRowError(sqlError)) {
             const Pending rejected = m_queue[i];
             m_queue.erase(m_queue.begin() + qsizetype(i));
-            Q_EMIT rowRejected(rejected.ticket, m_connection.describe(
-                QStringLiteral("usage row %1 was refused and not stored").arg(rejected.row.id), sqlError));
+            Q_EMIT jobRejected(rejected.ticket, m_connection.describe(
+                QStringLiteral("%1 was refused and not stored").arg(describeJob(rejected.job)), sqlError));
             return Outcome::Rejected;
         }
-        *error = m_connection.describe(QStringLiteral("writing usage rows"), sqlError);
+        *error = m_connection.describe(QStringLiteral("writing to the store"), sqlError);
         return Outcome::Failed;
     }
-    m_insert->finish();
+    m_statements->finish();
     if (!m_connection.exec(QStringLiteral("COMMIT"), error)) {
         rollback();
         return Outcome::Failed;
@@ -185,7 +203,7 @@ void StoreWriter::noteFailure(const QString &error)
     ++m_failuresInARow;
     if (m_failuresInARow >= m_options.failuresBeforeReport && !m_failureReported) {
         m_failureReported = true;
-        Q_EMIT writeFailed(QStringLiteral("%1 (%2 usage rows waiting, still retrying)").arg(error).arg(m_queue.size()));
+        Q_EMIT writeFailed(QStringLiteral("%1 (%2 writes waiting, still retrying)").arg(error).arg(m_queue.size()));
     }
 }
 
@@ -199,6 +217,8 @@ int StoreWriter::nextRetryDelay() const
 
 void StoreWriter::rollback()
 {
+    if (m_statements)
+        m_statements->finish();
     QString ignored; // ROLLBACK fails harmlessly when SQLite already rolled back on its own.
     m_connection.exec(QStringLiteral("ROLLBACK"), &ignored);
 }

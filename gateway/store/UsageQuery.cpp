@@ -1,7 +1,9 @@
 #include "UsageQuery.h"
 
+#include "AuditTable.h"
 #include "RequestsTable.h"
 #include "StoreSchema.h"
+#include "VirtualKeysTable.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -118,6 +120,38 @@ QList<QPair<QString, UsageTotals>> UsageQuery::grouped(qint64 fromMs, qint64 toM
     while (query.next())
         groups.append({query.value(0).toString(), readTotals(query, 1)});
     return groups;
+}
+
+QList<AuditEntry> UsageQuery::recentAudit(int limit)
+{
+    m_lastError.clear();
+    QList<AuditEntry> entries;
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    query.prepare(AuditTable::selectRecentSql());
+    query.addBindValue(limit);
+    if (!query.exec()) {
+        fail(QStringLiteral("reading the audit log"), query);
+        return entries;
+    }
+    while (query.next())
+        entries.append(AuditTable::read(query));
+    return entries;
+}
+
+QList<VirtualKeyRecord> UsageQuery::virtualKeys()
+{
+    m_lastError.clear();
+    QList<VirtualKeyRecord> keys;
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    if (!query.exec(VirtualKeysTable::selectAllSql())) {
+        fail(QStringLiteral("reading virtual keys"), query);
+        return keys;
+    }
+    while (query.next())
+        keys.append(VirtualKeysTable::read(query));
+    return keys;
 }
 
 std::optional<UsageQuery::GroupBy> UsageQuery::groupByFromString(QStringView text)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "SqliteConnection.h"
+#include "StoreRecords.h"
 #include "UsageTotals.h"
 #include "accounting/UsageRecord.h"
 
@@ -13,9 +14,11 @@
 
 class QSqlQuery;
 
-// Reads usage history from tokenfuse.db for the console and the admin API, through a read-only
-// connection of its own; WAL lets it read while the writer commits. Create, open and use it on one
-// thread. Time ranges are half-open, [fromMs, toMs), on started_at in ms since the Unix epoch.
+// Reads tokenfuse.db for the console and the admin API (usage history, the audit log, virtual
+// keys), through a read-only connection of its own; WAL lets it read while the writer commits.
+// Create, open and use it on one thread. Time ranges are half-open, [fromMs, toMs), on started_at
+// in ms since the Unix epoch. Every read is a short indexed query, quick enough to call
+// synchronously from the gateway thread.
 class UsageQuery
 {
 public:
@@ -38,6 +41,11 @@ public:
     // One entry per group that has rows, ordered by key. Day keys read "2025-03-14", hour keys
     // "2025-03-14 09:00", both on the local calendar of this machine.
     QList<QPair<QString, UsageTotals>> grouped(qint64 fromMs, qint64 toMs, GroupBy by);
+
+    // Newest first.
+    QList<AuditEntry> recentAudit(int limit);
+    // Every key, revoked ones included, oldest first.
+    QList<VirtualKeyRecord> virtualKeys();
 
     // The admin API spelling: day, hour, model, tenant, session.
     static std::optional<GroupBy> groupByFromString(QStringView text);

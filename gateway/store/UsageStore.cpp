@@ -27,7 +27,8 @@ UsageStore::~UsageStore()
         left = m_writer->queued();
     }, Qt::BlockingQueuedConnection);
     if (!flushed)
-        qCritical("TokenFuse: %lld usage rows could not be written to %s and are lost", left, qPrintable(m_databasePath));
+        qCritical("TokenFuse: %lld writes (usage rows, reservations, settings) could not be written to %s and are lost",
+                  left, qPrintable(m_databasePath));
     stopWriter();
 }
 
@@ -75,16 +76,62 @@ bool UsageStore::open(const QString &dataDir, QString *error)
         return false;
     }
     connect(m_writer, &StoreWriter::batchCommitted, this, &UsageStore::onBatchCommitted, Qt::QueuedConnection);
-    connect(m_writer, &StoreWriter::rowRejected, this, &UsageStore::onRowRejected, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::jobRejected, this, &UsageStore::onJobRejected, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::writeFailed, this, &UsageStore::writeFailed, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::writeRecovered, this, &UsageStore::writeRecovered, Qt::QueuedConnection);
     return true;
 }
 
+StoreStartupState UsageStore::recoverAndLoad(qint64 nowMs, QString *error)
+{
+    StoreStartupState state;
+    if (!m_writer) {
+        *error = QStringLiteral("the usage store is not open");
+        return state;
+    }
+    bool ok = false;
+    QString recoverError;
+    QMetaObject::invokeMethod(m_writer, [&] { ok = m_writer->recoverAndLoad(nowMs, &state, &recoverError); },
+                              Qt::BlockingQueuedConnection);
+    if (!ok)
+        *error = recoverError;
+    return state;
+}
+
+void UsageStore::reserve(const ReservationRecord &reservation, std::function<void()> committed)
+{
+    submit(StoreJobs::Reserve{reservation}, std::move(committed));
+}
+
+void UsageStore::record(const UsageRecord &row, const QList<CounterDelta> &spend, std::function<void()> committed)
+{
+    submit(StoreJobs::Record{row, spend}, std::move(committed));
+}
+
 void UsageStore::record(const UsageRecord &row, std::function<void()> committed)
 {
+    submit(StoreJobs::Record{row, {}}, std::move(committed));
+}
+
+void UsageStore::audit(const AuditEntry &entry, std::function<void()> committed)
+{
+    submit(StoreJobs::Audit{entry}, std::move(committed));
+}
+
+void UsageStore::saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, std::function<void()> committed)
+{
+    submit(StoreJobs::SaveRules{rules, entry}, std::move(committed));
+}
+
+void UsageStore::saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, std::function<void()> committed)
+{
+    submit(StoreJobs::SaveKey{key, entry}, std::move(committed));
+}
+
+void UsageStore::submit(StoreJob job, std::function<void()> committed)
+{
     if (!m_writer) {
-        Q_EMIT writeFailed(QStringLiteral("the usage store is not open: usage row %1 was not stored").arg(row.id));
+        Q_EMIT writeFailed(QStringLiteral("the usage store is not open: %1 was not stored").arg(describeJob(job)));
         return;
     }
     const qint64 ticket = ++m_nextTicket;
@@ -92,7 +139,8 @@ void UsageStore::record(const UsageRecord &row, std::function<void()> committed)
         m_callbacks.emplace(ticket, std::move(committed));
     ++m_pending;
     StoreWriter *writer = m_writer;
-    QMetaObject::invokeMethod(writer, [writer, ticket, row] { writer->enqueue(ticket, row); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(writer, [writer, ticket, job = std::move(job)] { writer->enqueue(ticket, job); },
+                              Qt::QueuedConnection);
 }
 
 bool UsageStore::flush()
@@ -125,7 +173,7 @@ void UsageStore::onBatchCommitted(const QList<qint64> &tickets)
     }
 }
 
-void UsageStore::onRowRejected(qint64 ticket, const QString &message)
+void UsageStore::onJobRejected(qint64 ticket, const QString &message)
 {
     --m_pending;
     m_callbacks.erase(ticket);

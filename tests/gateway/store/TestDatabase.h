@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accounting/UsageRecord.h"
+#include "budget/CounterKey.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -8,6 +9,8 @@
 #include <QSqlRecord>
 #include <QString>
 #include <QVariant>
+#include <QHash>
+#include <QSet>
 #include <QtTest>
 
 #include <optional>
@@ -63,6 +66,36 @@ public:
 
     qint64 requestCount() { return scalar(QStringLiteral("SELECT COUNT(*) FROM requests")).toLongLong(); }
 
+    // Every spend counter as stored.
+    QHash<CounterKey, CounterTotals> counters()
+    {
+        QHash<CounterKey, CounterTotals> totals;
+        QSqlQuery query(m_db);
+        if (!query.exec(QStringLiteral("SELECT rule, subject, window_start, tokens, cost_micros, requests FROM budget_counters")))
+            qWarning("TestDatabase: reading counters: %s", qPrintable(query.lastError().text()));
+        while (query.next()) {
+            CounterTotals t;
+            t.key = {query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong()};
+            t.tokens = query.value(3).toLongLong();
+            t.costMicros = query.value(4).toLongLong();
+            t.requests = query.value(5).toLongLong();
+            totals.insert(t.key, t);
+        }
+        return totals;
+    }
+
+    // The first column of every row of `sql`, as strings.
+    QSet<QString> strings(const QString &sql)
+    {
+        QSet<QString> values;
+        QSqlQuery query(m_db);
+        if (!query.exec(sql))
+            qWarning("TestDatabase: %s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        while (query.next())
+            values.insert(query.value(0).toString());
+        return values;
+    }
+
     // A stored row read back by column name.
     std::optional<UsageRecord> request(const QString &id)
     {
@@ -107,6 +140,20 @@ private:
     QString m_name;
     QSqlDatabase m_db;
 };
+
+// Counter by counter, so a failure names the counter.
+inline void compareCounters(const QHash<CounterKey, CounterTotals> &actual, const QHash<CounterKey, CounterTotals> &expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+        const QString name = QStringLiteral("%1 / %2 / %3").arg(it.key().rule, it.key().subject).arg(it.key().windowStart);
+        QVERIFY2(actual.contains(it.key()), qPrintable(name));
+        const CounterTotals &a = actual.value(it.key());
+        QVERIFY2(a.tokens == it->tokens, qPrintable(QStringLiteral("%1: tokens %2, expected %3").arg(name).arg(a.tokens).arg(it->tokens)));
+        QVERIFY2(a.costMicros == it->costMicros, qPrintable(QStringLiteral("%1: cost %2, expected %3").arg(name).arg(a.costMicros).arg(it->costMicros)));
+        QVERIFY2(a.requests == it->requests, qPrintable(QStringLiteral("%1: requests %2, expected %3").arg(name).arg(a.requests).arg(it->requests)));
+    }
+}
 
 // Field by field, so a failure names the field.
 inline void compareRecords(const UsageRecord &actual, const UsageRecord &expected)

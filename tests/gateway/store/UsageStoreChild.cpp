@@ -1,23 +1,41 @@
-// Test helper for tst_UsageStore: records usage rows as fast as the event loop allows into the
-// store in argv[1] and prints each row's id on stdout once its commit is acknowledged, until
-// argv[2] rows are done or it is killed.
+// Test helper for the store's kill -9 tests: writes into the store in argv[1] as fast as the event
+// loop allows and prints what each commit acknowledged on stdout, until argv[2] requests are done
+// or it is killed.
+//   rows     (default) records usage rows; prints each row's id once committed.
+//   budgets  reserves each request, and once the reservation has committed settles three out of
+//            four with record(row, spend); prints "R id" per committed reservation and "S id" per
+//            committed settlement. Every fourth request stays reserved: in flight at the kill.
+#include "BudgetSamples.h"
 #include "UsageSamples.h"
 #include "store/UsageStore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTimer>
 
 #include <cstdio>
+
+namespace {
+
+void printLine(const QByteArray &line)
+{
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
-    if (args.size() != 3) {
-        std::fprintf(stderr, "usage: usage_store_child DATA_DIR ROWS\n");
+    if (args.size() < 3 || args.size() > 4) {
+        std::fprintf(stderr, "usage: usage_store_child DATA_DIR REQUESTS [rows|budgets]\n");
         return 2;
     }
     const int total = args.at(2).toInt();
+    const bool budgets = args.size() == 4 && args.at(3) == QLatin1String("budgets");
 
     UsageStore store;
     QString error;
@@ -28,17 +46,41 @@ int main(int argc, char **argv)
     QObject::connect(&store, &UsageStore::writeFailed, [](const QString &message) {
         std::fprintf(stderr, "%s\n", qPrintable(message));
     });
+    if (budgets) {
+        store.recoverAndLoad(QDateTime::currentMSecsSinceEpoch(), &error);
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "%s\n", qPrintable(error));
+            return 1;
+        }
+    }
 
     int next = 0;
+    // Budgets: requests reserved and not yet settled, kept near what a busy gateway has in flight
+    // so that the kill lands among reservations, settlements and everything in between.
+    int inFlight = 0;
+    constexpr int maxInFlight = 200;
     QTimer pump;
     pump.setInterval(0);
     QObject::connect(&pump, &QTimer::timeout, [&] {
-        for (int i = 0; i < 50 && next < total; ++i, ++next) {
-            const UsageRecord row = UsageSamples::sample(next);
-            store.record(row, [id = row.id.toLatin1()] {
-                std::fwrite(id.constData(), 1, size_t(id.size()), stdout);
-                std::fputc('\n', stdout);
-                std::fflush(stdout);
+        for (int i = 0; i < 50 && next < total && inFlight < maxInFlight; ++i, ++next) {
+            const int n = next;
+            const UsageRecord row = UsageSamples::sample(n);
+            const QByteArray id = row.id.toLatin1();
+            if (!budgets) {
+                store.record(row, [id] { printLine(id); });
+                continue;
+            }
+            ++inFlight;
+            store.reserve(BudgetSamples::reservation(n), [&store, &inFlight, n, row, id] {
+                printLine("R " + id);
+                if (n % 4 == 0) {
+                    --inFlight; // never settled: left open for recovery
+                    return;
+                }
+                store.record(row, BudgetSamples::spend(n), [&inFlight, id] {
+                    --inFlight;
+                    printLine("S " + id);
+                });
             });
         }
         if (next == total) {

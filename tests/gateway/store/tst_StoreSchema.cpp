@@ -14,6 +14,10 @@ private Q_SLOTS:
     void freshFileMigratesToLatest();
     void requestsHasTheDocumentedColumns();
     void settingsTableExists();
+    void freshFileHasEveryTable();
+    void budgetTablesHaveTheDocumentedColumns_data();
+    void budgetTablesHaveTheDocumentedColumns();
+    void versionOneFileMigratesKeepingRows();
     void migratingTwiceChangesNothing();
     void zeroByteFileMigrates();
     void newerFileIsRefused();
@@ -21,6 +25,7 @@ private Q_SLOTS:
     void failingStepLeavesTheFileUnchanged();
 
 private:
+    static QHash<QString, QString> columnTypes(TestDatabase &check, const QString &table, QStringList *primaryKey);
     static QString open(SqliteConnection &connection, const QTemporaryDir &dir);
     static bool createExtras(SqliteConnection &connection, QString *error);
     static bool createThenFail(SqliteConnection &connection, QString *error);
@@ -118,6 +123,130 @@ void tst_StoreSchema::settingsTableExists()
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
     QVERIFY(connection.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES ('theme', 'dark')"), &error));
     QVERIFY(!connection.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES ('theme', 'light')"), &error));
+}
+
+QHash<QString, QString> tst_StoreSchema::columnTypes(TestDatabase &check, const QString &table, QStringList *primaryKey)
+{
+    QSqlQuery columns(check.db());
+    columns.prepare(QStringLiteral("SELECT name, type, pk, \"notnull\" FROM pragma_table_info(?) ORDER BY pk"));
+    columns.addBindValue(table);
+    QHash<QString, QString> types;
+    if (!columns.exec())
+        qWarning("%s", qPrintable(columns.lastError().text()));
+    while (columns.next()) {
+        types.insert(columns.value(0).toString(), columns.value(1).toString());
+        if (columns.value(2).toInt() > 0)
+            primaryKey->append(columns.value(0).toString());
+        if (columns.value(3).toInt() == 0)
+            types.insert(columns.value(0).toString(), QStringLiteral("nullable"));
+    }
+    return types;
+}
+
+void tst_StoreSchema::freshFileHasEveryTable()
+{
+    QTemporaryDir dir;
+    SqliteConnection connection(QStringLiteral("schema"));
+    const QString path = open(connection, dir);
+    QString error;
+    QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
+    QCOMPARE(StoreSchema::latestVersion(), 2);
+
+    TestDatabase check(path);
+    const QSet<QString> tables = check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
+                                                              "AND name NOT LIKE 'sqlite_%'"));
+    QCOMPARE(tables, (QSet<QString>{QStringLiteral("requests"), QStringLiteral("settings"),
+                                    QStringLiteral("schema_migrations"), QStringLiteral("budget_counters"),
+                                    QStringLiteral("reservations"), QStringLiteral("budget_rules"),
+                                    QStringLiteral("virtual_keys"), QStringLiteral("audit")}));
+    QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 2")).toString(),
+             QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"));
+}
+
+void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
+{
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QStringList>("primaryKey");
+    QTest::addColumn<QStringList>("integers");
+    QTest::addColumn<QStringList>("texts");
+
+    QTest::newRow("budget_counters") << QStringLiteral("budget_counters")
+        << QStringList{QStringLiteral("rule"), QStringLiteral("subject"), QStringLiteral("window_start")}
+        << QStringList{QStringLiteral("window_start"), QStringLiteral("tokens"), QStringLiteral("cost_micros"),
+                       QStringLiteral("requests"), QStringLiteral("updated_at")}
+        << QStringList{QStringLiteral("rule"), QStringLiteral("subject")};
+    QTest::newRow("reservations") << QStringLiteral("reservations") << QStringList{QStringLiteral("request_id")}
+        << QStringList{QStringLiteral("created_at"), QStringLiteral("worst_prompt_tokens"),
+                       QStringLiteral("worst_completion_tokens"), QStringLiteral("worst_cost_micros")}
+        << QStringList{QStringLiteral("request_id"), QStringLiteral("tenant"), QStringLiteral("session"),
+                       QStringLiteral("model"), QStringLiteral("endpoint"), QStringLiteral("currency"),
+                       QStringLiteral("holds")};
+    QTest::newRow("budget_rules") << QStringLiteral("budget_rules") << QStringList{QStringLiteral("position")}
+        << QStringList{QStringLiteral("position")} << QStringList{QStringLiteral("rule")};
+    QTest::newRow("virtual_keys") << QStringLiteral("virtual_keys") << QStringList{QStringLiteral("id")}
+        << QStringList{QStringLiteral("created_at"), QStringLiteral("revoked_at")}
+        << QStringList{QStringLiteral("id"), QStringLiteral("hash"), QStringLiteral("prefix"), QStringLiteral("tenant"),
+                       QStringLiteral("name")};
+    QTest::newRow("audit") << QStringLiteral("audit") << QStringList{QStringLiteral("id")}
+        << QStringList{QStringLiteral("id"), QStringLiteral("at")}
+        << QStringList{QStringLiteral("actor"), QStringLiteral("action"), QStringLiteral("target"),
+                       QStringLiteral("before"), QStringLiteral("after")};
+}
+
+void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns()
+{
+    QFETCH(QString, table);
+    QFETCH(QStringList, primaryKey);
+    QFETCH(QStringList, integers);
+    QFETCH(QStringList, texts);
+    QTemporaryDir dir;
+    SqliteConnection connection(QStringLiteral("schema"));
+    const QString path = open(connection, dir);
+    QString error;
+    QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
+
+    TestDatabase check(path);
+    QStringList key;
+    const QHash<QString, QString> types = columnTypes(check, table, &key);
+    QCOMPARE(key, primaryKey);
+    QCOMPARE(types.size(), qsizetype(QSet<QString>(integers.begin(), integers.end())
+                                         .unite(QSet<QString>(texts.begin(), texts.end())).size()));
+    // Every column is NOT NULL: "none" is '' or 0, as in requests.
+    for (const QString &name : integers)
+        QVERIFY2(types.value(name) == QLatin1String("INTEGER"), qPrintable(name + QLatin1Char(' ') + types.value(name)));
+    for (const QString &name : texts)
+        QVERIFY2(types.value(name) == QLatin1String("TEXT"), qPrintable(name + QLatin1Char(' ') + types.value(name)));
+}
+
+void tst_StoreSchema::versionOneFileMigratesKeepingRows()
+{
+    QTemporaryDir dir;
+    SqliteConnection connection(QStringLiteral("schema"));
+    const QString path = open(connection, dir);
+    QString error;
+    // A file as the first release left it: step 1 only, with rows and a setting in it.
+    QVERIFY2(StoreSchema::migrate(connection, StoreSchema::migrations().mid(0, 1), &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 1);
+    for (int i = 0; i < 50; ++i) {
+        QVERIFY2(connection.exec(QStringLiteral("INSERT INTO requests (id, started_at, ended_at, tenant, cost_micros) "
+                                                "VALUES ('old-%1', %1, %2, 'acme', %3)").arg(i).arg(i + 5).arg(i * 10), &error),
+                 qPrintable(error));
+    }
+    QVERIFY(connection.exec(QStringLiteral("INSERT INTO settings (key, value) VALUES ('theme', 'dark')"), &error));
+    QVERIFY(!connection.exec(QStringLiteral("SELECT 1 FROM budget_counters"), &error));
+
+    QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 2);
+
+    TestDatabase check(path);
+    QCOMPARE(check.requestCount(), 50);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros) FROM requests WHERE tenant = 'acme'")).toLongLong(), 12250);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'theme'")).toString(), QStringLiteral("dark"));
+    QCOMPARE(check.strings(QStringLiteral("SELECT version FROM schema_migrations")),
+             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2")}));
+    for (const char *table : {"budget_counters", "reservations", "budget_rules", "virtual_keys", "audit"})
+        QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt(), 0);
+    QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
 }
 
 void tst_StoreSchema::migratingTwiceChangesNothing()

@@ -1,0 +1,582 @@
+#include "BudgetLedger.h"
+
+#include "BudgetMessages.h"
+#include "BudgetUsageJson.h"
+#include "SubjectGlob.h"
+
+#include <QtDebug>
+
+#include <algorithm>
+
+namespace {
+
+constexpr qint64 PruneIntervalMs = 60'000;
+constexpr quint8 AlertLevel = 1;
+constexpr quint8 CapLevel = 2;
+
+const QString Tokens = QStringLiteral("tokens");
+const QString Cost = QStringLiteral("cost");
+const QString Requests = QStringLiteral("requests");
+
+BudgetAmounts operator+(const BudgetAmounts &a, const BudgetAmounts &b)
+{
+    return {a.tokens + b.tokens, a.costMicros + b.costMicros, a.requests + b.requests};
+}
+
+BudgetAmounts operator-(const BudgetAmounts &a, const BudgetAmounts &b)
+{
+    return {a.tokens - b.tokens, a.costMicros - b.costMicros, a.requests - b.requests};
+}
+
+BudgetDemand nonNegative(const BudgetDemand &d)
+{
+    return {qMax<qint64>(0, d.tokens), qMax<qint64>(0, d.costMicros), qMax<qint64>(0, d.promptTokens),
+            qMax<qint64>(0, d.promptCostMicros)};
+}
+
+const QString *dimensionName(int i)
+{
+    static const QString *names[] = {&Tokens, &Cost, &Requests};
+    return names[i];
+}
+
+qint64 dimension(const BudgetAmounts &a, int i)
+{
+    return i == 0 ? a.tokens : i == 1 ? a.costMicros : a.requests;
+}
+
+std::optional<qint64> capOf(const BudgetRule &rule, int i)
+{
+    return i == 0 ? rule.maxTokens : i == 1 ? rule.maxCostMicros : rule.maxRequests;
+}
+
+} // namespace
+
+void BudgetLedger::setClock(const BudgetClock *clock)
+{
+    m_clock = clock ? clock : &m_systemClock;
+    m_spans = {};
+}
+
+void BudgetLedger::setRules(const QList<BudgetRule> &rules)
+{
+    m_rules.clear();
+    m_groups.clear();
+    QHash<QString, int> groupOf;
+    for (const BudgetRule &rule : rules) {
+        // The alert identity covers everything that changes what an alert means; an unchanged
+        // rule keeps its id across reloads and does not alert again.
+        const QString identity = rule.counterRule() + u'|' + rule.displayName() + u'|'
+                                 + QString::number(rule.maxTokens.value_or(-1)) + u'|'
+                                 + QString::number(rule.maxCostMicros.value_or(-1)) + u'|'
+                                 + QString::number(rule.maxRequests.value_or(-1)) + u'|'
+                                 + QString::number(rule.alertAt, 'g', 17);
+        auto id = m_alertIds.constFind(identity);
+        if (id == m_alertIds.constEnd())
+            id = m_alertIds.insert(identity, quint32(m_alertIds.size() + 1));
+        m_rules.append({rule, *id});
+
+        const QString counterRule = rule.counterRule();
+        auto group = groupOf.constFind(counterRule);
+        if (group == groupOf.constEnd()) {
+            group = groupOf.insert(counterRule, int(m_groups.size()));
+            m_groups.append({counterRule, rule.scope, rule.match, rule.window, {}});
+        }
+        m_groups[*group].rules.append(int(m_rules.size() - 1));
+    }
+    ++m_rulesVersion;
+}
+
+QList<BudgetRule> BudgetLedger::rules() const
+{
+    QList<BudgetRule> list;
+    list.reserve(m_rules.size());
+    for (const RuleEntry &entry : m_rules)
+        list.append(entry.rule);
+    return list;
+}
+
+void BudgetLedger::restore(const QList<CounterTotals> &totals)
+{
+    const qint64 now = m_clock->nowMs();
+    for (const CounterTotals &total : totals) {
+        const auto window = BudgetRule::windowFromName(total.key.rule.section(u'|', -1));
+        if (!window || *window == BudgetWindow::Request)
+            continue;
+        if (*window != BudgetWindow::Total && total.key.windowStart < currentSpan(*window, now).start)
+            continue;
+        Counter &counter = m_counters[total.key];
+        counter.window = *window;
+        counter.spent.tokens = qMax(counter.spent.tokens, total.tokens);
+        counter.spent.costMicros = qMax(counter.spent.costMicros, total.costMicros);
+        counter.spent.requests = qMax(counter.spent.requests, total.requests);
+    }
+}
+
+void BudgetLedger::setAlertCallback(AlertCallback callback)
+{
+    m_alertCallback = std::move(callback);
+}
+
+BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const BudgetDemand &worstDemand,
+                                      const QString &requestId)
+{
+    const qint64 now = m_clock->nowMs();
+    const BudgetDemand worst = nonNegative(worstDemand);
+    const BudgetAmounts held{qMax(worst.tokens, worst.promptTokens), qMax(worst.costMicros, worst.promptCostMicros), 1};
+
+    // Check every rule before touching anything: a denial leaves the ledger exactly as it was.
+    struct Pending
+    {
+        int group;
+        CounterKey key;
+        Counter *counter;
+    };
+    QVarLengthArray<Pending, 16> pending;
+    for (int g = 0; g < m_groups.size(); ++g) {
+        const Group &group = m_groups.at(g);
+        if (!applies(group, subject))
+            continue;
+        const QString &field = fieldOf(group.scope, subject);
+        if (group.window == BudgetWindow::Request) {
+            for (int r : group.rules) {
+                if (auto denial = perRequestDenial(m_rules.at(r).rule, field, worst))
+                    return {requestId, denial};
+            }
+            pending.append({g, CounterKey(), nullptr});
+            continue;
+        }
+        CounterKey key{group.counterRule, field, currentSpan(group.window, now).start};
+        const auto found = m_counters.find(key);
+        Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        for (int r : group.rules) {
+            if (auto denial = admissionDenial(m_rules.at(r).rule, field, counter, held, now))
+                return {requestId, denial};
+        }
+        pending.append({g, std::move(key), counter});
+    }
+
+    if (auto previous = m_reservations.find(requestId); previous != m_reservations.end()) {
+        qWarning("BudgetLedger: request id %s reserved twice; releasing the earlier reservation",
+                 qPrintable(requestId));
+        release(*previous);
+        m_reservations.erase(previous);
+    }
+    Reservation reservation;
+    reservation.subject = subject;
+    reservation.reservedAtMs = now;
+    reservation.held = held;
+    reservation.rulesVersion = m_rulesVersion;
+    for (Pending &p : pending)
+        hold(reservation, p.group, std::move(p.key), p.counter);
+
+    QList<BudgetAlert> alerts;
+    collectAlerts(reservation, {0, 0, 1}, now, &alerts);
+    m_reservations.insert(requestId, std::move(reservation));
+    if (now >= m_nextPruneMs)
+        pruneStaleCounters(now);
+    emitAlerts(alerts);
+    return {requestId, std::nullopt};
+}
+
+std::optional<BudgetDenial> BudgetLedger::progress(const QString &reservationId, const BudgetDemand &actualSoFar)
+{
+    const auto found = m_reservations.find(reservationId);
+    if (found == m_reservations.end())
+        return std::nullopt;
+    Reservation &r = *found;
+    if (r.rulesVersion != m_rulesVersion)
+        rebind(r);
+    const qint64 now = m_clock->nowMs();
+    const BudgetDemand actual = nonNegative(actualSoFar);
+    const BudgetAmounts delta{actual.tokens - r.actual.tokens, actual.costMicros - r.actual.costMicros, 0};
+    // Usage past the worst case is held too, so other requests' admission sees it at once.
+    const BudgetAmounts growth{qMax<qint64>(0, actual.tokens - r.held.tokens),
+                               qMax<qint64>(0, actual.costMicros - r.held.costMicros), 0};
+    r.actual.tokens = actual.tokens;
+    r.actual.costMicros = actual.costMicros;
+    r.held = r.held + growth;
+    for (Hold &h : r.holds) {
+        h.counter->inFlight = h.counter->inFlight + delta;
+        h.counter->reserved = h.counter->reserved + growth;
+    }
+    QList<BudgetAlert> alerts;
+    if (delta.tokens != 0 || delta.costMicros != 0)
+        collectAlerts(r, delta, now, &alerts);
+    auto denial = cutDenial(r, now);
+    emitAlerts(alerts);
+    return denial;
+}
+
+QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const BudgetDemand &realUsage, bool countRequest)
+{
+    const auto found = m_reservations.find(reservationId);
+    if (found == m_reservations.end())
+        return {};
+    Reservation &r = *found;
+    if (r.rulesVersion != m_rulesVersion)
+        rebind(r);
+    const qint64 now = m_clock->nowMs();
+    const BudgetDemand real = nonNegative(realUsage);
+    const BudgetAmounts spend{real.tokens, real.costMicros, countRequest ? 1 : 0};
+    QList<CounterDelta> deltas;
+    deltas.reserve(r.holds.size());
+    release(r);
+    for (Hold &h : r.holds) {
+        h.counter->spent = h.counter->spent + spend;
+        deltas.append({h.key, spend.tokens, spend.costMicros, spend.requests});
+    }
+    // The counters' spent + in-flight moved from the actual so far (and 1 request in flight) to
+    // the real usage (and 1 request spent, if counted).
+    QList<BudgetAlert> alerts;
+    collectAlerts(r, spend - r.actual - BudgetAmounts{0, 0, 1}, now, &alerts);
+    m_reservations.erase(found);
+    emitAlerts(alerts);
+    return deltas;
+}
+
+QList<CounterDelta> BudgetLedger::holdsOf(const QString &reservationId) const
+{
+    const auto found = m_reservations.constFind(reservationId);
+    if (found == m_reservations.constEnd())
+        return {};
+    QList<CounterDelta> holds;
+    for (const Hold &h : found->holds)
+        holds.append({h.key, found->held.tokens, found->held.costMicros, found->held.requests});
+    return holds;
+}
+
+BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
+{
+    const qint64 now = m_clock->nowMs();
+    BudgetRemaining best;
+    double bestFraction = 2;
+    for (const Group &group : m_groups) {
+        if (group.window == BudgetWindow::Request || !applies(group, subject))
+            continue;
+        const Span span = currentSpan(group.window, now);
+        const auto found = m_counters.find({group.counterRule, fieldOf(group.scope, subject), span.start});
+        const Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        for (int r : group.rules) {
+            const BudgetRule &rule = m_rules.at(r).rule;
+            for (int d = 0; d < 3; ++d) {
+                const auto cap = capOf(rule, d);
+                if (!cap)
+                    continue;
+                const qint64 used = counter ? dimension(counter->spent, d) + dimension(counter->reserved, d) : 0;
+                const qint64 left = qMax<qint64>(0, *cap - used);
+                const double fraction = *cap > 0 ? double(left) / double(*cap) : 0;
+                if (fraction < bestFraction) {
+                    bestFraction = fraction;
+                    best = {rule.displayName(), *dimensionName(d), left, *cap,
+                            d == 1 ? rule.currency : *dimensionName(d), span.end};
+                }
+            }
+        }
+    }
+    return best;
+}
+
+QList<BudgetUsage> BudgetLedger::usage() const
+{
+    const qint64 now = m_clock->nowMs();
+    // One pass over the counters, grouped by rule identity, for the current windows only.
+    QHash<QString, QList<std::pair<const CounterKey *, const Counter *>>> current;
+    for (const auto &[key, counter] : m_counters) {
+        if (key.windowStart == currentSpan(counter.window, now).start)
+            current[key.rule].append({&key, &counter});
+    }
+    QList<BudgetUsage> list;
+    list.reserve(m_rules.size());
+    for (const RuleEntry &entry : m_rules) {
+        const BudgetRule &rule = entry.rule;
+        const Span span = currentSpan(rule.window, now);
+        BudgetUsage usage{rule, span.start, span.end, {}};
+        auto counters = current.value(rule.counterRule());
+        std::sort(counters.begin(), counters.end(),
+                  [](const auto &a, const auto &b) { return a.first->subject < b.first->subject; });
+        for (const auto &[key, counter] : counters) {
+            BudgetCounterUsage c{key->subject, counter->spent, counter->reserved, counter->inFlight, 0};
+            for (int d = 0; d < 3; ++d) {
+                const auto cap = capOf(rule, d);
+                const qint64 used = dimension(counter->spent, d) + dimension(counter->inFlight, d);
+                if (cap)
+                    c.fraction = qMax(c.fraction, *cap > 0 ? double(used) / double(*cap) : (used > 0 ? 1.0 : 0.0));
+            }
+            usage.counters.append(c);
+        }
+        // The global counter exists from the first request on; show it at zero before that.
+        if (rule.scope == BudgetScope::Global && rule.window != BudgetWindow::Request && usage.counters.isEmpty())
+            usage.counters.append(BudgetCounterUsage());
+        list.append(usage);
+    }
+    return list;
+}
+
+QJsonArray BudgetLedger::usageJson() const
+{
+    return BudgetUsageJson::toJson(usage());
+}
+
+CounterKey BudgetLedger::keyFor(const BudgetRule &rule, const BudgetSubject &subject) const
+{
+    return {rule.counterRule(), rule.subjectOf(subject), currentSpan(rule.window, m_clock->nowMs()).start};
+}
+
+BudgetCounterUsage BudgetLedger::counter(const CounterKey &key) const
+{
+    const auto found = m_counters.find(key);
+    if (found == m_counters.end())
+        return {key.subject, {}, {}, {}, 0};
+    return {key.subject, found->second.spent, found->second.reserved, found->second.inFlight, 0};
+}
+
+QList<CounterKey> BudgetLedger::counterKeys() const
+{
+    QList<CounterKey> keys;
+    keys.reserve(qsizetype(m_counters.size()));
+    for (const auto &[key, counter] : m_counters)
+        keys.append(key);
+    return keys;
+}
+
+const QString &BudgetLedger::fieldOf(BudgetScope scope, const BudgetSubject &subject)
+{
+    static const QString none;
+    switch (scope) {
+    case BudgetScope::Global: return none;
+    case BudgetScope::Tenant: return subject.tenant;
+    case BudgetScope::Session: return subject.session;
+    case BudgetScope::Model: return subject.model;
+    }
+    return none;
+}
+
+bool BudgetLedger::applies(const Group &group, const BudgetSubject &subject) const
+{
+    return group.scope == BudgetScope::Global || SubjectGlob::matches(group.match, fieldOf(group.scope, subject));
+}
+
+BudgetLedger::Span BudgetLedger::currentSpan(BudgetWindow window, qint64 nowMs) const
+{
+    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
+        return {0, 0, true};
+    // Local-calendar arithmetic costs microseconds; it is done once per window per rollover.
+    Span &span = m_spans[size_t(window)];
+    if (!span.valid || nowMs < span.start || nowMs >= span.end) {
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(nowMs);
+        span = {BudgetClock::windowStart(window, at), BudgetClock::windowEnd(window, at), true};
+    }
+    return span;
+}
+
+qint64 BudgetLedger::startAt(BudgetWindow window, qint64 ms) const
+{
+    const Span &span = m_spans[size_t(window)];
+    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
+        return 0;
+    if (span.valid && ms >= span.start && ms < span.end)
+        return span.start;
+    return BudgetClock::windowStart(window, ms);
+}
+
+std::optional<BudgetDenial> BudgetLedger::admissionDenial(const BudgetRule &rule, const QString &subject,
+                                                          const Counter *counter, const BudgetAmounts &worst,
+                                                          qint64 nowMs) const
+{
+    for (int d = 0; d < 3; ++d) {
+        const auto cap = capOf(rule, d);
+        if (!cap)
+            continue;
+        const qint64 spent = counter ? dimension(counter->spent, d) : 0;
+        const qint64 reserved = counter ? dimension(counter->reserved, d) : 0;
+        const qint64 requested = dimension(worst, d);
+        if (spent + reserved + requested <= *cap)
+            continue;
+        BudgetDenial denial{rule, subject, *dimensionName(d), spent, reserved, *cap, requested,
+                            currentSpan(rule.window, nowMs).end, QString()};
+        denial.message = BudgetMessages::refused(denial, nowMs);
+        return denial;
+    }
+    return std::nullopt;
+}
+
+std::optional<BudgetDenial> BudgetLedger::perRequestDenial(const BudgetRule &rule, const QString &subject,
+                                                           const BudgetDemand &worst) const
+{
+    // Only what the request cannot shrink is refused up front; the rest is cut by progress().
+    const BudgetAmounts unavoidable{worst.promptTokens, worst.promptCostMicros, 1};
+    for (int d = 0; d < 3; ++d) {
+        const auto cap = capOf(rule, d);
+        if (!cap || dimension(unavoidable, d) <= *cap)
+            continue;
+        BudgetDenial denial{rule, subject, *dimensionName(d), 0, 0, *cap, dimension(unavoidable, d), 0, QString()};
+        denial.message = BudgetMessages::refusedPerRequest(denial);
+        return denial;
+    }
+    return std::nullopt;
+}
+
+std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64 nowMs) const
+{
+    // Only tokens and cost: the request was already counted when it was admitted, and cutting it
+    // would not un-make it.
+    for (const Check &check : r.checks) {
+        const BudgetRule &rule = m_rules.at(check.rule).rule;
+        for (int d = 0; d < 2; ++d) {
+            const auto cap = capOf(rule, d);
+            if (!cap)
+                continue;
+            if (check.hold < 0) {
+                if (dimension(r.actual, d) <= *cap)
+                    continue;
+                BudgetDenial denial{rule, rule.subjectOf(r.subject), *dimensionName(d), 0, 0, *cap,
+                                    dimension(r.actual, d), 0, QString()};
+                denial.message = BudgetMessages::cutPerRequest(denial);
+                return denial;
+            }
+            const Hold &h = r.holds.at(check.hold);
+            const qint64 used = dimension(h.counter->spent, d) + dimension(h.counter->inFlight, d);
+            if (used <= *cap)
+                continue;
+            const qint64 reset = rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart);
+            BudgetDenial denial{rule, h.key.subject, *dimensionName(d), used,
+                                dimension(h.counter->reserved, d), *cap, dimension(r.actual, d), reset, QString()};
+            denial.message = BudgetMessages::cut(denial, nowMs);
+            return denial;
+        }
+    }
+    return std::nullopt;
+}
+
+void BudgetLedger::hold(Reservation &r, int group, CounterKey key, Counter *counter)
+{
+    const Group &g = m_groups.at(group);
+    int index = -1;
+    if (g.window != BudgetWindow::Request) {
+        if (!counter) {
+            counter = &m_counters[key];
+            counter->window = g.window;
+        }
+        counter->reserved = counter->reserved + r.held;
+        counter->inFlight = counter->inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
+        ++counter->holders;
+        index = int(r.holds.size());
+        r.holds.append({std::move(key), counter});
+    }
+    for (int rule : g.rules)
+        r.checks.append({rule, index});
+}
+
+void BudgetLedger::rebind(Reservation &r)
+{
+    // Rules changed while the request was in flight: check it against the new set. Holds of
+    // removed rules stay (their counter still gets the spend); new rules start holding now.
+    r.checks.clear();
+    for (int g = 0; g < m_groups.size(); ++g) {
+        const Group &group = m_groups.at(g);
+        if (!applies(group, r.subject))
+            continue;
+        if (group.window == BudgetWindow::Request) {
+            hold(r, g, CounterKey(), nullptr);
+            continue;
+        }
+        CounterKey key{group.counterRule, fieldOf(group.scope, r.subject), startAt(group.window, r.reservedAtMs)};
+        int existing = -1;
+        for (int i = 0; i < r.holds.size() && existing < 0; ++i) {
+            if (r.holds.at(i).key == key)
+                existing = i;
+        }
+        if (existing < 0) {
+            const auto found = m_counters.find(key);
+            hold(r, g, std::move(key), found == m_counters.end() ? nullptr : &found->second);
+        } else {
+            for (int rule : group.rules)
+                r.checks.append({rule, existing});
+        }
+    }
+    r.rulesVersion = m_rulesVersion;
+}
+
+void BudgetLedger::release(Reservation &r)
+{
+    for (Hold &h : r.holds) {
+        h.counter->reserved = h.counter->reserved - r.held;
+        h.counter->inFlight = h.counter->inFlight - BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
+        --h.counter->holders;
+    }
+}
+
+void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delta, qint64 nowMs,
+                                 QList<BudgetAlert> *alerts)
+{
+    for (const Check &check : r.checks) {
+        if (check.hold < 0)
+            continue;
+        const RuleEntry &entry = m_rules.at(check.rule);
+        const BudgetRule &rule = entry.rule;
+        Counter *counter = r.holds.at(check.hold).counter;
+        const BudgetAmounts after = counter->spent + counter->inFlight;
+        const BudgetAmounts before = after - delta;
+        quint8 level = 0;
+        int levelDimension = 0;
+        for (int d = 0; d < 3; ++d) {
+            const auto cap = capOf(rule, d);
+            if (!cap || *cap <= 0)
+                continue;
+            const qint64 was = dimension(before, d);
+            const qint64 now = dimension(after, d);
+            const double threshold = rule.alertAt * double(*cap);
+            quint8 crossed = 0;
+            if (was < *cap && now >= *cap)
+                crossed = CapLevel;
+            else if (double(was) < threshold && double(now) >= threshold)
+                crossed = AlertLevel;
+            if (crossed > level) {
+                level = crossed;
+                levelDimension = d;
+            }
+        }
+        if (level == 0)
+            continue;
+        auto fired = std::find_if(counter->alerted.begin(), counter->alerted.end(),
+                                  [&](const auto &a) { return a.first == entry.alertId; });
+        if (fired == counter->alerted.end()) {
+            counter->alerted.append({entry.alertId, 0});
+            fired = counter->alerted.end() - 1;
+        }
+        // One alert per level; reaching the cap also covers a threshold jumped over.
+        if ((level == AlertLevel && fired->second != 0) || (fired->second & CapLevel))
+            continue;
+        fired->second |= (level == CapLevel ? (AlertLevel | CapLevel) : AlertLevel);
+        const Hold &h = r.holds.at(check.hold);
+        const qint64 cap = *capOf(rule, levelDimension);
+        const qint64 spent = dimension(after, levelDimension);
+        BudgetAlert alert{rule, h.key.subject, *dimensionName(levelDimension), double(spent) / double(cap),
+                          level == CapLevel, spent, cap,
+                          rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart),
+                          QString()};
+        alert.message = BudgetMessages::alert(alert, nowMs);
+        alerts->append(alert);
+    }
+}
+
+void BudgetLedger::emitAlerts(const QList<BudgetAlert> &alerts) const
+{
+    if (!m_alertCallback)
+        return;
+    for (const BudgetAlert &alert : alerts)
+        m_alertCallback(alert);
+}
+
+void BudgetLedger::pruneStaleCounters(qint64 nowMs)
+{
+    // Counters of past windows only matter while a request admitted there is still in flight.
+    for (auto it = m_counters.begin(); it != m_counters.end();) {
+        const Counter &c = it->second;
+        const bool stale = c.holders == 0 && c.window != BudgetWindow::Total
+                           && it->first.windowStart < currentSpan(c.window, nowMs).start;
+        it = stale ? m_counters.erase(it) : std::next(it);
+    }
+    m_nextPruneMs = nowMs + PruneIntervalMs;
+}

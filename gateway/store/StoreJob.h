@@ -1,0 +1,63 @@
+#pragma once
+
+#include "StoreRecords.h"
+#include "accounting/UsageRecord.h"
+
+#include <QJsonArray>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+// The kinds of work the store's writer does, as copyable values queued from UsageStore. Each job
+// is written whole inside one transaction; a transaction may hold jobs of several kinds, in the
+// order they were queued.
+namespace StoreJobs {
+
+// A request forwarded only after this commits.
+struct Reserve
+{
+    ReservationRecord reservation;
+};
+
+// A finished request: its row, the spend it adds to counters, and its reservation settled.
+struct Record
+{
+    UsageRecord row;
+    QList<CounterDelta> spend;
+};
+
+struct Audit
+{
+    AuditEntry entry;
+};
+
+// Replaces every budget rule; the audit entry says who did it.
+struct SaveRules
+{
+    QJsonArray rules;
+    AuditEntry entry;
+};
+
+struct SaveKey
+{
+    VirtualKeyRecord key;
+    AuditEntry entry;
+};
+
+// For messages a user reads: "usage row req-1", "virtual key vk_2", ...
+inline QString describe(const Reserve &job) { return QStringLiteral("reservation %1").arg(job.reservation.requestId); }
+inline QString describe(const Record &job) { return QStringLiteral("usage row %1").arg(job.row.id); }
+inline QString describe(const Audit &job) { return QStringLiteral("audit entry %1 %2").arg(job.entry.action, job.entry.target); }
+inline QString describe(const SaveRules &job) { return QStringLiteral("budget rules (%1 rules)").arg(job.rules.size()); }
+inline QString describe(const SaveKey &job) { return QStringLiteral("virtual key %1").arg(job.key.id); }
+
+} // namespace StoreJobs
+
+using StoreJob = std::variant<StoreJobs::Reserve, StoreJobs::Record, StoreJobs::Audit, StoreJobs::SaveRules,
+                              StoreJobs::SaveKey>;
+
+inline QString describeJob(const StoreJob &job)
+{
+    return std::visit([](const auto &j) { return StoreJobs::describe(j); }, job);
+}
