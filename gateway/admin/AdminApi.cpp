@@ -6,6 +6,7 @@
 #include "http/HttpRequest.h"
 #include "http/HttpResponder.h"
 #include "keys/VirtualKeyRegistry.h"
+#include "store/UsageQuery.h"
 #include "store/UsageStore.h"
 
 #include <QDateTime>
@@ -34,6 +35,12 @@ QJsonArray rulesJson(const QList<BudgetRule> &rules)
     return a;
 }
 } // namespace
+
+AdminApi::AdminApi(const Services &services) : m_services(services)
+{
+}
+
+AdminApi::~AdminApi() = default;
 
 QByteArray AdminApi::errorBody(const QString &type, const QString &message)
 {
@@ -233,8 +240,17 @@ void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
 void AdminApi::auditList(const HttpRequest &request, HttpResponder *responder)
 {
     const int limit = qBound(1, QUrlQuery(QString::fromUtf8(request.query)).queryItemValue(QStringLiteral("limit")).toInt(), 1000);
+    if (!m_query) {
+        auto query = std::make_unique<UsageQuery>();
+        QString error;
+        if (!query->open(m_services.databasePath, &error)) {
+            fail(responder, 500, QStringLiteral("api_error"), QStringLiteral("Cannot read the audit table: ") + error);
+            return;
+        }
+        m_query = std::move(query);
+    }
     QJsonArray list;
-    for (const AuditEntry &e : m_services.store->recentAudit(request.query.isEmpty() ? 100 : limit))
+    for (const AuditEntry &e : m_query->recentAudit(request.query.isEmpty() ? 100 : limit))
         list.append(QJsonObject{{"at", QDateTime::fromMSecsSinceEpoch(e.at).toString(Qt::ISODateWithMs)}, {"actor", e.actor},
                                 {"action", e.action}, {"target", e.target}, {"before", e.before}, {"after", e.after}});
     respond(responder, 200, QJsonObject{{"audit", list}});

@@ -5,11 +5,13 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 class AdminToken;
 class BudgetLedger;
 class HttpResponder;
 class UsageStore;
+class UsageQuery;
 class VirtualKeyRegistry;
 struct HttpRequest;
 
@@ -25,9 +27,11 @@ public:
         BudgetLedger *ledger = nullptr;
         UsageStore *store = nullptr;
         VirtualKeyRegistry *keys = nullptr;
+        QString databasePath;   // read-side queries (audit) use their own read-only connection
     };
 
-    explicit AdminApi(const Services &services) : m_services(services) { }
+    explicit AdminApi(const Services &services);
+    ~AdminApi();
 
     static bool isAdminPath(const QByteArray &path) { return path.startsWith("/admin/"); }
     void handle(const HttpRequest &request, HttpResponder *responder);
@@ -47,4 +51,5 @@ private:
     QString actor() const;
 
     Services m_services;
+    std::unique_ptr<UsageQuery> m_query; // opened on first use
 };

@@ -174,6 +174,23 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
         std::stable_sort(c.upstreams.begin(), c.upstreams.end(),
                          [](const UpstreamConfig &a, const UpstreamConfig &b) { return a.priority < b.priority; });
     }
+    if (json.contains(QLatin1String("budgets"))) {
+        std::optional<QList<BudgetRule>> budgets = BudgetRule::listFromJson(json.value(QLatin1String("budgets")), error);
+        if (!budgets)
+            return std::nullopt;
+        c.hasBudgets = true;
+        c.budgets = *budgets;
+    }
+    if (json.contains(QLatin1String("rate_limits"))) {
+        std::optional<QList<RateLimitRule>> limits = RateLimitRule::listFromJson(json.value(QLatin1String("rate_limits")), error);
+        if (!limits)
+            return std::nullopt;
+        c.rateLimits = *limits;
+    }
+    int defaultMax = int(c.defaultMaxTokens);
+    if (!readInt(json, "default_max_tokens", QStringLiteral("config"), 1, &defaultMax, error))
+        return std::nullopt;
+    c.defaultMaxTokens = defaultMax;
     const QJsonValue pricing = json.value(QLatin1String("pricing"));
     if (!pricing.isUndefined() && !pricing.isObject()) {
         *error = QStringLiteral("config.pricing must be an object of model name -> prices");

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "UpstreamConfig.h"
+#include "budget/BudgetRule.h"
+#include "budget/RateLimitRule.h"
 #include "http/HttpLimits.h"
 #include "simulator/SimulatorProfile.h"
 
@@ -22,6 +24,10 @@ struct GatewayConfig
     bool simulate = false;    // --simulate: every model goes to the built-in simulator
     SimulatorProfile simulator;
     QJsonObject pricing;      // overrides of the bundled price table
+    bool hasBudgets = false;  // the file has a "budgets" key: it wins over rules saved by the admin API
+    QList<BudgetRule> budgets;
+    QList<RateLimitRule> rateLimits;
+    qint64 defaultMaxTokens = 4096; // the worst case reserved for a request that names no max_tokens
     HttpLimits limits;
     QJsonObject raw;          // the file as read, for the parts later steps read (budgets, rate_limits)
     QStringList warnings;     // things worth a line in the log that do not stop the gateway

@@ -1,6 +1,7 @@
 #include "Gateway.h"
 
 #include "accounting/PriceTable.h"
+#include "admin/AdminApi.h"
 #include "dialect/Dialect.h"
 #include "http/HttpResponder.h"
 #include "http/HttpServer.h"
@@ -56,10 +57,17 @@ bool Gateway::start(QString *error)
         return false;
     connect(m_store, &UsageStore::writeFailed, this, &Gateway::logLine);
 
+    if (!loadBudgetState(error) || !m_adminToken.loadOrCreate(m_config.dataDir, error))
+        return false;
+    m_admin = std::make_unique<AdminApi>(AdminApi::Services{&m_adminToken, &m_ledger, m_store, &m_keys, m_store->databasePath()});
+
     m_client = new UpstreamClient(this);
     m_services.client = m_client;
     m_services.store = m_store;
     m_services.prices = m_prices.get();
+    m_services.ledger = &m_ledger;
+    m_services.rates = &m_rates;
+    m_services.defaultMaxTokens = m_config.defaultMaxTokens;
     m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
 
     if (m_config.simulatorServesAll() && !startSimulator(error))
@@ -88,6 +96,64 @@ bool Gateway::start(QString *error)
                            : QStringLiteral("no upstream configured: every model is answered by the built-in simulator"));
     connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::publish);
     m_publishTimer.start(250);
+    return true;
+}
+
+bool Gateway::loadBudgetState(QString *error)
+{
+    const StoreStartupState state = m_store->recoverAndLoad(QDateTime::currentMSecsSinceEpoch(), error);
+    if (!error->isEmpty())
+        return false;
+    if (state.reservationsSettledAtWorst > 0)
+        Q_EMIT logLine(QStringLiteral("%1 request(s) were in flight when TokenFuse last stopped without settling; "
+                                      "their reservations were charged at their worst case (rows marked 'interrupted')")
+                           .arg(state.reservationsSettledAtWorst));
+    // The config file's budgets win when it has any; otherwise the rules last saved by the admin API.
+    QList<BudgetRule> rules = m_config.budgets;
+    if (!m_config.hasBudgets && state.hasBudgetRules) {
+        std::optional<QList<BudgetRule>> saved = BudgetRule::listFromJson(state.budgetRules, error);
+        if (!saved) {
+            *error = QStringLiteral("budgets saved in %1: %2").arg(m_store->databasePath(), *error);
+            return false;
+        }
+        rules = *saved;
+    }
+    m_ledger.setRules(rules);
+    m_ledger.restore(state.counters);
+    m_ledger.setAlertCallback([this](const BudgetAlert &a) {
+        Q_EMIT logLine(QStringLiteral("budget alert: ") + a.message);
+        Q_EMIT budgetAlert(a.rule.displayName(), a.subject, a.fraction, a.message);
+    });
+    m_rates.setRules(m_config.rateLimits);
+    m_keys.load(state.keys);
+    error->clear();
+    return true;
+}
+
+void Gateway::setClock(const BudgetClock *clock)
+{
+    m_ledger.setClock(clock);
+    m_rates.setClock(clock);
+}
+
+bool Gateway::identify(const HttpRequest &request, HttpResponder *responder, CallerIdentity *caller)
+{
+    *caller = m_callers.resolve(request);
+    if (!VirtualKeyRegistry::isVirtualKey(caller->clientKey))
+        return true;
+    const std::optional<VirtualKeyRecord> key = m_keys.lookup(caller->clientKey);
+    if (!key) {
+        respondError(responder, request.path, int(Dialect::Error::Unauthorized),
+                     QStringLiteral("Unknown or revoked TokenFuse key %1…; create one with POST /admin/v1/keys.")
+                         .arg(QString::fromLatin1(caller->clientKey.left(7))));
+        return false;
+    }
+    // A virtual key names its tenant, whatever X-Tenant-ID says, and never travels upstream.
+    if (caller->session == caller->tenant)
+        caller->session = key->tenant;
+    caller->tenant = key->tenant;
+    caller->clientKey.clear();
+    caller->keyFingerprint = QStringLiteral("virtual:") + key->id;
     return true;
 }
 
@@ -145,6 +211,8 @@ void Gateway::respondError(HttpResponder *responder, const QByteArray &path, int
 void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
 {
     const QByteArray &path = request.path;
+    if (AdminApi::isAdminPath(path))
+        return m_admin->handle(request, responder);
     if (path == "/healthz") {
         HttpHeaders h;
         h.add("content-type", "application/json");
@@ -202,7 +270,9 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, A
                             QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
                                 .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
     }
-    CallerIdentity caller = m_callers.resolve(request);
+    CallerIdentity caller;
+    if (!identify(request, responder, &caller))
+        return;
     launch(new ProxyExchange(m_services, request, responder, dialect, std::move(chat), *upstream, caller, this));
 }
 
@@ -222,8 +292,10 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
     if (!upstream)
         return respondError(responder, request.path, int(Dialect::Error::NotFound),
                             QStringLiteral("No %1 upstream to forward %2 to.").arg(dialectName(api), QString::fromUtf8(request.path)));
-    launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(api), std::nullopt, *upstream,
-                             m_callers.resolve(request), this));
+    CallerIdentity caller;
+    if (!identify(request, responder, &caller))
+        return;
+    launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(api), std::nullopt, *upstream, caller, this));
 }
 
 void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
@@ -233,9 +305,13 @@ void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
             continue;
         return handlePassthrough(request, responder);
     }
-    if (m_config.simulatorServesAll())
+    if (m_config.simulatorServesAll()) {
+        CallerIdentity caller;
+        if (!identify(request, responder, &caller))
+            return;
         return launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(ApiDialect::OpenAi), std::nullopt,
-                                        m_simulatorUpstream, m_callers.resolve(request), this));
+                                        m_simulatorUpstream, caller, this));
+    }
     // Only Anthropic upstreams: list the model names the config spells out.
     QJsonArray data;
     for (const UpstreamConfig &u : m_config.upstreams) {

@@ -1,6 +1,10 @@
 #pragma once
 
 #include "GatewaySnapshot.h"
+#include "admin/AdminToken.h"
+#include "budget/BudgetLedger.h"
+#include "budget/RateLimiter.h"
+#include "keys/VirtualKeyRegistry.h"
 #include "accounting/UsageRecord.h"
 #include "config/GatewayConfig.h"
 #include "proxy/CallerIdentity.h"
@@ -14,6 +18,7 @@
 
 #include <memory>
 
+class AdminApi;
 class HttpResponder;
 class HttpServer;
 class PriceTable;
@@ -42,14 +47,24 @@ public:
     // Where the built-in simulator answers, when it runs (0 otherwise).
     quint16 simulatorPort() const { return m_simulatorPort; }
     QString databasePath() const;
+    QString adminTokenPath() const { return m_adminToken.path(); }
+    // Budgets, for tests that drive the gateway in-process: touch only from the gateway thread.
+    BudgetLedger &ledger() { return m_ledger; }
+    // Time as the budgets and rate limits see it (tests put a manual clock here).
+    void setClock(const BudgetClock *clock);
 
 Q_SIGNALS:
     void snapshotReady(const GatewaySnapshot &snapshot);
     void requestRecorded(const UsageRecord &row);
     void logLine(const QString &line);
+    // A budget crossed its alert threshold (alert_at) or its cap.
+    void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
 
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
+    bool loadBudgetState(QString *error);
+    // Tenant and session of a request; answers 401 and returns false for an unknown tf- key.
+    bool identify(const HttpRequest &request, HttpResponder *responder, CallerIdentity *caller);
     void handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api);
     void handlePassthrough(const HttpRequest &request, HttpResponder *responder);
     void handleModels(const HttpRequest &request, HttpResponder *responder);
@@ -67,6 +82,11 @@ private:
     std::unique_ptr<PriceTable> m_prices;
     ProxyServices m_services;
     CallerResolver m_callers;
+    BudgetLedger m_ledger;
+    RateLimiter m_rates;
+    VirtualKeyRegistry m_keys;
+    AdminToken m_adminToken;
+    std::unique_ptr<AdminApi> m_admin;
     QHash<ProxyExchange *, bool> m_exchanges;
     UpstreamConfig m_simulatorUpstream;
     quint16 m_simulatorPort = 0;

@@ -2,13 +2,17 @@
 
 #include "accounting/PriceTable.h"
 #include "accounting/TokenEstimator.h"
+#include "budget/BudgetLedger.h"
+#include "budget/RateLimiter.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
+#include "store/StoreRecords.h"
 #include "store/UsageStore.h"
 #include "upstream/UpstreamCall.h"
 #include "upstream/UpstreamClient.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUuid>
@@ -96,11 +100,163 @@ void ProxyExchange::start()
 {
     if (m_responder)
         connect(m_responder, &HttpResponder::clientGone, this, &ProxyExchange::onClientGone);
+    if (needsAdmission() && !admit())
+        return;
+    if (!m_reserved || !m_services.store) {
+        forward();
+        return;
+    }
+    // The reservation is on disk before the request leaves: a crash from here on can only ever
+    // settle it at its worst case, never hand the budget back.
+    ReservationRecord r;
+    r.requestId = m_row.id;
+    r.createdAt = m_row.startedAt;
+    r.tenant = m_row.tenant;
+    r.session = m_row.session;
+    r.model = m_row.model;
+    r.endpoint = m_row.endpoint;
+    r.worstPromptTokens = m_worst.promptTokens;
+    r.worstCompletionTokens = m_worst.tokens - m_worst.promptTokens;
+    r.worstCostMicros = m_worst.costMicros;
+    r.currency = m_price.currency;
+    r.holds = m_services.ledger->holdsOf(m_row.id);
+    QPointer<ProxyExchange> self(this);
+    m_services.store->reserve(r, [self] {
+        if (self && !self->m_recorded)
+            self->forward();
+    });
+}
+
+bool ProxyExchange::needsAdmission() const
+{
+    if (!m_services.ledger && !m_services.rates)
+        return false;
+    if (m_chat)
+        return true;
+    // Listing models and counting tokens cost nothing; any other POST may.
+    return m_request.method == "POST" && !m_request.path.endsWith("/count_tokens");
+}
+
+bool ProxyExchange::admit()
+{
+    m_subject = BudgetSubject{m_row.tenant, m_row.session, m_row.model};
+    if (m_services.prices)
+        m_price = m_services.prices->priceFor(m_row.model);
+    qint64 prompt = 0;
+    qint64 maxOutput = -1;
+    if (m_chat) {
+        prompt = m_chat->promptEstimate;
+        maxOutput = m_chat->maxTokens;
+    } else {
+        const QJsonObject body = QJsonDocument::fromJson(m_request.body).object();
+        prompt = TokenEstimator::estimateOpenAiRequest(body);
+        for (const char *key : {"max_output_tokens", "max_completion_tokens", "max_tokens"}) {
+            if (body.value(QLatin1String(key)).isDouble()) {
+                maxOutput = body.value(QLatin1String(key)).toInteger();
+                break;
+            }
+        }
+        if (m_request.path.endsWith("/embeddings"))
+            maxOutput = 0;
+    }
+    if (maxOutput < 0)
+        maxOutput = m_services.defaultMaxTokens;
+    m_worst.promptTokens = prompt;
+    m_worst.tokens = prompt + maxOutput;
+    m_worst.promptCostMicros = PriceTable::costMicros(m_price, prompt, 0, 0);
+    m_worst.costMicros = PriceTable::costMicros(m_price, prompt, 0, maxOutput);
+
+    if (m_services.rates) {
+        const RateAdmission rate = m_services.rates->admit(m_subject, m_worst.tokens);
+        if (!rate.admitted()) {
+            const RateDenial &d = *rate.denial;
+            HttpHeaders h;
+            h.add("retry-after", QByteArray::number(qMax<qint64>(1, (d.retryAfterMs + 999) / 1000)));
+            h.add("retry-after-ms", QByteArray::number(qMax<qint64>(1, d.retryAfterMs)));
+            h.add("x-should-retry", "true");
+            refuse(Dialect::Error::RateLimited, QStringLiteral("rate_limited"), d.message, h);
+            return false;
+        }
+        m_rateTicket = rate.ticket;
+    }
+    if (m_services.ledger) {
+        const BudgetAdmission budget = m_services.ledger->reserve(m_subject, m_worst, m_row.id);
+        if (!budget.admitted()) {
+            HttpHeaders h;
+            h.add("x-should-retry", "false");
+            refuse(Dialect::Error::BudgetExceeded, QStringLiteral("budget_exceeded"), budget.denial->message, h);
+            return false;
+        }
+        m_reserved = true;
+    }
+    return true;
+}
+
+void ProxyExchange::refuse(Dialect::Error error, const QString &kind, const QString &message, const HttpHeaders &extra)
+{
+    const int status = Dialect::statusOf(error);
+    if (m_responder) {
+        HttpHeaders h = extra;
+        h.add("content-type", "application/json");
+        h.add("x-tokenfuse-request-id", m_row.id.toUtf8());
+        h.add("x-tokenfuse-session", m_row.session.toUtf8());
+        m_responder->respond(status, h, m_dialect.errorBody(error, message));
+    }
+    // Nothing reached the upstream and nothing was spent: the row is for the history only, so the
+    // answer need not wait for it.
+    record(status, kind, TokenUsage(), {});
+    finishUp();
+}
+
+void ProxyExchange::forward()
+{
+    m_forwarded = true;
     m_call = m_services.client->start(upstreamRequest());
     connect(m_call, &UpstreamCall::responseStarted, this, &ProxyExchange::onResponseStarted);
     connect(m_call, &UpstreamCall::dataReceived, this, &ProxyExchange::onData);
     connect(m_call, &UpstreamCall::finished, this, &ProxyExchange::onFinished);
     connect(m_call, &UpstreamCall::failed, this, [this](UpstreamCall::Failure f, const QString &m) { onFailed(int(f), m); });
+}
+
+bool ProxyExchange::allowProgress(const StreamMeter &meter)
+{
+    if (!m_reserved)
+        return true;
+    const qint64 prompt = meter.reportedPromptTokens() > 0 ? meter.reportedPromptTokens() : m_worst.promptTokens;
+    const qint64 completion = meter.countedCompletionTokens();
+    if (prompt + completion == m_lastProgressTokens)
+        return true;
+    m_lastProgressTokens = prompt + completion;
+    BudgetDemand actual;
+    actual.tokens = prompt + completion;
+    actual.promptTokens = prompt;
+    actual.costMicros = PriceTable::costMicros(m_price, prompt, 0, completion);
+    actual.promptCostMicros = PriceTable::costMicros(m_price, prompt, 0, 0);
+    m_cut = m_services.ledger->progress(m_row.id, actual);
+    return !m_cut.has_value();
+}
+
+void ProxyExchange::cutStream(const BudgetDenial &denial)
+{
+    // Stop the provider generating (and billing) at once, then tell the client why in its own
+    // dialect: an error event its SDK raises in the caller's loop, and no normal end.
+    dropUpstream();
+    if (m_responder)
+        m_responder->writeChunk(m_dialect.streamErrorEvent(Dialect::Error::BudgetExceeded, denial.message));
+    record(200, QStringLiteral("budget_exceeded"), usageSoFar(), [this] {
+        if (m_responder)
+            m_responder->endStream();
+        finishUp();
+    });
+}
+
+void ProxyExchange::dropUpstream()
+{
+    if (!m_call)
+        return;
+    m_call->abort();
+    m_call->deleteLater();
+    m_call = nullptr;
 }
 
 HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) const
@@ -115,6 +271,20 @@ HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) con
     }
     h.set("x-tokenfuse-request-id", m_row.id.toUtf8());
     h.set("x-tokenfuse-session", m_row.session.toUtf8());
+    // The tightest rules' remaining figures, as TokenFuse sees them (the upstream's own
+    // x-ratelimit-* headers are replaced when a TokenFuse rule applies).
+    if (m_services.rates) {
+        const RateRemaining left = m_services.rates->remaining(m_subject);
+        if (left.requests >= 0)
+            h.set("x-ratelimit-remaining-requests", QByteArray::number(left.requests));
+        if (left.tokens >= 0)
+            h.set("x-ratelimit-remaining-tokens", QByteArray::number(left.tokens));
+    }
+    if (m_services.ledger) {
+        const BudgetRemaining left = m_services.ledger->tightest(m_subject);
+        if (!left.isEmpty())
+            h.set("x-tokenfuse-budget-remaining", left.headerValue().toUtf8());
+    }
     return h;
 }
 
@@ -126,8 +296,10 @@ void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
     if (status != 200 || !sse || !m_responder)
         return; // answered whole in onFinished
     m_streaming = true;
-    if (m_chat)
+    if (m_chat) {
         m_meter = m_dialect.newStreamMeter(*m_chat);
+        m_meter->setGate([this](const StreamMeter &meter) { return allowProgress(meter); });
+    }
     HttpHeaders h = clientHeaders(headers);
     h.set("cache-control", "no-cache");
     m_responder->beginStream(200, h);
@@ -148,6 +320,8 @@ void ProxyExchange::onData(const QByteArray &data)
         m_row.ttftMs = m_clock.elapsed();
     if (!out.isEmpty() && m_responder)
         m_responder->writeChunk(out);
+    if (m_meter && m_meter->wasStopped() && m_cut)
+        cutStream(*m_cut);
 }
 
 TokenUsage ProxyExchange::usageSoFar() const
@@ -219,11 +393,7 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
 {
     if (m_recorded)
         return;
-    if (m_call) {
-        m_call->abort();
-        m_call->deleteLater();
-        m_call = nullptr;
-    }
+    dropUpstream();
     if (m_streaming) {
         // The client already has a 200: end the stream with an error event its SDK raises.
         if (m_responder)
@@ -258,11 +428,7 @@ void ProxyExchange::onClientGone()
     if (m_recorded)
         return;
     // Stop the upstream at once so the provider stops generating; what arrived so far is billed.
-    if (m_call) {
-        m_call->abort();
-        m_call->deleteLater();
-        m_call = nullptr;
-    }
+    dropUpstream();
     record(m_streaming ? 200 : 499, QStringLiteral("client_closed"), usageSoFar(), [this] { finishUp(); });
 }
 
@@ -285,15 +451,30 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
         m_row.currency = price.currency;
         m_row.priceKnown = !price.isFallback;
     }
+    // Settle: the reservation becomes the real usage, in the counters and on disk together.
+    QList<CounterDelta> spend;
+    if (m_reserved) {
+        BudgetDemand real;
+        real.tokens = usage.promptTokens + usage.completionTokens;
+        real.promptTokens = usage.promptTokens;
+        real.costMicros = m_row.costMicros;
+        spend = m_services.ledger->settle(m_row.id, real, m_forwarded);
+        m_reserved = false;
+    }
+    if (m_rateTicket) {
+        m_services.rates->release(m_rateTicket, usage.promptTokens + usage.completionTokens);
+        m_rateTicket = 0;
+    }
     if (m_services.recorded)
         m_services.recorded(m_row);
     if (!m_services.store) {
-        then();
+        if (then)
+            then();
         return;
     }
     QPointer<ProxyExchange> self(this);
-    m_services.store->record(m_row, [self, then = std::move(then)] {
-        if (self)
+    m_services.store->record(m_row, spend, [self, then = std::move(then)] {
+        if (self && then)
             then();
     });
 }

@@ -2,7 +2,11 @@
 
 #include "CallerIdentity.h"
 #include "ProxyServices.h"
+#include "accounting/Price.h"
 #include "accounting/UsageRecord.h"
+#include "budget/BudgetDemand.h"
+#include "budget/BudgetDenial.h"
+#include "budget/BudgetSubject.h"
 #include "config/UpstreamConfig.h"
 #include "dialect/ChatRequest.h"
 #include "dialect/Dialect.h"
@@ -19,9 +23,12 @@ class HttpResponder;
 class StreamMeter;
 class UpstreamCall;
 
-// One client request on its way through the gateway: forwards it upstream, relays the answer
-// (stream events as they arrive), counts its tokens, stores its row, and only then lets the
-// client see the end of the response, so a completed response is never missing from the store.
+// One client request on its way through the gateway. Admission first: rate limits, then its
+// worst case reserved against every budget, and that reservation stored, before anything goes
+// upstream. Then it forwards the request, relays the answer (stream events as they arrive, each
+// counted against the budgets, the stream cut the moment one runs out), settles the reservation
+// to the real usage in the same transaction as the request's row, and only then lets the client
+// see the end of the response, so a completed response is never missing from the store.
 class ProxyExchange : public QObject
 {
     Q_OBJECT
@@ -44,6 +51,14 @@ Q_SIGNALS:
     void done();
 
 private:
+    bool needsAdmission() const;
+    // Rate limits and budgets; false when the request was refused (and answered).
+    bool admit();
+    void refuse(Dialect::Error error, const QString &kind, const QString &message, const HttpHeaders &extra);
+    void forward();
+    bool allowProgress(const StreamMeter &meter);
+    void cutStream(const BudgetDenial &denial);
+    void dropUpstream();
     void onResponseStarted(int status, const HttpHeaders &headers);
     void onData(const QByteArray &data);
     void onFinished();
@@ -72,6 +87,15 @@ private:
     HttpHeaders m_upstreamHeaders;
     QByteArray m_body;
     bool m_streaming = false;
+    // Admission.
+    BudgetSubject m_subject;
+    Price m_price;
+    BudgetDemand m_worst;
+    bool m_reserved = false;       // the ledger holds a reservation under m_row.id
+    quint64 m_rateTicket = 0;      // 0: none held
+    bool m_forwarded = false;      // the request went (or is going) upstream
+    qint64 m_lastProgressTokens = -1;
+    std::optional<BudgetDenial> m_cut;
     bool m_recorded = false;
     bool m_finished = false;
 };

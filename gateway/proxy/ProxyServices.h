@@ -1,8 +1,12 @@
 #pragma once
 
+#include <QtGlobal>
+
 #include <functional>
 
+class BudgetLedger;
 class PriceTable;
+class RateLimiter;
 class UpstreamClient;
 class UsageStore;
 struct UsageRecord;
@@ -13,5 +17,8 @@ struct ProxyServices
     UpstreamClient *client = nullptr;
     UsageStore *store = nullptr;          // null: rows are not stored (tests of the proxy alone)
     const PriceTable *prices = nullptr;
+    BudgetLedger *ledger = nullptr;       // null: no budgets
+    RateLimiter *rates = nullptr;         // null: no rate limits
+    qint64 defaultMaxTokens = 4096;       // the worst case reserved when a request names none
     std::function<void(const UsageRecord &)> recorded; // every finished request, for live counters
 };
