@@ -29,7 +29,7 @@ class UsageStore : public QObject
     Q_OBJECT
 public:
     explicit UsageStore(QObject *parent = nullptr);
-    // Writes every row still pending (their callbacks are not run: whatever they point at may be
+    // Writes every job still pending (their callbacks are not run: whatever they point at may be
     // half destroyed by now; call flush() first to have them), then stops the writer thread.
     ~UsageStore() override;
 
@@ -71,7 +71,7 @@ public:
     bool flush();
     // Jobs handed over whose commit has not been acknowledged yet; readable from any thread.
     qint64 pending() const { return m_pending.load(); }
-    // Transactions committed so far (tests and metrics: far fewer than rows under load).
+    // Transactions committed so far (tests and metrics: far fewer than jobs under load).
     qint64 batchesCommitted() const;
 
 Q_SIGNALS:
