@@ -69,9 +69,11 @@ test('a stream that runs past its budget is cut within one chunk, and the SDK ra
   const [row] = gw.query(`select * from requests where id = '${response.headers.get('x-tokenfuse-request-id')}'`);
   assert.equal(row.error, 'budget_exceeded');
   const used = row.prompt_tokens + row.completion_tokens;
-  assert.ok(used <= 120 + 1, `spent ${used} of a 120-token cap: at most one chunk past it`);
+  // One simulated chunk is one word, which TokenFuse's conservative count puts at 1 to 4 tokens.
+  assert.ok(used <= 120 + 4, `spent ${used} of a 120-token cap: at most one chunk past it`);
   assert.ok(used >= 120 - 2, `and it ran up to the cap (${used})`);
-  assert.ok(chunks < 400 && chunks >= row.completion_tokens - 1);
+  assert.ok(chunks > 0 && chunks <= row.completion_tokens, `the client saw ${chunks} chunks, no more than were counted`);
+  assert.equal(row.estimated, 1, "cut before the usage chunk: counted by TokenFuse");
 });
 
 test('the same budget, spent, answers 402 before anything reaches the upstream', async () => {
@@ -122,7 +124,7 @@ test('rate limit: the fourth request in a minute gets 429 with retry-after, retr
     const afterMs = Number(err.headers.get('retry-after-ms'));
     assert.ok(after >= 1 && after <= 60);
     assert.ok(afterMs > 0 && afterMs <= 60000);
-    assert.match(err.message, /requests per minute.*retry in \d+ s/);
+    assert.match(err.message, /requests per minute.*retry in \d+ (s|min)/);
     return true;
   });
 });
