@@ -24,6 +24,7 @@ void GatewayHost::start()
         m_gateway = new Gateway(m_config);
         connect(m_gateway, &Gateway::snapshotReady, this, &GatewayHost::snapshotReady);
         connect(m_gateway, &Gateway::logLine, this, &GatewayHost::logLine);
+        connect(m_gateway, &Gateway::budgetAlert, this, &GatewayHost::budgetAlert);
         QString error;
         if (m_gateway->start(&error)) {
             const QString address = m_gateway->listenAddress();

@@ -31,6 +31,7 @@ Q_SIGNALS:
     void failed(const QString &error);
     void snapshotReady(const GatewaySnapshot &snapshot);
     void logLine(const QString &line);
+    void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
 
 private:
     GatewayConfig m_config;

@@ -120,9 +120,11 @@ TokenUsage AnthropicDialect::usageFromResponse(const QByteArray &body) const
     return u;
 }
 
-std::unique_ptr<StreamMeter> AnthropicDialect::newStreamMeter(const ChatRequest &) const
+std::unique_ptr<StreamMeter> AnthropicDialect::newStreamMeter(const ChatRequest &request) const
 {
-    return std::make_unique<AnthropicStreamMeter>();
+    auto meter = std::make_unique<AnthropicStreamMeter>();
+    meter->setMaxTokens(request.maxTokens);
+    return meter;
 }
 
 QByteArray AnthropicDialect::errorBody(Error error, const QString &message) const

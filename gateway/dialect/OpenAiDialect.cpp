@@ -152,7 +152,9 @@ TokenUsage OpenAiDialect::usageFromResponse(const QByteArray &body) const
 
 std::unique_ptr<StreamMeter> OpenAiDialect::newStreamMeter(const ChatRequest &request) const
 {
-    return std::make_unique<OpenAiStreamMeter>(request.clientWantsUsage);
+    auto meter = std::make_unique<OpenAiStreamMeter>(request.clientWantsUsage);
+    meter->setMaxTokens(request.maxTokens);
+    return meter;
 }
 
 QByteArray OpenAiDialect::errorBody(Error error, const QString &message) const

@@ -36,8 +36,16 @@ public:
     // Usage as reported, or estimated from what streamed when the upstream reported none.
     TokenUsage usage(qint64 promptEstimate) const;
     // Completion tokens counted so far from the streamed text (conservative estimate).
-    // Never fewer than one per content event: each carries at least one token.
-    qint64 countedCompletionTokens() const { return qMax<qint64>(m_countedCompletion, m_contentEvents); }
+    // Completion tokens so far: the text estimate (conservative: real tokenizers average more
+    // characters per token), bounded by the request's max_tokens, which a provider honours; but
+    // never fewer than one per content event, so a provider that runs past max_tokens is counted.
+    qint64 countedCompletionTokens() const
+    {
+        const qint64 estimate = m_maxTokens >= 0 ? qMin(m_countedCompletion, m_maxTokens) : m_countedCompletion;
+        return qMax<qint64>(estimate, m_contentEvents);
+    }
+    // The request's max_tokens (-1: none), set by the dialect that made this meter.
+    void setMaxTokens(qint64 maxTokens) { m_maxTokens = maxTokens; }
     // Prompt tokens as the stream has reported them so far (Anthropic's message_start), or 0.
     qint64 reportedPromptTokens() const { return m_reported.promptTokens; }
 
@@ -59,6 +67,7 @@ private:
     bool m_sawTerminal = false;
     int m_contentEvents = 0;
     qint64 m_countedCompletion = 0;
+    qint64 m_maxTokens = -1;
     Gate m_gate;
     bool m_stopped = false;
 };
