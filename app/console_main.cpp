@@ -44,6 +44,7 @@ int main(int argc, char **argv)
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
     QObject::connect(&host, &GatewayHost::snapshotReady, &window, &MainWindow::applySnapshot);
+    QObject::connect(&host, &GatewayHost::budgetAlert, &window, &MainWindow::showBudgetAlert);
     QObject::connect(&host, &GatewayHost::logLine, &app, [](const QString &line) { logLine("gateway", line); });
     QObject::connect(&host, &GatewayHost::started, &app, [](const QString &address, const QString &db, quint16) {
         std::printf("TokenFuse %s gateway listening on http://%s/v1\nusage database: %s\n", TOKENFUSE_VERSION,

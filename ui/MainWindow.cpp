@@ -42,6 +42,10 @@ MainWindow::MainWindow(QWidget *parent)
                                      "Add an upstream in config.json to reach a real provider."));
     m_simulatorBanner->setVisible(false);
 
+    m_alertBanner = new StateBanner(central);
+    m_alertBanner->setObjectName(QStringLiteral("budgetAlertBanner"));
+    m_alertBanner->setVisible(false);
+
     m_chart = new LiveRateChart(central);
     m_chart->setHistory(&m_rates);
     m_upstreams = new UpstreamList(central);
@@ -57,6 +61,7 @@ MainWindow::MainWindow(QWidget *parent)
     layout->setSpacing(12);
     layout->addWidget(m_header);
     layout->addWidget(m_simulatorBanner);
+    layout->addWidget(m_alertBanner);
     layout->addWidget(buildTiles());
     layout->addLayout(bottom, 1);
     setCentralWidget(central);
@@ -158,4 +163,13 @@ void MainWindow::updateCost()
     m_cost->setValue(ConsoleFormat::money(m_costMicros, m_currency));
     m_cost->setDetail(m_requestsTotal > 0 ? tr("%1 per request").arg(ConsoleFormat::money(m_costMicros / m_requestsTotal, m_currency))
                                           : tr("since start"));
+}
+
+void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message)
+{
+    Q_UNUSED(rule)
+    Q_UNUSED(subject)
+    const bool capReached = fraction >= 1.0;
+    m_alertBanner->setMessage(capReached ? StateBanner::Kind::Error : StateBanner::Kind::Warning, message);
+    m_alertBanner->setVisible(true);
 }

@@ -28,6 +28,9 @@ public slots:
     // Cheap and non-blocking: a few label updates and one ring-buffer write. The chart redraws on
     // its own timer, not here.
     void applySnapshot(const GatewaySnapshot &snapshot);
+    // A budget crossed its alert threshold (fraction < 1) or its cap: shown in a banner until the
+    // next alert replaces it or the user closes it.
+    void showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
 
 private:
     QWidget *buildTiles();
@@ -44,6 +47,7 @@ private:
 
     GatewayStateHeader *m_header = nullptr;
     StateBanner *m_simulatorBanner = nullptr;
+    StateBanner *m_alertBanner = nullptr;
     CounterTile *m_requests = nullptr;
     CounterTile *m_inFlight = nullptr;
     CounterTile *m_tokens = nullptr;

@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "widgets/StateBanner.h"
 #include "charts/LiveRateChart.h"
 
 #include <QApplication>
@@ -32,6 +33,7 @@ private slots:
     void stateTexts();
     void copiesBaseUrl();
     void bannerOnlyWhenSimulatorOnly();
+    void budgetAlertShowsItsMessage();
     void countersShowFigures();
     void latencyKeepsLastKnownFigures();
     void requestRateFromDeltas();
@@ -61,6 +63,23 @@ GatewaySnapshot running()
 }
 
 } // namespace
+
+void tst_MainWindow::budgetAlertShowsItsMessage()
+{
+    MainWindow window;
+    window.show();
+    auto *banner = window.findChild<StateBanner *>(QStringLiteral("budgetAlertBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+    window.showBudgetAlert(QStringLiteral("tenant * per day"), QStringLiteral("acme"), 0.8,
+                           QStringLiteral("Budget 'tenant * per day' for acme is at 80 %"));
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->kind(), StateBanner::Kind::Warning);
+    QVERIFY(banner->text().contains(QStringLiteral("80 %")));
+    window.showBudgetAlert(QStringLiteral("tenant * per day"), QStringLiteral("acme"), 1.0, QStringLiteral("cap reached"));
+    QCOMPARE(banner->kind(), StateBanner::Kind::Error);
+    QCOMPARE(banner->text(), QStringLiteral("cap reached"));
+}
 
 QString tst_MainWindow::text(const QWidget &root, const char *objectName)
 {
