@@ -74,13 +74,22 @@ void BudgetLedger::setRules(const QList<BudgetRule> &rules)
         auto id = m_alertIds.constFind(identity);
         if (id == m_alertIds.constEnd())
             id = m_alertIds.insert(identity, quint32(m_alertIds.size() + 1));
-        m_rules.append({rule, *id});
+        RuleEntry entry{rule, *id};
+        // alert_at as parts per million (0.8 -> 800000), so 80 % of 5 is 4, not 4.000000000000001.
+        const qint64 alertPpm = qRound64(rule.alertAt * 1e6);
+        for (int d = 0; d < 3; ++d) {
+            if (const auto cap = capOf(rule, d)) {
+                entry.cap[size_t(d)] = *cap;
+                entry.alertThreshold[size_t(d)] = qint64((__int128(*cap) * alertPpm + 999'999) / 1'000'000);
+            }
+        }
+        m_rules.append(entry);
 
         const QString counterRule = rule.counterRule();
         auto group = groupOf.constFind(counterRule);
         if (group == groupOf.constEnd()) {
             group = groupOf.insert(counterRule, int(m_groups.size()));
-            m_groups.append({counterRule, rule.scope, rule.match, rule.window, {}});
+            m_groups.append({counterRule, TextHash()(counterRule), rule.scope, rule.match, rule.window, {}});
         }
         m_groups[*group].rules.append(int(m_rules.size() - 1));
     }
@@ -129,8 +138,8 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
     struct Pending
     {
         int group;
-        CounterKey key;
-        Counter *counter;
+        qint64 windowStart;
+        CounterEntry *entry;
     };
     QVarLengthArray<Pending, 16> pending;
     for (int g = 0; g < m_groups.size(); ++g) {
@@ -143,36 +152,36 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
                 if (auto denial = perRequestDenial(m_rules.at(r).rule, field, worst))
                     return {requestId, denial};
             }
-            pending.append({g, CounterKey(), nullptr});
+            pending.append({g, 0, nullptr});
             continue;
         }
-        CounterKey key{group.counterRule, field, currentSpan(group.window, now).start};
-        const auto found = m_counters.find(key);
-        Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        const qint64 windowStart = currentSpan(group.window, now).start;
+        const auto found = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
+        CounterEntry *entry = found == m_counters.end() ? nullptr : &*found;
         for (int r : group.rules) {
-            if (auto denial = admissionDenial(m_rules.at(r).rule, field, counter, held, now))
+            if (auto denial = admissionDenial(m_rules.at(r), field, entry ? &entry->second : nullptr, held, now))
                 return {requestId, denial};
         }
-        pending.append({g, std::move(key), counter});
+        pending.append({g, windowStart, entry});
     }
 
     if (auto previous = m_reservations.find(requestId); previous != m_reservations.end()) {
         qWarning("BudgetLedger: request id %s reserved twice; releasing the earlier reservation",
                  qPrintable(requestId));
-        release(*previous);
+        release(previous->second);
         m_reservations.erase(previous);
     }
-    Reservation reservation;
+    // Built in place: a reservation is a few hundred bytes, not worth moving.
+    Reservation &reservation = m_reservations.try_emplace(requestId).first->second;
     reservation.subject = subject;
     reservation.reservedAtMs = now;
     reservation.held = held;
     reservation.rulesVersion = m_rulesVersion;
-    for (Pending &p : pending)
-        hold(reservation, p.group, std::move(p.key), p.counter);
+    for (const Pending &p : pending)
+        hold(reservation, p.group, p.windowStart, p.entry);
 
     QList<BudgetAlert> alerts;
     collectAlerts(reservation, {0, 0, 1}, now, &alerts);
-    m_reservations.insert(requestId, std::move(reservation));
     if (now >= m_nextPruneMs)
         pruneStaleCounters(now);
     emitAlerts(alerts);
@@ -184,7 +193,7 @@ std::optional<BudgetDenial> BudgetLedger::progress(const QString &reservationId,
     const auto found = m_reservations.find(reservationId);
     if (found == m_reservations.end())
         return std::nullopt;
-    Reservation &r = *found;
+    Reservation &r = found->second;
     if (r.rulesVersion != m_rulesVersion)
         rebind(r);
     const qint64 now = m_clock->nowMs();
@@ -213,7 +222,7 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
     const auto found = m_reservations.find(reservationId);
     if (found == m_reservations.end())
         return {};
-    Reservation &r = *found;
+    Reservation &r = found->second;
     if (r.rulesVersion != m_rulesVersion)
         rebind(r);
     const qint64 now = m_clock->nowMs();
@@ -224,7 +233,7 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
     release(r);
     for (Hold &h : r.holds) {
         h.counter->spent = h.counter->spent + spend;
-        deltas.append({h.key, spend.tokens, spend.costMicros, spend.requests});
+        deltas.append({*h.key, spend.tokens, spend.costMicros, spend.requests});
     }
     // The counters' spent + in-flight moved from the actual so far (and 1 request in flight) to
     // the real usage (and 1 request spent, if counted).
@@ -237,12 +246,13 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
 
 QList<CounterDelta> BudgetLedger::holdsOf(const QString &reservationId) const
 {
-    const auto found = m_reservations.constFind(reservationId);
-    if (found == m_reservations.constEnd())
+    const auto found = m_reservations.find(reservationId);
+    if (found == m_reservations.end())
         return {};
+    const Reservation &r = found->second;
     QList<CounterDelta> holds;
-    for (const Hold &h : found->holds)
-        holds.append({h.key, found->held.tokens, found->held.costMicros, found->held.requests});
+    for (const Hold &h : r.holds)
+        holds.append({*h.key, r.held.tokens, r.held.costMicros, r.held.requests});
     return holds;
 }
 
@@ -250,12 +260,13 @@ BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
 {
     const qint64 now = m_clock->nowMs();
     BudgetRemaining best;
+    const BudgetRule *bestRule = nullptr;
     double bestFraction = 2;
     for (const Group &group : m_groups) {
         if (group.window == BudgetWindow::Request || !applies(group, subject))
             continue;
         const Span span = currentSpan(group.window, now);
-        const auto found = m_counters.find({group.counterRule, fieldOf(group.scope, subject), span.start});
+        const auto found = m_counters.find(CounterKeyView{group.counterRule, fieldOf(group.scope, subject), span.start, group.counterRuleHash});
         const Counter *counter = found == m_counters.end() ? nullptr : &found->second;
         for (int r : group.rules) {
             const BudgetRule &rule = m_rules.at(r).rule;
@@ -268,12 +279,14 @@ BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
                 const double fraction = *cap > 0 ? double(left) / double(*cap) : 0;
                 if (fraction < bestFraction) {
                     bestFraction = fraction;
-                    best = {rule.displayName(), *dimensionName(d), left, *cap,
-                            d == 1 ? rule.currency : *dimensionName(d), span.end};
+                    bestRule = &rule;
+                    best = {QString(), *dimensionName(d), left, *cap, d == 1 ? rule.currency : *dimensionName(d), span.end};
                 }
             }
         }
     }
+    if (bestRule)
+        best.ruleName = bestRule->displayName();
     return best;
 }
 
@@ -380,21 +393,21 @@ qint64 BudgetLedger::startAt(BudgetWindow window, qint64 ms) const
     return BudgetClock::windowStart(window, ms);
 }
 
-std::optional<BudgetDenial> BudgetLedger::admissionDenial(const BudgetRule &rule, const QString &subject,
+std::optional<BudgetDenial> BudgetLedger::admissionDenial(const RuleEntry &entry, const QString &subject,
                                                           const Counter *counter, const BudgetAmounts &worst,
                                                           qint64 nowMs) const
 {
     for (int d = 0; d < 3; ++d) {
-        const auto cap = capOf(rule, d);
-        if (!cap)
+        const qint64 cap = entry.cap[size_t(d)];
+        if (cap < 0)
             continue;
         const qint64 spent = counter ? dimension(counter->spent, d) : 0;
         const qint64 reserved = counter ? dimension(counter->reserved, d) : 0;
         const qint64 requested = dimension(worst, d);
-        if (spent + reserved + requested <= *cap)
+        if (spent + reserved + requested <= cap)
             continue;
-        BudgetDenial denial{rule, subject, *dimensionName(d), spent, reserved, *cap, requested,
-                            currentSpan(rule.window, nowMs).end, QString()};
+        BudgetDenial denial{entry.rule, subject, *dimensionName(d), spent, reserved, cap, requested,
+                            currentSpan(entry.rule.window, nowMs).end, QString()};
         denial.message = BudgetMessages::refused(denial, nowMs);
         return denial;
     }
@@ -422,26 +435,27 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
     // Only tokens and cost: the request was already counted when it was admitted, and cutting it
     // would not un-make it.
     for (const Check &check : r.checks) {
-        const BudgetRule &rule = m_rules.at(check.rule).rule;
+        const RuleEntry &entry = m_rules.at(check.rule);
         for (int d = 0; d < 2; ++d) {
-            const auto cap = capOf(rule, d);
-            if (!cap)
+            const qint64 cap = entry.cap[size_t(d)];
+            if (cap < 0)
                 continue;
+            const BudgetRule &rule = entry.rule;
             if (check.hold < 0) {
-                if (dimension(r.actual, d) <= *cap)
+                if (dimension(r.actual, d) <= cap)
                     continue;
-                BudgetDenial denial{rule, rule.subjectOf(r.subject), *dimensionName(d), 0, 0, *cap,
+                BudgetDenial denial{rule, rule.subjectOf(r.subject), *dimensionName(d), 0, 0, cap,
                                     dimension(r.actual, d), 0, QString()};
                 denial.message = BudgetMessages::cutPerRequest(denial);
                 return denial;
             }
             const Hold &h = r.holds.at(check.hold);
             const qint64 used = dimension(h.counter->spent, d) + dimension(h.counter->inFlight, d);
-            if (used <= *cap)
+            if (used <= cap)
                 continue;
-            const qint64 reset = rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart);
-            BudgetDenial denial{rule, h.key.subject, *dimensionName(d), used,
-                                dimension(h.counter->reserved, d), *cap, dimension(r.actual, d), reset, QString()};
+            const qint64 reset = rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key->windowStart);
+            BudgetDenial denial{rule, h.key->subject, *dimensionName(d), used,
+                                dimension(h.counter->reserved, d), cap, dimension(r.actual, d), reset, QString()};
             denial.message = BudgetMessages::cut(denial, nowMs);
             return denial;
         }
@@ -449,20 +463,21 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
     return std::nullopt;
 }
 
-void BudgetLedger::hold(Reservation &r, int group, CounterKey key, Counter *counter)
+void BudgetLedger::hold(Reservation &r, int group, qint64 windowStart, CounterEntry *entry)
 {
     const Group &g = m_groups.at(group);
     int index = -1;
     if (g.window != BudgetWindow::Request) {
-        if (!counter) {
-            counter = &m_counters[key];
-            counter->window = g.window;
+        if (!entry) {
+            entry = &*m_counters.try_emplace(CounterKey{g.counterRule, fieldOf(g.scope, r.subject), windowStart}).first;
+            entry->second.window = g.window;
         }
-        counter->reserved = counter->reserved + r.held;
-        counter->inFlight = counter->inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
-        ++counter->holders;
+        Counter &counter = entry->second;
+        counter.reserved = counter.reserved + r.held;
+        counter.inFlight = counter.inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
+        ++counter.holders;
         index = int(r.holds.size());
-        r.holds.append({std::move(key), counter});
+        r.holds.append({&entry->first, &counter});
     }
     for (int rule : g.rules)
         r.checks.append({rule, index});
@@ -478,18 +493,19 @@ void BudgetLedger::rebind(Reservation &r)
         if (!applies(group, r.subject))
             continue;
         if (group.window == BudgetWindow::Request) {
-            hold(r, g, CounterKey(), nullptr);
+            hold(r, g, 0, nullptr);
             continue;
         }
-        CounterKey key{group.counterRule, fieldOf(group.scope, r.subject), startAt(group.window, r.reservedAtMs)};
+        const CounterKeyView key{group.counterRule, fieldOf(group.scope, r.subject), startAt(group.window, r.reservedAtMs),
+                                 group.counterRuleHash};
         int existing = -1;
         for (int i = 0; i < r.holds.size() && existing < 0; ++i) {
-            if (r.holds.at(i).key == key)
+            if (CounterKeyEqual()(key, *r.holds.at(i).key))
                 existing = i;
         }
         if (existing < 0) {
             const auto found = m_counters.find(key);
-            hold(r, g, std::move(key), found == m_counters.end() ? nullptr : &found->second);
+            hold(r, g, key.windowStart, found == m_counters.end() ? nullptr : &*found);
         } else {
             for (int rule : group.rules)
                 r.checks.append({rule, existing});
@@ -514,24 +530,19 @@ void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delt
         if (check.hold < 0)
             continue;
         const RuleEntry &entry = m_rules.at(check.rule);
-        const BudgetRule &rule = entry.rule;
         Counter *counter = r.holds.at(check.hold).counter;
         const BudgetAmounts after = counter->spent + counter->inFlight;
-        const BudgetAmounts before = after - delta;
         quint8 level = 0;
         int levelDimension = 0;
         for (int d = 0; d < 3; ++d) {
-            const auto cap = capOf(rule, d);
-            if (!cap || *cap <= 0)
+            const qint64 cap = entry.cap[size_t(d)];
+            const qint64 change = dimension(delta, d);
+            if (cap <= 0 || change <= 0)
                 continue;
-            const qint64 was = dimension(before, d);
             const qint64 now = dimension(after, d);
-            const double threshold = rule.alertAt * double(*cap);
-            quint8 crossed = 0;
-            if (was < *cap && now >= *cap)
-                crossed = CapLevel;
-            else if (double(was) < threshold && double(now) >= threshold)
-                crossed = AlertLevel;
+            const qint64 was = now - change;
+            const qint64 threshold = entry.alertThreshold[size_t(d)];
+            const quint8 crossed = (was < cap && now >= cap) ? CapLevel : (was < threshold && now >= threshold) ? AlertLevel : 0;
             if (crossed > level) {
                 level = crossed;
                 levelDimension = d;
@@ -549,12 +560,13 @@ void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delt
         if ((level == AlertLevel && fired->second != 0) || (fired->second & CapLevel))
             continue;
         fired->second |= (level == CapLevel ? (AlertLevel | CapLevel) : AlertLevel);
+        const BudgetRule &rule = entry.rule;
         const Hold &h = r.holds.at(check.hold);
-        const qint64 cap = *capOf(rule, levelDimension);
+        const qint64 cap = entry.cap[size_t(levelDimension)];
         const qint64 spent = dimension(after, levelDimension);
-        BudgetAlert alert{rule, h.key.subject, *dimensionName(levelDimension), double(spent) / double(cap),
+        BudgetAlert alert{rule, h.key->subject, *dimensionName(levelDimension), double(spent) / double(cap),
                           level == CapLevel, spent, cap,
-                          rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart),
+                          rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key->windowStart),
                           QString()};
         alert.message = BudgetMessages::alert(alert, nowMs);
         alerts->append(alert);

@@ -10,10 +10,12 @@
 #include "BudgetUsage.h"
 #include "CounterKey.h"
 #include "SystemBudgetClock.h"
+#include "TextHash.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QList>
+#include <QStringView>
 #include <QVarLengthArray>
 
 #include <array>
@@ -69,8 +71,8 @@ public:
     QList<CounterDelta> settle(const QString &reservationId, const BudgetDemand &real, bool countRequest = true);
     // What the reservation holds per counter (its worst case, 1 request), for the store's record.
     QList<CounterDelta> holdsOf(const QString &reservationId) const;
-    bool isInFlight(const QString &reservationId) const { return m_reservations.contains(reservationId); }
-    qsizetype inFlightCount() const { return m_reservations.size(); }
+    bool isInFlight(const QString &reservationId) const { return m_reservations.count(reservationId) > 0; }
+    qsizetype inFlightCount() const { return qsizetype(m_reservations.size()); }
 
     // The applicable budget with the least left (smallest remaining / cap), for response headers.
     BudgetRemaining tightest(const BudgetSubject &subject) const;
@@ -95,30 +97,64 @@ private:
         int holders = 0;                                  // reservations pointing here: never pruned
         QVarLengthArray<std::pair<quint32, quint8>, 2> alerted; // (rule alert id, levels raised)
     };
+    // A key to look up without copying its strings (no reference counting on the hot path).
+    struct CounterKeyView
+    {
+        QStringView rule;
+        QStringView subject;
+        qint64 windowStart = 0;
+        size_t ruleHash = 0;   // TextHash of rule, computed once per rule group
+    };
     struct CounterKeyHash
     {
-        size_t operator()(const CounterKey &key) const noexcept { return qHash(key); }
+        using is_transparent = void;
+        size_t operator()(const CounterKey &key) const noexcept
+        {
+            return (*this)(CounterKeyView{key.rule, key.subject, key.windowStart, TextHash()(key.rule)});
+        }
+        size_t operator()(const CounterKeyView &key) const noexcept
+        {
+            return TextHash::combine(TextHash::combine(key.ruleHash, TextHash()(key.subject)),
+                                     std::hash<qint64>()(key.windowStart));
+        }
     };
-    // Node-based, so a Counter's address survives inserts: reservations keep pointers.
-    using CounterMap = std::unordered_map<CounterKey, Counter, CounterKeyHash>;
+    struct CounterKeyEqual
+    {
+        using is_transparent = void;
+        bool operator()(const CounterKey &a, const CounterKey &b) const noexcept { return a == b; }
+        bool operator()(const CounterKeyView &a, const CounterKey &b) const noexcept
+        {
+            return a.windowStart == b.windowStart && a.subject == b.subject && a.rule == b.rule;
+        }
+        bool operator()(const CounterKey &a, const CounterKeyView &b) const noexcept { return (*this)(b, a); }
+    };
+    // Node-based, so an entry's address survives inserts: reservations point at their counters.
+    using CounterMap = std::unordered_map<CounterKey, Counter, CounterKeyHash, CounterKeyEqual>;
+    using CounterEntry = CounterMap::value_type;
 
     struct RuleEntry
     {
         BudgetRule rule;
         quint32 alertId = 0;   // stable while the rule is unchanged, so edits elsewhere don't re-alert
+        // Per dimension (tokens, cost, requests), -1 where uncapped: the hot paths read these
+        // rather than the optionals, and the alert threshold is exact integer arithmetic.
+        std::array<qint64, 3> cap = {-1, -1, -1};
+        std::array<qint64, 3> alertThreshold = {-1, -1, -1};
     };
     // Rules sharing a counter identity: matched and looked up once per request.
     struct Group
     {
         QString counterRule;
+        size_t counterRuleHash = 0;
         BudgetScope scope = BudgetScope::Global;
         QString match;
         BudgetWindow window = BudgetWindow::Total;
         QVarLengthArray<int, 2> rules;
     };
+    // A counter a reservation holds; the map entry is never erased while held.
     struct Hold
     {
-        CounterKey key;
+        const CounterKey *key = nullptr;
         Counter *counter = nullptr;
     };
     struct Check
@@ -133,8 +169,8 @@ private:
         BudgetAmounts held;    // worst case, grown to the actual usage if that passes it
         BudgetAmounts actual;  // reported by progress()
         quint64 rulesVersion = 0;
-        QVarLengthArray<Hold, 4> holds;
-        QVarLengthArray<Check, 8> checks;
+        QVarLengthArray<Hold, 12> holds;
+        QVarLengthArray<Check, 16> checks;
     };
     struct Span
     {
@@ -148,12 +184,14 @@ private:
     Span currentSpan(BudgetWindow window, qint64 nowMs) const;
     qint64 startAt(BudgetWindow window, qint64 ms) const;
 
-    std::optional<BudgetDenial> admissionDenial(const BudgetRule &rule, const QString &subject, const Counter *counter,
+    std::optional<BudgetDenial> admissionDenial(const RuleEntry &entry, const QString &subject, const Counter *counter,
                                                 const BudgetAmounts &worst, qint64 nowMs) const;
     std::optional<BudgetDenial> perRequestDenial(const BudgetRule &rule, const QString &subject,
                                                  const BudgetDemand &worst) const;
     std::optional<BudgetDenial> cutDenial(const Reservation &reservation, qint64 nowMs) const;
-    void hold(Reservation &reservation, int group, CounterKey key, Counter *counter);
+    // Holds the reservation against `group`'s counter in the window starting at windowStart
+    // (`entry`, or a new counter if null); per-request groups only add their checks.
+    void hold(Reservation &reservation, int group, qint64 windowStart, CounterEntry *entry);
     void rebind(Reservation &reservation);
     void release(Reservation &reservation);
     void collectAlerts(const Reservation &reservation, const BudgetAmounts &delta, qint64 nowMs,
@@ -168,7 +206,7 @@ private:
     quint64 m_rulesVersion = 1;
     QHash<QString, quint32> m_alertIds;
     CounterMap m_counters;
-    QHash<QString, Reservation> m_reservations;
+    std::unordered_map<QString, Reservation, TextHash> m_reservations;
     AlertCallback m_alertCallback;
     mutable std::array<Span, 6> m_spans;   // current window per BudgetWindow, recomputed on rollover
     qint64 m_nextPruneMs = 0;
