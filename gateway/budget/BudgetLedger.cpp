@@ -10,7 +10,6 @@
 
 namespace {
 
-constexpr qint64 PruneIntervalMs = 60'000;
 constexpr quint8 AlertLevel = 1;
 constexpr quint8 CapLevel = 2;
 
@@ -55,71 +54,22 @@ std::optional<qint64> capOf(const BudgetRule &rule, int i)
 void BudgetLedger::setClock(const BudgetClock *clock)
 {
     m_clock = clock ? clock : &m_systemClock;
-    m_spans = {};
+    m_counters.resetSpans();
 }
 
 void BudgetLedger::setRules(const QList<BudgetRule> &rules)
 {
-    m_rules.clear();
-    m_groups.clear();
-    QHash<QString, int> groupOf;
-    for (const BudgetRule &rule : rules) {
-        // The alert identity covers everything that changes what an alert means; an unchanged
-        // rule keeps its id across reloads and does not alert again.
-        const QString identity = rule.counterRule() + u'|' + rule.displayName() + u'|'
-                                 + QString::number(rule.maxTokens.value_or(-1)) + u'|'
-                                 + QString::number(rule.maxCostMicros.value_or(-1)) + u'|'
-                                 + QString::number(rule.maxRequests.value_or(-1)) + u'|'
-                                 + QString::number(rule.alertAt, 'g', 17);
-        auto id = m_alertIds.constFind(identity);
-        if (id == m_alertIds.constEnd())
-            id = m_alertIds.insert(identity, quint32(m_alertIds.size() + 1));
-        RuleEntry entry{rule, *id};
-        // alert_at as parts per million (0.8 -> 800000), so 80 % of 5 is 4, not 4.000000000000001.
-        const qint64 alertPpm = qRound64(rule.alertAt * 1e6);
-        for (int d = 0; d < 3; ++d) {
-            if (const auto cap = capOf(rule, d)) {
-                entry.cap[size_t(d)] = *cap;
-                entry.alertThreshold[size_t(d)] = qint64((__int128(*cap) * alertPpm + 999'999) / 1'000'000);
-            }
-        }
-        m_rules.append(entry);
-
-        const QString counterRule = rule.counterRule();
-        auto group = groupOf.constFind(counterRule);
-        if (group == groupOf.constEnd()) {
-            group = groupOf.insert(counterRule, int(m_groups.size()));
-            m_groups.append({counterRule, TextHash()(counterRule), rule.scope, rule.match, rule.window, {}});
-        }
-        m_groups[*group].rules.append(int(m_rules.size() - 1));
-    }
-    ++m_rulesVersion;
+    m_rules.set(rules);
 }
 
 QList<BudgetRule> BudgetLedger::rules() const
 {
-    QList<BudgetRule> list;
-    list.reserve(m_rules.size());
-    for (const RuleEntry &entry : m_rules)
-        list.append(entry.rule);
-    return list;
+    return m_rules.rules();
 }
 
 void BudgetLedger::restore(const QList<CounterTotals> &totals)
 {
-    const qint64 now = m_clock->nowMs();
-    for (const CounterTotals &total : totals) {
-        const auto window = BudgetRule::windowFromName(total.key.rule.section(u'|', -1));
-        if (!window || *window == BudgetWindow::Request)
-            continue;
-        if (*window != BudgetWindow::Total && total.key.windowStart < currentSpan(*window, now).start)
-            continue;
-        Counter &counter = m_counters[total.key];
-        counter.window = *window;
-        counter.spent.tokens = qMax(counter.spent.tokens, total.tokens);
-        counter.spent.costMicros = qMax(counter.spent.costMicros, total.costMicros);
-        counter.spent.requests = qMax(counter.spent.requests, total.requests);
-    }
+    m_counters.restore(totals, m_clock->nowMs());
 }
 
 void BudgetLedger::setAlertCallback(AlertCallback callback)
@@ -142,24 +92,23 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
         CounterEntry *entry;
     };
     QVarLengthArray<Pending, 16> pending;
-    for (int g = 0; g < m_groups.size(); ++g) {
-        const Group &group = m_groups.at(g);
-        if (!applies(group, subject))
+    for (int g = 0; g < m_rules.groups().size(); ++g) {
+        const Group &group = m_rules.groups().at(g);
+        if (!BudgetRuleSet::applies(group, subject))
             continue;
-        const QString &field = fieldOf(group.scope, subject);
+        const QString &field = BudgetRuleSet::fieldOf(group.scope, subject);
         if (group.window == BudgetWindow::Request) {
             for (int r : group.rules) {
-                if (auto denial = perRequestDenial(m_rules.at(r).rule, field, worst))
+                if (auto denial = perRequestDenial(m_rules.entry(r).rule, field, worst))
                     return {requestId, denial};
             }
             pending.append({g, 0, nullptr});
             continue;
         }
-        const qint64 windowStart = currentSpan(group.window, now).start;
-        const auto found = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
-        CounterEntry *entry = found == m_counters.end() ? nullptr : &*found;
+        const qint64 windowStart = m_counters.currentSpan(group.window, now).start;
+        CounterEntry *entry = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
         for (int r : group.rules) {
-            if (auto denial = admissionDenial(m_rules.at(r), field, entry ? &entry->second : nullptr, held, now))
+            if (auto denial = admissionDenial(m_rules.entry(r), field, entry ? &entry->second : nullptr, held, now))
                 return {requestId, denial};
         }
         pending.append({g, windowStart, entry});
@@ -176,14 +125,13 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
     reservation.subject = subject;
     reservation.reservedAtMs = now;
     reservation.held = held;
-    reservation.rulesVersion = m_rulesVersion;
+    reservation.rulesVersion = m_rules.version();
     for (const Pending &p : pending)
         hold(reservation, p.group, p.windowStart, p.entry);
 
     QList<BudgetAlert> alerts;
     collectAlerts(reservation, {0, 0, 1}, now, &alerts);
-    if (now >= m_nextPruneMs)
-        pruneStaleCounters(now);
+    m_counters.pruneIfDue(now);
     emitAlerts(alerts);
     return {requestId, std::nullopt};
 }
@@ -194,7 +142,7 @@ std::optional<BudgetDenial> BudgetLedger::progress(const QString &reservationId,
     if (found == m_reservations.end())
         return std::nullopt;
     Reservation &r = found->second;
-    if (r.rulesVersion != m_rulesVersion)
+    if (r.rulesVersion != m_rules.version())
         rebind(r);
     const qint64 now = m_clock->nowMs();
     const BudgetDemand actual = nonNegative(actualSoFar);
@@ -223,7 +171,7 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
     if (found == m_reservations.end())
         return {};
     Reservation &r = found->second;
-    if (r.rulesVersion != m_rulesVersion)
+    if (r.rulesVersion != m_rules.version())
         rebind(r);
     const qint64 now = m_clock->nowMs();
     const BudgetDemand real = nonNegative(realUsage);
@@ -262,14 +210,15 @@ BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
     BudgetRemaining best;
     const BudgetRule *bestRule = nullptr;
     double bestFraction = 2;
-    for (const Group &group : m_groups) {
-        if (group.window == BudgetWindow::Request || !applies(group, subject))
+    for (const Group &group : m_rules.groups()) {
+        if (group.window == BudgetWindow::Request || !BudgetRuleSet::applies(group, subject))
             continue;
-        const Span span = currentSpan(group.window, now);
-        const auto found = m_counters.find(CounterKeyView{group.counterRule, fieldOf(group.scope, subject), span.start, group.counterRuleHash});
-        const Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        const Span span = m_counters.currentSpan(group.window, now);
+        const CounterEntry *entry = m_counters.find(
+            CounterKeyView{group.counterRule, BudgetRuleSet::fieldOf(group.scope, subject), span.start, group.counterRuleHash});
+        const Counter *counter = entry ? &entry->second : nullptr;
         for (int r : group.rules) {
-            const BudgetRule &rule = m_rules.at(r).rule;
+            const BudgetRule &rule = m_rules.entry(r).rule;
             for (int d = 0; d < 3; ++d) {
                 const auto cap = capOf(rule, d);
                 if (!cap)
@@ -295,15 +244,15 @@ QList<BudgetUsage> BudgetLedger::usage() const
     const qint64 now = m_clock->nowMs();
     // One pass over the counters, grouped by rule identity, for the current windows only.
     QHash<QString, QList<std::pair<const CounterKey *, const Counter *>>> current;
-    for (const auto &[key, counter] : m_counters) {
-        if (key.windowStart == currentSpan(counter.window, now).start)
+    for (const auto &[key, counter] : m_counters.entries()) {
+        if (key.windowStart == m_counters.currentSpan(counter.window, now).start)
             current[key.rule].append({&key, &counter});
     }
     QList<BudgetUsage> list;
-    list.reserve(m_rules.size());
-    for (const RuleEntry &entry : m_rules) {
+    list.reserve(m_rules.entries().size());
+    for (const RuleEntry &entry : m_rules.entries()) {
         const BudgetRule &rule = entry.rule;
-        const Span span = currentSpan(rule.window, now);
+        const Span span = m_counters.currentSpan(rule.window, now);
         BudgetUsage usage{rule, span.start, span.end, {}};
         auto counters = current.value(rule.counterRule());
         std::sort(counters.begin(), counters.end(),
@@ -333,64 +282,20 @@ QJsonArray BudgetLedger::usageJson() const
 
 CounterKey BudgetLedger::keyFor(const BudgetRule &rule, const BudgetSubject &subject) const
 {
-    return {rule.counterRule(), rule.subjectOf(subject), currentSpan(rule.window, m_clock->nowMs()).start};
+    return {rule.counterRule(), rule.subjectOf(subject), m_counters.currentSpan(rule.window, m_clock->nowMs()).start};
 }
 
 BudgetCounterUsage BudgetLedger::counter(const CounterKey &key) const
 {
-    const auto found = m_counters.find(key);
-    if (found == m_counters.end())
+    const CounterEntry *entry = m_counters.find(key);
+    if (!entry)
         return {key.subject, {}, {}, {}, 0};
-    return {key.subject, found->second.spent, found->second.reserved, found->second.inFlight, 0};
+    return {key.subject, entry->second.spent, entry->second.reserved, entry->second.inFlight, 0};
 }
 
 QList<CounterKey> BudgetLedger::counterKeys() const
 {
-    QList<CounterKey> keys;
-    keys.reserve(qsizetype(m_counters.size()));
-    for (const auto &[key, counter] : m_counters)
-        keys.append(key);
-    return keys;
-}
-
-const QString &BudgetLedger::fieldOf(BudgetScope scope, const BudgetSubject &subject)
-{
-    static const QString none;
-    switch (scope) {
-    case BudgetScope::Global: return none;
-    case BudgetScope::Tenant: return subject.tenant;
-    case BudgetScope::Session: return subject.session;
-    case BudgetScope::Model: return subject.model;
-    }
-    return none;
-}
-
-bool BudgetLedger::applies(const Group &group, const BudgetSubject &subject) const
-{
-    return group.scope == BudgetScope::Global || SubjectGlob::matches(group.match, fieldOf(group.scope, subject));
-}
-
-BudgetLedger::Span BudgetLedger::currentSpan(BudgetWindow window, qint64 nowMs) const
-{
-    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
-        return {0, 0, true};
-    // Local-calendar arithmetic costs microseconds; it is done once per window per rollover.
-    Span &span = m_spans[size_t(window)];
-    if (!span.valid || nowMs < span.start || nowMs >= span.end) {
-        const QDateTime at = QDateTime::fromMSecsSinceEpoch(nowMs);
-        span = {BudgetClock::windowStart(window, at), BudgetClock::windowEnd(window, at), true};
-    }
-    return span;
-}
-
-qint64 BudgetLedger::startAt(BudgetWindow window, qint64 ms) const
-{
-    const Span &span = m_spans[size_t(window)];
-    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
-        return 0;
-    if (span.valid && ms >= span.start && ms < span.end)
-        return span.start;
-    return BudgetClock::windowStart(window, ms);
+    return m_counters.keys();
 }
 
 std::optional<BudgetDenial> BudgetLedger::admissionDenial(const RuleEntry &entry, const QString &subject,
@@ -407,7 +312,7 @@ std::optional<BudgetDenial> BudgetLedger::admissionDenial(const RuleEntry &entry
         if (spent + reserved + requested <= cap)
             continue;
         BudgetDenial denial{entry.rule, subject, *dimensionName(d), spent, reserved, cap, requested,
-                            currentSpan(entry.rule.window, nowMs).end, QString()};
+                            m_counters.currentSpan(entry.rule.window, nowMs).end, QString()};
         denial.message = BudgetMessages::refused(denial, nowMs);
         return denial;
     }
@@ -435,7 +340,7 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
     // Only tokens and cost: the request was already counted when it was admitted, and cutting it
     // would not un-make it.
     for (const Check &check : r.checks) {
-        const RuleEntry &entry = m_rules.at(check.rule);
+        const RuleEntry &entry = m_rules.entry(check.rule);
         for (int d = 0; d < 2; ++d) {
             const qint64 cap = entry.cap[size_t(d)];
             if (cap < 0)
@@ -465,13 +370,11 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
 
 void BudgetLedger::hold(Reservation &r, int group, qint64 windowStart, CounterEntry *entry)
 {
-    const Group &g = m_groups.at(group);
+    const Group &g = m_rules.groups().at(group);
     int index = -1;
     if (g.window != BudgetWindow::Request) {
-        if (!entry) {
-            entry = &*m_counters.try_emplace(CounterKey{g.counterRule, fieldOf(g.scope, r.subject), windowStart}).first;
-            entry->second.window = g.window;
-        }
+        if (!entry)
+            entry = &m_counters.obtain({g.counterRule, BudgetRuleSet::fieldOf(g.scope, r.subject), windowStart, g.counterRuleHash}, g.window);
         Counter &counter = entry->second;
         counter.reserved = counter.reserved + r.held;
         counter.inFlight = counter.inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
@@ -488,30 +391,29 @@ void BudgetLedger::rebind(Reservation &r)
     // Rules changed while the request was in flight: check it against the new set. Holds of
     // removed rules stay (their counter still gets the spend); new rules start holding now.
     r.checks.clear();
-    for (int g = 0; g < m_groups.size(); ++g) {
-        const Group &group = m_groups.at(g);
-        if (!applies(group, r.subject))
+    for (int g = 0; g < m_rules.groups().size(); ++g) {
+        const Group &group = m_rules.groups().at(g);
+        if (!BudgetRuleSet::applies(group, r.subject))
             continue;
         if (group.window == BudgetWindow::Request) {
             hold(r, g, 0, nullptr);
             continue;
         }
-        const CounterKeyView key{group.counterRule, fieldOf(group.scope, r.subject), startAt(group.window, r.reservedAtMs),
+        const CounterKeyView key{group.counterRule, BudgetRuleSet::fieldOf(group.scope, r.subject), m_counters.startAt(group.window, r.reservedAtMs),
                                  group.counterRuleHash};
         int existing = -1;
         for (int i = 0; i < r.holds.size() && existing < 0; ++i) {
-            if (CounterKeyEqual()(key, *r.holds.at(i).key))
+            if (BudgetCounters::matches(key, *r.holds.at(i).key))
                 existing = i;
         }
         if (existing < 0) {
-            const auto found = m_counters.find(key);
-            hold(r, g, key.windowStart, found == m_counters.end() ? nullptr : &*found);
+            hold(r, g, key.windowStart, m_counters.find(key));
         } else {
             for (int rule : group.rules)
                 r.checks.append({rule, existing});
         }
     }
-    r.rulesVersion = m_rulesVersion;
+    r.rulesVersion = m_rules.version();
 }
 
 void BudgetLedger::release(Reservation &r)
@@ -529,7 +431,7 @@ void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delt
     for (const Check &check : r.checks) {
         if (check.hold < 0)
             continue;
-        const RuleEntry &entry = m_rules.at(check.rule);
+        const RuleEntry &entry = m_rules.entry(check.rule);
         Counter *counter = r.holds.at(check.hold).counter;
         const BudgetAmounts after = counter->spent + counter->inFlight;
         quint8 level = 0;
@@ -579,16 +481,4 @@ void BudgetLedger::emitAlerts(const QList<BudgetAlert> &alerts) const
         return;
     for (const BudgetAlert &alert : alerts)
         m_alertCallback(alert);
-}
-
-void BudgetLedger::pruneStaleCounters(qint64 nowMs)
-{
-    // Counters of past windows only matter while a request admitted there is still in flight.
-    for (auto it = m_counters.begin(); it != m_counters.end();) {
-        const Counter &c = it->second;
-        const bool stale = c.holders == 0 && c.window != BudgetWindow::Total
-                           && it->first.windowStart < currentSpan(c.window, nowMs).start;
-        it = stale ? m_counters.erase(it) : std::next(it);
-    }
-    m_nextPruneMs = nowMs + PruneIntervalMs;
 }

@@ -2,20 +2,20 @@
 
 #include "BudgetAlert.h"
 #include "BudgetAmounts.h"
+#include "BudgetCounters.h"
 #include "BudgetDemand.h"
 #include "BudgetDenial.h"
 #include "BudgetRemaining.h"
 #include "BudgetRule.h"
+#include "BudgetRuleSet.h"
 #include "BudgetSubject.h"
 #include "BudgetUsage.h"
 #include "CounterKey.h"
 #include "SystemBudgetClock.h"
-#include "TextHash.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QList>
-#include <QStringView>
 #include <QVarLengthArray>
 
 #include <array>
@@ -88,70 +88,14 @@ public:
     QList<CounterKey> counterKeys() const;
 
 private:
-    struct Counter
-    {
-        BudgetAmounts spent;
-        BudgetAmounts reserved;
-        BudgetAmounts inFlight;
-        BudgetWindow window = BudgetWindow::Total;
-        int holders = 0;                                  // reservations pointing here: never pruned
-        QVarLengthArray<std::pair<quint32, quint8>, 2> alerted; // (rule alert id, levels raised)
-    };
-    // A key to look up without copying its strings (no reference counting on the hot path).
-    struct CounterKeyView
-    {
-        QStringView rule;
-        QStringView subject;
-        qint64 windowStart = 0;
-        size_t ruleHash = 0;   // TextHash of rule, computed once per rule group
-    };
-    struct CounterKeyHash
-    {
-        using is_transparent = void;
-        size_t operator()(const CounterKey &key) const noexcept
-        {
-            return (*this)(CounterKeyView{key.rule, key.subject, key.windowStart, TextHash()(key.rule)});
-        }
-        size_t operator()(const CounterKeyView &key) const noexcept
-        {
-            return TextHash::combine(TextHash::combine(key.ruleHash, TextHash()(key.subject)),
-                                     std::hash<qint64>()(key.windowStart));
-        }
-    };
-    struct CounterKeyEqual
-    {
-        using is_transparent = void;
-        bool operator()(const CounterKey &a, const CounterKey &b) const noexcept { return a == b; }
-        bool operator()(const CounterKeyView &a, const CounterKey &b) const noexcept
-        {
-            return a.windowStart == b.windowStart && a.subject == b.subject && a.rule == b.rule;
-        }
-        bool operator()(const CounterKey &a, const CounterKeyView &b) const noexcept { return (*this)(b, a); }
-    };
-    // Node-based, so an entry's address survives inserts: reservations point at their counters.
-    using CounterMap = std::unordered_map<CounterKey, Counter, CounterKeyHash, CounterKeyEqual>;
-    using CounterEntry = CounterMap::value_type;
+    using Counter = BudgetCounters::Counter;
+    using CounterEntry = BudgetCounters::Entry;
+    using CounterKeyView = BudgetCounters::KeyView;
+    using Span = BudgetCounters::Span;
 
-    struct RuleEntry
-    {
-        BudgetRule rule;
-        quint32 alertId = 0;   // stable while the rule is unchanged, so edits elsewhere don't re-alert
-        // Per dimension (tokens, cost, requests), -1 where uncapped: the hot paths read these
-        // rather than the optionals, and the alert threshold is exact integer arithmetic.
-        std::array<qint64, 3> cap = {-1, -1, -1};
-        std::array<qint64, 3> alertThreshold = {-1, -1, -1};
-    };
-    // Rules sharing a counter identity: matched and looked up once per request.
-    struct Group
-    {
-        QString counterRule;
-        size_t counterRuleHash = 0;
-        BudgetScope scope = BudgetScope::Global;
-        QString match;
-        BudgetWindow window = BudgetWindow::Total;
-        QVarLengthArray<int, 2> rules;
-    };
-    // A counter a reservation holds; the map entry is never erased while held.
+    using RuleEntry = BudgetRuleSet::Entry;
+    using Group = BudgetRuleSet::Group;
+
     struct Hold
     {
         const CounterKey *key = nullptr;
@@ -172,17 +116,6 @@ private:
         QVarLengthArray<Hold, 12> holds;
         QVarLengthArray<Check, 16> checks;
     };
-    struct Span
-    {
-        qint64 start = 0;
-        qint64 end = 0;
-        bool valid = false;
-    };
-
-    static const QString &fieldOf(BudgetScope scope, const BudgetSubject &subject);
-    bool applies(const Group &group, const BudgetSubject &subject) const;
-    Span currentSpan(BudgetWindow window, qint64 nowMs) const;
-    qint64 startAt(BudgetWindow window, qint64 ms) const;
 
     std::optional<BudgetDenial> admissionDenial(const RuleEntry &entry, const QString &subject, const Counter *counter,
                                                 const BudgetAmounts &worst, qint64 nowMs) const;
@@ -197,17 +130,11 @@ private:
     void collectAlerts(const Reservation &reservation, const BudgetAmounts &delta, qint64 nowMs,
                        QList<BudgetAlert> *alerts);
     void emitAlerts(const QList<BudgetAlert> &alerts) const;
-    void pruneStaleCounters(qint64 nowMs);
 
     SystemBudgetClock m_systemClock;
     const BudgetClock *m_clock = &m_systemClock;
-    QList<RuleEntry> m_rules;
-    QList<Group> m_groups;
-    quint64 m_rulesVersion = 1;
-    QHash<QString, quint32> m_alertIds;
-    CounterMap m_counters;
+    BudgetRuleSet m_rules;
+    BudgetCounters m_counters;
     std::unordered_map<QString, Reservation, TextHash> m_reservations;
     AlertCallback m_alertCallback;
-    mutable std::array<Span, 6> m_spans;   // current window per BudgetWindow, recomputed on rollover
-    qint64 m_nextPruneMs = 0;
 };
