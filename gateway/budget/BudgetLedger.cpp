@@ -100,7 +100,7 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
         if (group.window == BudgetWindow::Request) {
             for (int r : group.rules) {
                 if (auto denial = perRequestDenial(m_rules.entry(r).rule, field, worst))
-                    return {requestId, denial};
+                    return {QString(), denial};
             }
             pending.append({g, 0, nullptr});
             continue;
@@ -109,7 +109,7 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
         CounterEntry *entry = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
         for (int r : group.rules) {
             if (auto denial = admissionDenial(m_rules.entry(r), field, entry ? &entry->second : nullptr, held, now))
-                return {requestId, denial};
+                return {QString(), denial};
         }
         pending.append({g, windowStart, entry});
     }

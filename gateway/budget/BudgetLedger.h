@@ -13,12 +13,10 @@
 #include "CounterKey.h"
 #include "SystemBudgetClock.h"
 
-#include <QHash>
 #include <QJsonArray>
 #include <QList>
 #include <QVarLengthArray>
 
-#include <array>
 #include <functional>
 #include <optional>
 #include <unordered_map>
