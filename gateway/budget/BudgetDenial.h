@@ -24,7 +24,7 @@ struct BudgetDenial
 // The answer to BudgetLedger::reserve(): admitted with a reservation, or a denial.
 struct BudgetAdmission
 {
-    QString reservationId;     // the request id; pass it to progress() and settle()
+    QString reservationId;     // the request id, to pass to progress() and settle(); empty on denial
     std::optional<BudgetDenial> denial;
 
     bool admitted() const { return !denial.has_value(); }

@@ -10,7 +10,6 @@
 
 namespace {
 
-constexpr qint64 PruneIntervalMs = 60'000;
 constexpr quint8 AlertLevel = 1;
 constexpr quint8 CapLevel = 2;
 
@@ -55,62 +54,22 @@ std::optional<qint64> capOf(const BudgetRule &rule, int i)
 void BudgetLedger::setClock(const BudgetClock *clock)
 {
     m_clock = clock ? clock : &m_systemClock;
-    m_spans = {};
+    m_counters.resetSpans();
 }
 
 void BudgetLedger::setRules(const QList<BudgetRule> &rules)
 {
-    m_rules.clear();
-    m_groups.clear();
-    QHash<QString, int> groupOf;
-    for (const BudgetRule &rule : rules) {
-        // The alert identity covers everything that changes what an alert means; an unchanged
-        // rule keeps its id across reloads and does not alert again.
-        const QString identity = rule.counterRule() + u'|' + rule.displayName() + u'|'
-                                 + QString::number(rule.maxTokens.value_or(-1)) + u'|'
-                                 + QString::number(rule.maxCostMicros.value_or(-1)) + u'|'
-                                 + QString::number(rule.maxRequests.value_or(-1)) + u'|'
-                                 + QString::number(rule.alertAt, 'g', 17);
-        auto id = m_alertIds.constFind(identity);
-        if (id == m_alertIds.constEnd())
-            id = m_alertIds.insert(identity, quint32(m_alertIds.size() + 1));
-        m_rules.append({rule, *id});
-
-        const QString counterRule = rule.counterRule();
-        auto group = groupOf.constFind(counterRule);
-        if (group == groupOf.constEnd()) {
-            group = groupOf.insert(counterRule, int(m_groups.size()));
-            m_groups.append({counterRule, rule.scope, rule.match, rule.window, {}});
-        }
-        m_groups[*group].rules.append(int(m_rules.size() - 1));
-    }
-    ++m_rulesVersion;
+    m_rules.set(rules);
 }
 
 QList<BudgetRule> BudgetLedger::rules() const
 {
-    QList<BudgetRule> list;
-    list.reserve(m_rules.size());
-    for (const RuleEntry &entry : m_rules)
-        list.append(entry.rule);
-    return list;
+    return m_rules.rules();
 }
 
 void BudgetLedger::restore(const QList<CounterTotals> &totals)
 {
-    const qint64 now = m_clock->nowMs();
-    for (const CounterTotals &total : totals) {
-        const auto window = BudgetRule::windowFromName(total.key.rule.section(u'|', -1));
-        if (!window || *window == BudgetWindow::Request)
-            continue;
-        if (*window != BudgetWindow::Total && total.key.windowStart < currentSpan(*window, now).start)
-            continue;
-        Counter &counter = m_counters[total.key];
-        counter.window = *window;
-        counter.spent.tokens = qMax(counter.spent.tokens, total.tokens);
-        counter.spent.costMicros = qMax(counter.spent.costMicros, total.costMicros);
-        counter.spent.requests = qMax(counter.spent.requests, total.requests);
-    }
+    m_counters.restore(totals, m_clock->nowMs());
 }
 
 void BudgetLedger::setAlertCallback(AlertCallback callback)
@@ -129,52 +88,50 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
     struct Pending
     {
         int group;
-        CounterKey key;
-        Counter *counter;
+        qint64 windowStart;
+        CounterEntry *entry;
     };
     QVarLengthArray<Pending, 16> pending;
-    for (int g = 0; g < m_groups.size(); ++g) {
-        const Group &group = m_groups.at(g);
-        if (!applies(group, subject))
+    for (int g = 0; g < m_rules.groups().size(); ++g) {
+        const Group &group = m_rules.groups().at(g);
+        if (!BudgetRuleSet::applies(group, subject))
             continue;
-        const QString &field = fieldOf(group.scope, subject);
+        const QString &field = BudgetRuleSet::fieldOf(group.scope, subject);
         if (group.window == BudgetWindow::Request) {
             for (int r : group.rules) {
-                if (auto denial = perRequestDenial(m_rules.at(r).rule, field, worst))
-                    return {requestId, denial};
+                if (auto denial = perRequestDenial(m_rules.entry(r).rule, field, worst))
+                    return {QString(), denial};
             }
-            pending.append({g, CounterKey(), nullptr});
+            pending.append({g, 0, nullptr});
             continue;
         }
-        CounterKey key{group.counterRule, field, currentSpan(group.window, now).start};
-        const auto found = m_counters.find(key);
-        Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        const qint64 windowStart = m_counters.currentSpan(group.window, now).start;
+        CounterEntry *entry = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
         for (int r : group.rules) {
-            if (auto denial = admissionDenial(m_rules.at(r).rule, field, counter, held, now))
-                return {requestId, denial};
+            if (auto denial = admissionDenial(m_rules.entry(r), field, entry ? &entry->second : nullptr, held, now))
+                return {QString(), denial};
         }
-        pending.append({g, std::move(key), counter});
+        pending.append({g, windowStart, entry});
     }
 
     if (auto previous = m_reservations.find(requestId); previous != m_reservations.end()) {
         qWarning("BudgetLedger: request id %s reserved twice; releasing the earlier reservation",
                  qPrintable(requestId));
-        release(*previous);
+        release(previous->second);
         m_reservations.erase(previous);
     }
-    Reservation reservation;
+    // Built in place: a reservation is a few hundred bytes, not worth moving.
+    Reservation &reservation = m_reservations.try_emplace(requestId).first->second;
     reservation.subject = subject;
     reservation.reservedAtMs = now;
     reservation.held = held;
-    reservation.rulesVersion = m_rulesVersion;
-    for (Pending &p : pending)
-        hold(reservation, p.group, std::move(p.key), p.counter);
+    reservation.rulesVersion = m_rules.version();
+    for (const Pending &p : pending)
+        hold(reservation, p.group, p.windowStart, p.entry);
 
     QList<BudgetAlert> alerts;
     collectAlerts(reservation, {0, 0, 1}, now, &alerts);
-    m_reservations.insert(requestId, std::move(reservation));
-    if (now >= m_nextPruneMs)
-        pruneStaleCounters(now);
+    m_counters.pruneIfDue(now);
     emitAlerts(alerts);
     return {requestId, std::nullopt};
 }
@@ -184,8 +141,8 @@ std::optional<BudgetDenial> BudgetLedger::progress(const QString &reservationId,
     const auto found = m_reservations.find(reservationId);
     if (found == m_reservations.end())
         return std::nullopt;
-    Reservation &r = *found;
-    if (r.rulesVersion != m_rulesVersion)
+    Reservation &r = found->second;
+    if (r.rulesVersion != m_rules.version())
         rebind(r);
     const qint64 now = m_clock->nowMs();
     const BudgetDemand actual = nonNegative(actualSoFar);
@@ -213,8 +170,8 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
     const auto found = m_reservations.find(reservationId);
     if (found == m_reservations.end())
         return {};
-    Reservation &r = *found;
-    if (r.rulesVersion != m_rulesVersion)
+    Reservation &r = found->second;
+    if (r.rulesVersion != m_rules.version())
         rebind(r);
     const qint64 now = m_clock->nowMs();
     const BudgetDemand real = nonNegative(realUsage);
@@ -224,7 +181,7 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
     release(r);
     for (Hold &h : r.holds) {
         h.counter->spent = h.counter->spent + spend;
-        deltas.append({h.key, spend.tokens, spend.costMicros, spend.requests});
+        deltas.append({*h.key, spend.tokens, spend.costMicros, spend.requests});
     }
     // The counters' spent + in-flight moved from the actual so far (and 1 request in flight) to
     // the real usage (and 1 request spent, if counted).
@@ -237,12 +194,13 @@ QList<CounterDelta> BudgetLedger::settle(const QString &reservationId, const Bud
 
 QList<CounterDelta> BudgetLedger::holdsOf(const QString &reservationId) const
 {
-    const auto found = m_reservations.constFind(reservationId);
-    if (found == m_reservations.constEnd())
+    const auto found = m_reservations.find(reservationId);
+    if (found == m_reservations.end())
         return {};
+    const Reservation &r = found->second;
     QList<CounterDelta> holds;
-    for (const Hold &h : found->holds)
-        holds.append({h.key, found->held.tokens, found->held.costMicros, found->held.requests});
+    for (const Hold &h : r.holds)
+        holds.append({*h.key, r.held.tokens, r.held.costMicros, r.held.requests});
     return holds;
 }
 
@@ -250,15 +208,17 @@ BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
 {
     const qint64 now = m_clock->nowMs();
     BudgetRemaining best;
+    const BudgetRule *bestRule = nullptr;
     double bestFraction = 2;
-    for (const Group &group : m_groups) {
-        if (group.window == BudgetWindow::Request || !applies(group, subject))
+    for (const Group &group : m_rules.groups()) {
+        if (group.window == BudgetWindow::Request || !BudgetRuleSet::applies(group, subject))
             continue;
-        const Span span = currentSpan(group.window, now);
-        const auto found = m_counters.find({group.counterRule, fieldOf(group.scope, subject), span.start});
-        const Counter *counter = found == m_counters.end() ? nullptr : &found->second;
+        const Span span = m_counters.currentSpan(group.window, now);
+        const CounterEntry *entry = m_counters.find(
+            CounterKeyView{group.counterRule, BudgetRuleSet::fieldOf(group.scope, subject), span.start, group.counterRuleHash});
+        const Counter *counter = entry ? &entry->second : nullptr;
         for (int r : group.rules) {
-            const BudgetRule &rule = m_rules.at(r).rule;
+            const BudgetRule &rule = m_rules.entry(r).rule;
             for (int d = 0; d < 3; ++d) {
                 const auto cap = capOf(rule, d);
                 if (!cap)
@@ -268,12 +228,14 @@ BudgetRemaining BudgetLedger::tightest(const BudgetSubject &subject) const
                 const double fraction = *cap > 0 ? double(left) / double(*cap) : 0;
                 if (fraction < bestFraction) {
                     bestFraction = fraction;
-                    best = {rule.displayName(), *dimensionName(d), left, *cap,
-                            d == 1 ? rule.currency : *dimensionName(d), span.end};
+                    bestRule = &rule;
+                    best = {QString(), *dimensionName(d), left, *cap, d == 1 ? rule.currency : *dimensionName(d), span.end};
                 }
             }
         }
     }
+    if (bestRule)
+        best.ruleName = bestRule->displayName();
     return best;
 }
 
@@ -282,15 +244,15 @@ QList<BudgetUsage> BudgetLedger::usage() const
     const qint64 now = m_clock->nowMs();
     // One pass over the counters, grouped by rule identity, for the current windows only.
     QHash<QString, QList<std::pair<const CounterKey *, const Counter *>>> current;
-    for (const auto &[key, counter] : m_counters) {
-        if (key.windowStart == currentSpan(counter.window, now).start)
+    for (const auto &[key, counter] : m_counters.entries()) {
+        if (key.windowStart == m_counters.currentSpan(counter.window, now).start)
             current[key.rule].append({&key, &counter});
     }
     QList<BudgetUsage> list;
-    list.reserve(m_rules.size());
-    for (const RuleEntry &entry : m_rules) {
+    list.reserve(m_rules.entries().size());
+    for (const RuleEntry &entry : m_rules.entries()) {
         const BudgetRule &rule = entry.rule;
-        const Span span = currentSpan(rule.window, now);
+        const Span span = m_counters.currentSpan(rule.window, now);
         BudgetUsage usage{rule, span.start, span.end, {}};
         auto counters = current.value(rule.counterRule());
         std::sort(counters.begin(), counters.end(),
@@ -320,81 +282,37 @@ QJsonArray BudgetLedger::usageJson() const
 
 CounterKey BudgetLedger::keyFor(const BudgetRule &rule, const BudgetSubject &subject) const
 {
-    return {rule.counterRule(), rule.subjectOf(subject), currentSpan(rule.window, m_clock->nowMs()).start};
+    return {rule.counterRule(), rule.subjectOf(subject), m_counters.currentSpan(rule.window, m_clock->nowMs()).start};
 }
 
 BudgetCounterUsage BudgetLedger::counter(const CounterKey &key) const
 {
-    const auto found = m_counters.find(key);
-    if (found == m_counters.end())
+    const CounterEntry *entry = m_counters.find(key);
+    if (!entry)
         return {key.subject, {}, {}, {}, 0};
-    return {key.subject, found->second.spent, found->second.reserved, found->second.inFlight, 0};
+    return {key.subject, entry->second.spent, entry->second.reserved, entry->second.inFlight, 0};
 }
 
 QList<CounterKey> BudgetLedger::counterKeys() const
 {
-    QList<CounterKey> keys;
-    keys.reserve(qsizetype(m_counters.size()));
-    for (const auto &[key, counter] : m_counters)
-        keys.append(key);
-    return keys;
+    return m_counters.keys();
 }
 
-const QString &BudgetLedger::fieldOf(BudgetScope scope, const BudgetSubject &subject)
-{
-    static const QString none;
-    switch (scope) {
-    case BudgetScope::Global: return none;
-    case BudgetScope::Tenant: return subject.tenant;
-    case BudgetScope::Session: return subject.session;
-    case BudgetScope::Model: return subject.model;
-    }
-    return none;
-}
-
-bool BudgetLedger::applies(const Group &group, const BudgetSubject &subject) const
-{
-    return group.scope == BudgetScope::Global || SubjectGlob::matches(group.match, fieldOf(group.scope, subject));
-}
-
-BudgetLedger::Span BudgetLedger::currentSpan(BudgetWindow window, qint64 nowMs) const
-{
-    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
-        return {0, 0, true};
-    // Local-calendar arithmetic costs microseconds; it is done once per window per rollover.
-    Span &span = m_spans[size_t(window)];
-    if (!span.valid || nowMs < span.start || nowMs >= span.end) {
-        const QDateTime at = QDateTime::fromMSecsSinceEpoch(nowMs);
-        span = {BudgetClock::windowStart(window, at), BudgetClock::windowEnd(window, at), true};
-    }
-    return span;
-}
-
-qint64 BudgetLedger::startAt(BudgetWindow window, qint64 ms) const
-{
-    const Span &span = m_spans[size_t(window)];
-    if (window == BudgetWindow::Request || window == BudgetWindow::Total)
-        return 0;
-    if (span.valid && ms >= span.start && ms < span.end)
-        return span.start;
-    return BudgetClock::windowStart(window, ms);
-}
-
-std::optional<BudgetDenial> BudgetLedger::admissionDenial(const BudgetRule &rule, const QString &subject,
+std::optional<BudgetDenial> BudgetLedger::admissionDenial(const RuleEntry &entry, const QString &subject,
                                                           const Counter *counter, const BudgetAmounts &worst,
                                                           qint64 nowMs) const
 {
     for (int d = 0; d < 3; ++d) {
-        const auto cap = capOf(rule, d);
-        if (!cap)
+        const qint64 cap = entry.cap[size_t(d)];
+        if (cap < 0)
             continue;
         const qint64 spent = counter ? dimension(counter->spent, d) : 0;
         const qint64 reserved = counter ? dimension(counter->reserved, d) : 0;
         const qint64 requested = dimension(worst, d);
-        if (spent + reserved + requested <= *cap)
+        if (spent + reserved + requested <= cap)
             continue;
-        BudgetDenial denial{rule, subject, *dimensionName(d), spent, reserved, *cap, requested,
-                            currentSpan(rule.window, nowMs).end, QString()};
+        BudgetDenial denial{entry.rule, subject, *dimensionName(d), spent, reserved, cap, requested,
+                            m_counters.currentSpan(entry.rule.window, nowMs).end, QString()};
         denial.message = BudgetMessages::refused(denial, nowMs);
         return denial;
     }
@@ -422,26 +340,27 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
     // Only tokens and cost: the request was already counted when it was admitted, and cutting it
     // would not un-make it.
     for (const Check &check : r.checks) {
-        const BudgetRule &rule = m_rules.at(check.rule).rule;
+        const RuleEntry &entry = m_rules.entry(check.rule);
         for (int d = 0; d < 2; ++d) {
-            const auto cap = capOf(rule, d);
-            if (!cap)
+            const qint64 cap = entry.cap[size_t(d)];
+            if (cap < 0)
                 continue;
+            const BudgetRule &rule = entry.rule;
             if (check.hold < 0) {
-                if (dimension(r.actual, d) <= *cap)
+                if (dimension(r.actual, d) <= cap)
                     continue;
-                BudgetDenial denial{rule, rule.subjectOf(r.subject), *dimensionName(d), 0, 0, *cap,
+                BudgetDenial denial{rule, rule.subjectOf(r.subject), *dimensionName(d), 0, 0, cap,
                                     dimension(r.actual, d), 0, QString()};
                 denial.message = BudgetMessages::cutPerRequest(denial);
                 return denial;
             }
             const Hold &h = r.holds.at(check.hold);
             const qint64 used = dimension(h.counter->spent, d) + dimension(h.counter->inFlight, d);
-            if (used <= *cap)
+            if (used <= cap)
                 continue;
-            const qint64 reset = rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart);
-            BudgetDenial denial{rule, h.key.subject, *dimensionName(d), used,
-                                dimension(h.counter->reserved, d), *cap, dimension(r.actual, d), reset, QString()};
+            const qint64 reset = rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key->windowStart);
+            BudgetDenial denial{rule, h.key->subject, *dimensionName(d), used,
+                                dimension(h.counter->reserved, d), cap, dimension(r.actual, d), reset, QString()};
             denial.message = BudgetMessages::cut(denial, nowMs);
             return denial;
         }
@@ -449,20 +368,19 @@ std::optional<BudgetDenial> BudgetLedger::cutDenial(const Reservation &r, qint64
     return std::nullopt;
 }
 
-void BudgetLedger::hold(Reservation &r, int group, CounterKey key, Counter *counter)
+void BudgetLedger::hold(Reservation &r, int group, qint64 windowStart, CounterEntry *entry)
 {
-    const Group &g = m_groups.at(group);
+    const Group &g = m_rules.groups().at(group);
     int index = -1;
     if (g.window != BudgetWindow::Request) {
-        if (!counter) {
-            counter = &m_counters[key];
-            counter->window = g.window;
-        }
-        counter->reserved = counter->reserved + r.held;
-        counter->inFlight = counter->inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
-        ++counter->holders;
+        if (!entry)
+            entry = &m_counters.obtain({g.counterRule, BudgetRuleSet::fieldOf(g.scope, r.subject), windowStart, g.counterRuleHash}, g.window);
+        Counter &counter = entry->second;
+        counter.reserved = counter.reserved + r.held;
+        counter.inFlight = counter.inFlight + BudgetAmounts{r.actual.tokens, r.actual.costMicros, 1};
+        ++counter.holders;
         index = int(r.holds.size());
-        r.holds.append({std::move(key), counter});
+        r.holds.append({&entry->first, &counter});
     }
     for (int rule : g.rules)
         r.checks.append({rule, index});
@@ -473,29 +391,29 @@ void BudgetLedger::rebind(Reservation &r)
     // Rules changed while the request was in flight: check it against the new set. Holds of
     // removed rules stay (their counter still gets the spend); new rules start holding now.
     r.checks.clear();
-    for (int g = 0; g < m_groups.size(); ++g) {
-        const Group &group = m_groups.at(g);
-        if (!applies(group, r.subject))
+    for (int g = 0; g < m_rules.groups().size(); ++g) {
+        const Group &group = m_rules.groups().at(g);
+        if (!BudgetRuleSet::applies(group, r.subject))
             continue;
         if (group.window == BudgetWindow::Request) {
-            hold(r, g, CounterKey(), nullptr);
+            hold(r, g, 0, nullptr);
             continue;
         }
-        CounterKey key{group.counterRule, fieldOf(group.scope, r.subject), startAt(group.window, r.reservedAtMs)};
+        const CounterKeyView key{group.counterRule, BudgetRuleSet::fieldOf(group.scope, r.subject), m_counters.startAt(group.window, r.reservedAtMs),
+                                 group.counterRuleHash};
         int existing = -1;
         for (int i = 0; i < r.holds.size() && existing < 0; ++i) {
-            if (r.holds.at(i).key == key)
+            if (BudgetCounters::matches(key, *r.holds.at(i).key))
                 existing = i;
         }
         if (existing < 0) {
-            const auto found = m_counters.find(key);
-            hold(r, g, std::move(key), found == m_counters.end() ? nullptr : &found->second);
+            hold(r, g, key.windowStart, m_counters.find(key));
         } else {
             for (int rule : group.rules)
                 r.checks.append({rule, existing});
         }
     }
-    r.rulesVersion = m_rulesVersion;
+    r.rulesVersion = m_rules.version();
 }
 
 void BudgetLedger::release(Reservation &r)
@@ -513,25 +431,20 @@ void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delt
     for (const Check &check : r.checks) {
         if (check.hold < 0)
             continue;
-        const RuleEntry &entry = m_rules.at(check.rule);
-        const BudgetRule &rule = entry.rule;
+        const RuleEntry &entry = m_rules.entry(check.rule);
         Counter *counter = r.holds.at(check.hold).counter;
         const BudgetAmounts after = counter->spent + counter->inFlight;
-        const BudgetAmounts before = after - delta;
         quint8 level = 0;
         int levelDimension = 0;
         for (int d = 0; d < 3; ++d) {
-            const auto cap = capOf(rule, d);
-            if (!cap || *cap <= 0)
+            const qint64 cap = entry.cap[size_t(d)];
+            const qint64 change = dimension(delta, d);
+            if (cap <= 0 || change <= 0)
                 continue;
-            const qint64 was = dimension(before, d);
             const qint64 now = dimension(after, d);
-            const double threshold = rule.alertAt * double(*cap);
-            quint8 crossed = 0;
-            if (was < *cap && now >= *cap)
-                crossed = CapLevel;
-            else if (double(was) < threshold && double(now) >= threshold)
-                crossed = AlertLevel;
+            const qint64 was = now - change;
+            const qint64 threshold = entry.alertThreshold[size_t(d)];
+            const quint8 crossed = (was < cap && now >= cap) ? CapLevel : (was < threshold && now >= threshold) ? AlertLevel : 0;
             if (crossed > level) {
                 level = crossed;
                 levelDimension = d;
@@ -549,12 +462,13 @@ void BudgetLedger::collectAlerts(const Reservation &r, const BudgetAmounts &delt
         if ((level == AlertLevel && fired->second != 0) || (fired->second & CapLevel))
             continue;
         fired->second |= (level == CapLevel ? (AlertLevel | CapLevel) : AlertLevel);
+        const BudgetRule &rule = entry.rule;
         const Hold &h = r.holds.at(check.hold);
-        const qint64 cap = *capOf(rule, levelDimension);
+        const qint64 cap = entry.cap[size_t(levelDimension)];
         const qint64 spent = dimension(after, levelDimension);
-        BudgetAlert alert{rule, h.key.subject, *dimensionName(levelDimension), double(spent) / double(cap),
+        BudgetAlert alert{rule, h.key->subject, *dimensionName(levelDimension), double(spent) / double(cap),
                           level == CapLevel, spent, cap,
-                          rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key.windowStart),
+                          rule.window == BudgetWindow::Total ? 0 : BudgetClock::windowEnd(rule.window, h.key->windowStart),
                           QString()};
         alert.message = BudgetMessages::alert(alert, nowMs);
         alerts->append(alert);
@@ -567,16 +481,4 @@ void BudgetLedger::emitAlerts(const QList<BudgetAlert> &alerts) const
         return;
     for (const BudgetAlert &alert : alerts)
         m_alertCallback(alert);
-}
-
-void BudgetLedger::pruneStaleCounters(qint64 nowMs)
-{
-    // Counters of past windows only matter while a request admitted there is still in flight.
-    for (auto it = m_counters.begin(); it != m_counters.end();) {
-        const Counter &c = it->second;
-        const bool stale = c.holders == 0 && c.window != BudgetWindow::Total
-                           && it->first.windowStart < currentSpan(c.window, nowMs).start;
-        it = stale ? m_counters.erase(it) : std::next(it);
-    }
-    m_nextPruneMs = nowMs + PruneIntervalMs;
 }

@@ -2,21 +2,21 @@
 
 #include "BudgetAlert.h"
 #include "BudgetAmounts.h"
+#include "BudgetCounters.h"
 #include "BudgetDemand.h"
 #include "BudgetDenial.h"
 #include "BudgetRemaining.h"
 #include "BudgetRule.h"
+#include "BudgetRuleSet.h"
 #include "BudgetSubject.h"
 #include "BudgetUsage.h"
 #include "CounterKey.h"
 #include "SystemBudgetClock.h"
 
-#include <QHash>
 #include <QJsonArray>
 #include <QList>
 #include <QVarLengthArray>
 
-#include <array>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -69,8 +69,8 @@ public:
     QList<CounterDelta> settle(const QString &reservationId, const BudgetDemand &real, bool countRequest = true);
     // What the reservation holds per counter (its worst case, 1 request), for the store's record.
     QList<CounterDelta> holdsOf(const QString &reservationId) const;
-    bool isInFlight(const QString &reservationId) const { return m_reservations.contains(reservationId); }
-    qsizetype inFlightCount() const { return m_reservations.size(); }
+    bool isInFlight(const QString &reservationId) const { return m_reservations.count(reservationId) > 0; }
+    qsizetype inFlightCount() const { return qsizetype(m_reservations.size()); }
 
     // The applicable budget with the least left (smallest remaining / cap), for response headers.
     BudgetRemaining tightest(const BudgetSubject &subject) const;
@@ -86,39 +86,17 @@ public:
     QList<CounterKey> counterKeys() const;
 
 private:
-    struct Counter
-    {
-        BudgetAmounts spent;
-        BudgetAmounts reserved;
-        BudgetAmounts inFlight;
-        BudgetWindow window = BudgetWindow::Total;
-        int holders = 0;                                  // reservations pointing here: never pruned
-        QVarLengthArray<std::pair<quint32, quint8>, 2> alerted; // (rule alert id, levels raised)
-    };
-    struct CounterKeyHash
-    {
-        size_t operator()(const CounterKey &key) const noexcept { return qHash(key); }
-    };
-    // Node-based, so a Counter's address survives inserts: reservations keep pointers.
-    using CounterMap = std::unordered_map<CounterKey, Counter, CounterKeyHash>;
+    using Counter = BudgetCounters::Counter;
+    using CounterEntry = BudgetCounters::Entry;
+    using CounterKeyView = BudgetCounters::KeyView;
+    using Span = BudgetCounters::Span;
 
-    struct RuleEntry
-    {
-        BudgetRule rule;
-        quint32 alertId = 0;   // stable while the rule is unchanged, so edits elsewhere don't re-alert
-    };
-    // Rules sharing a counter identity: matched and looked up once per request.
-    struct Group
-    {
-        QString counterRule;
-        BudgetScope scope = BudgetScope::Global;
-        QString match;
-        BudgetWindow window = BudgetWindow::Total;
-        QVarLengthArray<int, 2> rules;
-    };
+    using RuleEntry = BudgetRuleSet::Entry;
+    using Group = BudgetRuleSet::Group;
+
     struct Hold
     {
-        CounterKey key;
+        const CounterKey *key = nullptr;
         Counter *counter = nullptr;
     };
     struct Check
@@ -133,43 +111,28 @@ private:
         BudgetAmounts held;    // worst case, grown to the actual usage if that passes it
         BudgetAmounts actual;  // reported by progress()
         quint64 rulesVersion = 0;
-        QVarLengthArray<Hold, 4> holds;
-        QVarLengthArray<Check, 8> checks;
-    };
-    struct Span
-    {
-        qint64 start = 0;
-        qint64 end = 0;
-        bool valid = false;
+        QVarLengthArray<Hold, 12> holds;
+        QVarLengthArray<Check, 16> checks;
     };
 
-    static const QString &fieldOf(BudgetScope scope, const BudgetSubject &subject);
-    bool applies(const Group &group, const BudgetSubject &subject) const;
-    Span currentSpan(BudgetWindow window, qint64 nowMs) const;
-    qint64 startAt(BudgetWindow window, qint64 ms) const;
-
-    std::optional<BudgetDenial> admissionDenial(const BudgetRule &rule, const QString &subject, const Counter *counter,
+    std::optional<BudgetDenial> admissionDenial(const RuleEntry &entry, const QString &subject, const Counter *counter,
                                                 const BudgetAmounts &worst, qint64 nowMs) const;
     std::optional<BudgetDenial> perRequestDenial(const BudgetRule &rule, const QString &subject,
                                                  const BudgetDemand &worst) const;
     std::optional<BudgetDenial> cutDenial(const Reservation &reservation, qint64 nowMs) const;
-    void hold(Reservation &reservation, int group, CounterKey key, Counter *counter);
+    // Holds the reservation against `group`'s counter in the window starting at windowStart
+    // (`entry`, or a new counter if null); per-request groups only add their checks.
+    void hold(Reservation &reservation, int group, qint64 windowStart, CounterEntry *entry);
     void rebind(Reservation &reservation);
     void release(Reservation &reservation);
     void collectAlerts(const Reservation &reservation, const BudgetAmounts &delta, qint64 nowMs,
                        QList<BudgetAlert> *alerts);
     void emitAlerts(const QList<BudgetAlert> &alerts) const;
-    void pruneStaleCounters(qint64 nowMs);
 
     SystemBudgetClock m_systemClock;
     const BudgetClock *m_clock = &m_systemClock;
-    QList<RuleEntry> m_rules;
-    QList<Group> m_groups;
-    quint64 m_rulesVersion = 1;
-    QHash<QString, quint32> m_alertIds;
-    CounterMap m_counters;
-    QHash<QString, Reservation> m_reservations;
+    BudgetRuleSet m_rules;
+    BudgetCounters m_counters;
+    std::unordered_map<QString, Reservation, TextHash> m_reservations;
     AlertCallback m_alertCallback;
-    mutable std::array<Span, 6> m_spans;   // current window per BudgetWindow, recomputed on rollover
-    qint64 m_nextPruneMs = 0;
 };

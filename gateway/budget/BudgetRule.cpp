@@ -81,15 +81,16 @@ bool BudgetRule::appliesTo(const BudgetSubject &subject) const
     return scope == BudgetScope::Global || SubjectGlob::matches(match, subjectOf(subject));
 }
 
-QString BudgetRule::subjectOf(const BudgetSubject &subject) const
+const QString &BudgetRule::subjectOf(const BudgetSubject &subject) const
 {
+    static const QString none;
     switch (scope) {
-    case BudgetScope::Global: return QString();
+    case BudgetScope::Global: return none;
     case BudgetScope::Tenant: return subject.tenant;
     case BudgetScope::Session: return subject.session;
     case BudgetScope::Model: return subject.model;
     }
-    return QString();
+    return none;
 }
 
 std::optional<qint64> BudgetRule::capOf(const QString &dimension) const

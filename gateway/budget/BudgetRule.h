@@ -41,7 +41,7 @@ struct BudgetRule
 
     bool appliesTo(const BudgetSubject &subject) const;
     // The subject this rule counts for: the field its scope names; empty for global.
-    QString subjectOf(const BudgetSubject &subject) const;
+    const QString &subjectOf(const BudgetSubject &subject) const;
     // The cap of a dimension ("tokens", "cost", "requests"), if the rule sets one.
     std::optional<qint64> capOf(const QString &dimension) const;
 

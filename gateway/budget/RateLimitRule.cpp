@@ -62,7 +62,7 @@ bool RateLimitRule::appliesTo(const BudgetSubject &subject) const
     return SubjectGlob::matches(match, subjectOf(subject));
 }
 
-QString RateLimitRule::subjectOf(const BudgetSubject &subject) const
+const QString &RateLimitRule::subjectOf(const BudgetSubject &subject) const
 {
     return scope == BudgetScope::Tenant ? subject.tenant : subject.session;
 }

@@ -23,7 +23,7 @@ struct RateLimitRule
     bool operator==(const RateLimitRule &) const = default;
 
     bool appliesTo(const BudgetSubject &subject) const;
-    QString subjectOf(const BudgetSubject &subject) const;
+    const QString &subjectOf(const BudgetSubject &subject) const;
     // "session * rate limit"
     QString displayName() const;
 

@@ -2,6 +2,8 @@
 
 #include "BudgetFormat.h"
 
+#include <algorithm>
+
 namespace {
 
 QString who(const RateLimitRule &rule, const QString &subject)
@@ -28,37 +30,45 @@ RateAdmission RateLimiter::admit(const BudgetSubject &subject, qint64 worstToken
     if (now >= m_nextSweepMs)
         sweep(now);
 
-    // Check every rule first; the scopes (at most two) whose queues will count the request.
-    QVarLengthArray<WindowKey, 2> keys;
+    // Check every rule first. All rules of one scope count into the same queue (the subject's),
+    // so at most two queues take the request: the tenant's and the session's.
+    struct Pending
+    {
+        BudgetScope scope;
+        const QString *subject;
+        Window *window;  // null: the subject has no queue yet
+    };
+    QVarLengthArray<Pending, 2> pending;
     std::optional<RateDenial> denial;
     for (const RateLimitRule &rule : m_rules) {
         if (!rule.appliesTo(subject))
             continue;
-        WindowKey key{rule.scope, rule.subjectOf(subject)};
-        const auto found = m_windows.find(key);
-        Window *window = found == m_windows.end() ? nullptr : &found->second;
-        if (window)
-            prune(*window, now);
-        if (auto refused = check(rule, key.subject, window, worstTokens, now)) {
-            if (!denial || refused->retryAfterMs > denial->retryAfterMs)
-                denial = refused;
+        const QString &name = rule.subjectOf(subject);
+        auto queued = std::find_if(pending.begin(), pending.end(), [&](const Pending &p) { return p.scope == rule.scope; });
+        if (queued == pending.end()) {
+            const auto found = m_windows.find(WindowKey{rule.scope, name});
+            pending.append({rule.scope, &name, found == m_windows.end() ? nullptr : &found->second});
+            queued = pending.end() - 1;
+            if (queued->window)
+                prune(*queued->window, now);
         }
-        if (!keys.contains(key))
-            keys.append(std::move(key));
+        if (auto refused = check(rule, name, queued->window, worstTokens, now)) {
+            if (!denial || refused->retryAfterMs > denial->retryAfterMs)
+                denial = std::move(refused);
+        }
     }
     if (denial)
         return {0, denial};
 
-    Ticket ticket;
-    for (const WindowKey &key : keys) {
-        Window &window = m_windows[key];
+    const quint64 id = m_nextTicket++;
+    Ticket &ticket = *m_tickets.emplace(id);
+    for (const Pending &p : pending) {
+        Window &window = p.window ? *p.window : m_windows[WindowKey{p.scope, *p.subject}];
         window.entries.push_back({now, worstTokens});
         window.tokens += worstTokens;
         ++window.concurrent;
         ticket.parts.append({&window, window.firstSeq + window.entries.size() - 1});
     }
-    const quint64 id = m_nextTicket++;
-    m_tickets.insert(id, ticket);
     return {id, std::nullopt};
 }
 

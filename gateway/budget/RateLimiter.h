@@ -4,6 +4,7 @@
 #include "RateDenial.h"
 #include "RateLimitRule.h"
 #include "SystemBudgetClock.h"
+#include "TextHash.h"
 
 #include <QHash>
 #include <QList>
@@ -69,7 +70,10 @@ private:
     };
     struct WindowKeyHash
     {
-        size_t operator()(const WindowKey &key) const noexcept { return qHashMulti(0, int(key.scope), key.subject); }
+        size_t operator()(const WindowKey &key) const noexcept
+        {
+            return TextHash::combine(size_t(key.scope), TextHash()(key.subject));
+        }
     };
     struct Ticket
     {
