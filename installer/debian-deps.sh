@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite
-  libhttp-parser-dev
+  libhttp-parser-dev libbenchmark-dev
   sqlite3 nodejs npm xauth xvfb openssl ca-certificates
 )
 if [ "${1:-}" = "--bench" ]; then
