@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startGateway } from './harness.mjs';
 
 let gw;
@@ -37,6 +39,7 @@ test('admin API: 401 without or with a wrong token, 200 with the one in admin.to
   const wrong = await gw.admin('GET', 'budgets', undefined, 'tfadm_wrong');
   assert.equal(wrong.status, 401);
   assert.match(wrong.body.error.message, /admin\.token/);
+  assert.equal(statSync(join(gw.dataDir, 'admin.token')).mode & 0o777, 0o600, 'admin.token is readable by its owner only');
   const ok = await gw.admin('GET', 'budgets');
   assert.equal(ok.status, 200);
   assert.equal(ok.body.budgets.length, 2);
