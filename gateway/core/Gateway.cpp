@@ -5,6 +5,7 @@
 #include "dialect/Dialect.h"
 #include "http/HttpResponder.h"
 #include "http/HttpServer.h"
+#include "proxy/PeerProcessFinder.h"
 #include "proxy/ProxyExchange.h"
 #include "simulator/SimulatorServer.h"
 #include "store/UsageStore.h"
@@ -14,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 
 #include <algorithm>
 
@@ -136,25 +138,39 @@ void Gateway::setClock(const BudgetClock *clock)
     m_rates.setClock(clock);
 }
 
-bool Gateway::identify(const HttpRequest &request, HttpResponder *responder, CallerIdentity *caller)
+void Gateway::identify(const HttpRequest &request, HttpResponder *responder, std::function<void(const CallerIdentity &)> proceed)
 {
-    *caller = m_callers.resolve(request);
-    if (!VirtualKeyRegistry::isVirtualKey(caller->clientKey))
-        return true;
-    const std::optional<VirtualKeyRecord> key = m_keys.lookup(caller->clientKey);
-    if (!key) {
-        respondError(responder, request.path, int(Dialect::Error::Unauthorized),
-                     QStringLiteral("Unknown or revoked TokenFuse key %1…; create one with POST /admin/v1/keys.")
-                         .arg(QString::fromLatin1(caller->clientKey.left(7))));
-        return false;
+    CallerIdentity caller = m_callers.resolve(request);
+    if (VirtualKeyRegistry::isVirtualKey(caller.clientKey)) {
+        const std::optional<VirtualKeyRecord> key = m_keys.lookup(caller.clientKey);
+        if (!key) {
+            respondError(responder, request.path, int(Dialect::Error::Unauthorized),
+                         QStringLiteral("Unknown or revoked TokenFuse key %1…; create one with POST /admin/v1/keys.")
+                             .arg(QString::fromLatin1(caller.clientKey.left(7))));
+            return;
+        }
+        // A virtual key names its tenant, whatever X-Tenant-ID says, and never travels upstream.
+        caller.tenant = key->tenant;
+        caller.clientKey.clear();
+        caller.keyFingerprint = QStringLiteral("virtual:") + key->id;
     }
-    // A virtual key names its tenant, whatever X-Tenant-ID says, and never travels upstream.
-    if (caller->session == caller->tenant)
-        caller->session = key->tenant;
-    caller->tenant = key->tenant;
-    caller->clientKey.clear();
-    caller->keyFingerprint = QStringLiteral("virtual:") + key->id;
-    return true;
+    if (!caller.needsPeerLookup) {
+        CallerResolver::settle(&caller);
+        proceed(caller);
+        return;
+    }
+    if (!m_peers)
+        m_peers = new PeerProcessFinder(this);
+    const quint64 connection = request.connectionId;
+    QPointer<HttpResponder> alive(responder);
+    m_peers->find(request.peerPort, request.localPort, [this, caller, connection, alive, proceed](const QString &peer) mutable {
+        m_callers.rememberPeer(connection, peer);
+        if (!alive)
+            return; // the client left while its process was being looked up
+        caller.session = peer;
+        CallerResolver::settle(&caller);
+        proceed(caller);
+    });
 }
 
 bool Gateway::startSimulator(QString *error)
@@ -270,10 +286,11 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, A
                             QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
                                 .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
     }
-    CallerIdentity caller;
-    if (!identify(request, responder, &caller))
-        return;
-    launch(new ProxyExchange(m_services, request, responder, dialect, std::move(chat), *upstream, caller, this));
+    const UpstreamConfig target = *upstream;
+    QPointer<HttpResponder> alive(responder);
+    identify(request, responder, [this, request, alive, &dialect, chat = std::move(chat), target](const CallerIdentity &caller) mutable {
+        launch(new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this));
+    });
 }
 
 void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *responder)
@@ -292,10 +309,11 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
     if (!upstream)
         return respondError(responder, request.path, int(Dialect::Error::NotFound),
                             QStringLiteral("No %1 upstream to forward %2 to.").arg(dialectName(api), QString::fromUtf8(request.path)));
-    CallerIdentity caller;
-    if (!identify(request, responder, &caller))
-        return;
-    launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(api), std::nullopt, *upstream, caller, this));
+    const UpstreamConfig target = *upstream;
+    QPointer<HttpResponder> alive(responder);
+    identify(request, responder, [this, request, alive, api, target](const CallerIdentity &caller) {
+        launch(new ProxyExchange(m_services, request, alive, Dialect::forApi(api), std::nullopt, target, caller, this));
+    });
 }
 
 void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
@@ -306,11 +324,11 @@ void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
         return handlePassthrough(request, responder);
     }
     if (m_config.simulatorServesAll()) {
-        CallerIdentity caller;
-        if (!identify(request, responder, &caller))
-            return;
-        return launch(new ProxyExchange(m_services, request, responder, Dialect::forApi(ApiDialect::OpenAi), std::nullopt,
-                                        m_simulatorUpstream, caller, this));
+        QPointer<HttpResponder> alive(responder);
+        return identify(request, responder, [this, request, alive](const CallerIdentity &caller) {
+            launch(new ProxyExchange(m_services, request, alive, Dialect::forApi(ApiDialect::OpenAi), std::nullopt,
+                                     m_simulatorUpstream, caller, this));
+        });
     }
     // Only Anthropic upstreams: list the model names the config spells out.
     QJsonArray data;

@@ -16,11 +16,13 @@
 #include <QThread>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 class AdminApi;
 class HttpResponder;
 class HttpServer;
+class PeerProcessFinder;
 class PriceTable;
 class ProxyExchange;
 class SimulatorServer;
@@ -63,8 +65,10 @@ Q_SIGNALS:
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
     bool loadBudgetState(QString *error);
-    // Tenant and session of a request; answers 401 and returns false for an unknown tf- key.
-    bool identify(const HttpRequest &request, HttpResponder *responder, CallerIdentity *caller);
+    // Tenant and session of a request, then `proceed` (at once, or once the calling process is
+    // named off this thread). Answers 401 itself for an unknown tf- key, and drops the request if
+    // its client has gone meanwhile.
+    void identify(const HttpRequest &request, HttpResponder *responder, std::function<void(const CallerIdentity &)> proceed);
     void handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api);
     void handlePassthrough(const HttpRequest &request, HttpResponder *responder);
     void handleModels(const HttpRequest &request, HttpResponder *responder);
@@ -82,6 +86,7 @@ private:
     std::unique_ptr<PriceTable> m_prices;
     ProxyServices m_services;
     CallerResolver m_callers;
+    PeerProcessFinder *m_peers = nullptr;
     BudgetLedger m_ledger;
     RateLimiter m_rates;
     VirtualKeyRegistry m_keys;

@@ -13,16 +13,24 @@ struct CallerIdentity
     QString session;
     QString keyFingerprint;
     QByteArray clientKey; // the key as sent, only to pass through to an upstream that has none
+    // No X-Session-ID and the caller is a loopback process not named yet: PeerProcessFinder names it.
+    bool needsPeerLookup = false;
 };
 
-// Resolves identities, remembering the calling process per connection: finding a loopback peer's
-// process means reading /proc, too slow to repeat for every request on a kept-alive connection.
+// Resolves identities from the request's headers, remembering the calling process per connection:
+// finding a loopback peer's process means reading /proc (PeerProcessFinder, off the gateway
+// thread), too slow to repeat for every request on a kept-alive connection.
 class CallerResolver
 {
 public:
+    // Tenant, key and session from the headers or the connection's remembered peer. The session is
+    // left empty when the peer must be looked up (needsPeerLookup) or can't be: see settle().
     CallerIdentity resolve(const HttpRequest &request);
+    void rememberPeer(quint64 connectionId, const QString &peer);
+    // The last resort of PRODUCT.md's order: no session header, no process: the tenant.
+    static void settle(CallerIdentity *caller);
     static QString fingerprint(const QByteArray &key);
-    // "name:pid" of the process at the other end of a loopback TCP connection, or empty.
+    // "name:pid" of the process at the other end of a loopback TCP connection, or empty (blocking).
     static QString peerProcess(quint16 peerPort, quint16 localPort);
 
 private:

@@ -55,9 +55,14 @@ void UpstreamClient::release(UpstreamConnection *connection, bool reusable)
                 return;
             }
         }
-        origin.idle.append(connection);
-        connection->park(m_idleMs);
-        return;
+        // A burst leaves hundreds of connections behind; keeping them all idle would make every
+        // turn of the event loop visit them. Keep enough for the next burst's start.
+        if (origin.idle.size() < m_maxIdlePerOrigin) {
+            origin.idle.append(connection);
+            connection->park(m_idleMs);
+            return;
+        }
+        connection->closeIdle();
     }
     --origin.open;
     connection->deleteLater();

@@ -26,6 +26,7 @@ public:
 
     void setMaxConnectionsPerOrigin(int max) { m_maxPerOrigin = max; }
     int maxConnectionsPerOrigin() const { return m_maxPerOrigin; }
+    void setMaxIdlePerOrigin(qsizetype max) { m_maxIdlePerOrigin = max; }
     int openConnections() const;
     int idleConnections() const;
     int queuedCalls() const;
@@ -49,4 +50,5 @@ private:
     QHash<QString, Origin> m_origins;
     int m_maxPerOrigin = 2048;
     int m_idleMs = 30'000;
+    qsizetype m_maxIdlePerOrigin = 64;
 };

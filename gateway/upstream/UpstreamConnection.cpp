@@ -244,6 +244,13 @@ void UpstreamConnection::abortCall()
     m_client->release(this, false);
 }
 
+void UpstreamConnection::closeIdle()
+{
+    m_closing = true;
+    if (m_socket)
+        m_socket->abort();
+}
+
 void UpstreamConnection::park(int idleMs)
 {
     m_idleTimer.start(idleMs);

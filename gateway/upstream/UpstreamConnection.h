@@ -29,6 +29,8 @@ public:
     void abortCall();
     // Parked in the pool: close after a while without work.
     void park(int idleMs);
+    // Not wanted in the pool: close without a word (the client has already let it go).
+    void closeIdle();
 
 private:
     static int onHeaderField(http_parser *p, const char *at, size_t len);

@@ -1,6 +1,7 @@
 // CallerResolver: tenant and session as PRODUCT.md orders them, the calling process found from
 // /proc for a loopback peer, and keys kept only as fingerprints.
 #include "proxy/CallerIdentity.h"
+#include "proxy/PeerProcessFinder.h"
 
 #include <QCoreApplication>
 #include <QTcpServer>
@@ -42,7 +43,9 @@ private Q_SLOTS:
     {
         HttpRequest r; // no peer address: not loopback
         CallerResolver resolver;
-        const CallerIdentity id = resolver.resolve(r);
+        CallerIdentity id = resolver.resolve(r);
+        QVERIFY(!id.needsPeerLookup);
+        CallerResolver::settle(&id);
         QCOMPARE(id.tenant, QStringLiteral("default"));
         QCOMPARE(id.session, QStringLiteral("default"));
     }
@@ -68,11 +71,47 @@ private Q_SLOTS:
         r.connectionId = 42;
         r.headers.add("x-tenant-id", "t");
         CallerResolver resolver;
-        QCOMPARE(resolver.resolve(r).session, expected);
-        // Cached per connection: the same answer without asking /proc again, even once it is gone.
+        CallerIdentity first = resolver.resolve(r);
+        QVERIFY2(first.needsPeerLookup, "the process is looked up off the gateway thread, not in resolve()");
+        QVERIFY(first.session.isEmpty());
+        // Off the calling thread, answered back on it.
+        PeerProcessFinder finder;
+        QString found;
+        bool done = false;
+        finder.find(r.peerPort, r.localPort, [&](const QString &peer) { found = peer; done = true; });
+        QVERIFY(!done);
+        QTRY_VERIFY(done);
+        QCOMPARE(found, expected);
+        resolver.rememberPeer(r.connectionId, found);
+        // Remembered per connection: the same answer without asking /proc again, even once it is gone.
         accepted->abort();
         client.abort();
-        QCOMPARE(resolver.resolve(r).session, expected);
+        const CallerIdentity again = resolver.resolve(r);
+        QVERIFY(!again.needsPeerLookup);
+        QCOMPARE(again.session, expected);
+    }
+
+    void oneScanAnswersEveryWaitingLookup()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QList<QTcpSocket *> clients;
+        QList<QTcpSocket *> accepted;
+        for (int i = 0; i < 20; ++i) {
+            auto *c = new QTcpSocket(this);
+            c->connectToHost(QHostAddress::LocalHost, server.serverPort());
+            QVERIFY(c->waitForConnected(3000));
+            QVERIFY(server.waitForNewConnection(3000));
+            clients << c;
+            accepted << server.nextPendingConnection();
+        }
+        PeerProcessFinder finder;
+        int answered = 0;
+        const QString expected = QStringLiteral(":%1").arg(::getpid());
+        for (QTcpSocket *a : accepted)
+            finder.find(a->peerPort(), a->localPort(), [&](const QString &peer) { answered += peer.endsWith(expected); });
+        QTRY_COMPARE(answered, 20);
+        qDeleteAll(clients);
     }
 };
 
