@@ -50,8 +50,13 @@ void OpenLoopRun::start()
             if (m_sending)
                 return;
             m_idle.append(c);
-            if (++m_ready == m_options.connections)
-                begin();
+            if (++m_ready < m_options.connections)
+                return;
+            // One request on each connection first: whatever a server does once per connection
+            // (and the upstream connections a proxy opens) is done before the clock starts.
+            m_priming = true;
+            for (ClientConnection *idle : std::as_const(m_idle))
+                idle->send();
         });
     }
     QTimer::singleShot(5000, this, [this] {
@@ -135,6 +140,15 @@ void OpenLoopRun::sendOn(ClientConnection *c, qint64 scheduledNs)
 
 void OpenLoopRun::onComplete(ClientConnection *c, int status, qint64 arrivalNs)
 {
+    if (m_priming) {
+        if (status != 200 && m_firstError.isEmpty())
+            m_firstError = QStringLiteral("HTTP %1 while priming").arg(status);
+        if (++m_primed == m_options.connections) {
+            m_priming = false;
+            begin();
+        }
+        return;
+    }
     const auto it = m_inFlight.find(c);
     if (it == m_inFlight.end())
         return;

@@ -25,7 +25,7 @@ public:
         double rate = 200;
         double warmupS = 2;
         double durationS = 10;
-        int connections = 16;      // opened before the first request
+        int connections = 16;      // opened, and each used once, before the first request
         int maxConnections = 1000; // the pool grows up to this; beyond it requests wait in line
         double drainS = 5;         // after the last send, how long to wait for the last answers
         bool fresh = false;        // a new connection for every request, closed after its answer
@@ -72,7 +72,8 @@ private:
     qint64 m_intervalNs = 0;
     qint64 m_total = 0;
     qint64 m_sent = 0, m_ok = 0, m_errors = 0, m_measuredSent = 0;
-    bool m_sending = false, m_done = false;
+    bool m_sending = false, m_done = false, m_priming = false;
+    int m_primed = 0;
     LatencyStats m_latency, m_service, m_lag;
     QString m_firstError;
 };

@@ -115,6 +115,8 @@ void StreamHoldRun::holdReached()
             m_openAtSecondSample = m_openNow;
             sampleAll(&m_second);
             m_secondTaken = true;
+            std::printf("HOLD sampled open=%d\n", m_openNow); // bench/run.sh may probe the held server now
+            std::fflush(stdout);
             checkEnd();
         });
     });
