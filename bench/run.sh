@@ -68,11 +68,16 @@ WATCHDOG=$!
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null # 2,000 streams need 2,000 client sockets here
 
+# Ports are taken below the kernel's ephemeral range: thousands of client connections are made
+# during the run, and one of them could otherwise take a port chosen minutes before it is bound.
 USED_PORTS=" "
+read -r EPHEMERAL_LOW _ </proc/sys/net/ipv4/ip_local_port_range
+PORT_LOW=10000
+(( EPHEMERAL_LOW - PORT_LOW < 2000 )) && PORT_LOW=1024
 free_port() {
     local p
     for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((PORT_LOW + RANDOM % (EPHEMERAL_LOW - PORT_LOW)))
         [[ "$USED_PORTS" == *" $p "* ]] && continue
         if ! ss -Htan 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
             USED_PORTS+="$p "
@@ -368,6 +373,8 @@ srow "all open at once (1 = yes)" s3 all_open
 srow "ms until all were open" s3 all_open_after_ms
 srow "still open after the CPU window" s3 open_at_sample2
 srow "completed with [DONE]" s3 completed_with_done
+tokens() { echo "$(s3 "$1" content_events_min)-$(s3 "$1" content_events_max)"; }
+srow "content events per stream (min-max)" tokens
 srow "gateway RSS idle (MB)" mb_of idle_rss
 srow "gateway RSS holding (MB)" mb_s3 gw_rss_kb
 srow "gateway RSS after (MB)" mb_of after_rss

@@ -158,6 +158,9 @@ void OpenLoopRun::onComplete(ClientConnection *c, int status, qint64 arrivalNs)
         ++m_ok;
         if (f.scheduledNs >= m_measureFromNs) {
             m_latency.add(double(arrivalNs - f.scheduledNs) / 1e6);
+            if (m_options.slowLogMs > 0 && double(arrivalNs - f.scheduledNs) / 1e6 > m_options.slowLogMs)
+                std::fprintf(stderr, "SLOW at_ms=%.1f latency_ms=%.3f\n", double(f.scheduledNs - m_measureFromNs) / 1e6,
+                             double(arrivalNs - f.scheduledNs) / 1e6);
             m_service.add(double(arrivalNs - f.sentNs) / 1e6);
             m_lag.add(double(f.sentNs - f.scheduledNs) / 1e6);
         }

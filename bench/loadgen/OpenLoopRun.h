@@ -29,6 +29,7 @@ public:
         int maxConnections = 1000; // the pool grows up to this; beyond it requests wait in line
         double drainS = 5;         // after the last send, how long to wait for the last answers
         bool fresh = false;        // a new connection for every request, closed after its answer
+        double slowLogMs = 0;      // > 0: print each measured request slower than this to stderr
     };
     OpenLoopRun(const BenchTarget &target, const Options &options, QObject *parent = nullptr);
     ~OpenLoopRun() override;

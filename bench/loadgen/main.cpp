@@ -21,7 +21,7 @@ namespace {
 const char *kUsage =
     "usage:\n"
     "  loadgen rate    --url URL [--name N] [--header 'k: v']... [--body JSON] [--rate R] [--warmup S] [--duration S]\n"
-    "                  [--connections C] [--max-connections M] [--fresh-connections 1]\n"
+    "                  [--connections C] [--max-connections M] [--fresh-connections 1] [--slow-log-ms MS]\n"
     "  loadgen streams --url URL [--name N] [--header 'k: v']... [--body JSON] [--streams N] [--watch NAME=PID]...\n"
     "                  [--settle-ms MS] [--window-ms MS] [--timeout-s S] [--connect-at-once K]\n"
     "  loadgen relay   --serve-port PORT --target NAME=URL... [--body JSON] [--streams S] [--chunks C] [--interval-ms MS]\n";
@@ -89,6 +89,7 @@ int main(int argc, char **argv)
             o.connections = int(number("connections", o.connections));
             o.maxConnections = int(number("max-connections", o.maxConnections));
             o.fresh = number("fresh-connections", 0) != 0;
+            o.slowLogMs = number("slow-log-ms", 0);
             auto *run = new OpenLoopRun(*target, o, &app);
             QObject::connect(run, &OpenLoopRun::finished, &app, [&exitCode](int rc) { exitCode = rc; QCoreApplication::quit(); });
             run->start();
