@@ -15,7 +15,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 TOKENFUSE="$BUILD_DIR/app/tokenfuse"
-LOADGEN="$BUILD_DIR/bench/loadgen"
+LOADGEN="$BUILD_DIR/bench/loadgen/loadgen"
 
 # Knobs (environment), with the defaults the documented figures use.
 RATE="${RATE:-200}"                    # 1: requests per second
