@@ -32,8 +32,8 @@ void PeerProcessFinder::startScan()
     QList<QPair<quint16, quint16>> ports;
     for (const Waiting &w : std::as_const(m_scanning))
         ports.append({w.peerPort, w.localPort});
-    m_pool.start([this, ports] {
-        const QHash<quint32, QString> found = scan(ports);
+    m_pool.start([this, ports, likely = m_likelyPids] {
+        const QHash<quint32, QString> found = scan(ports, likely);
         QMetaObject::invokeMethod(this, [this, found] { scanDone(found); }, Qt::QueuedConnection);
     });
 }
@@ -42,13 +42,20 @@ void PeerProcessFinder::scanDone(const QHash<quint32, QString> &found)
 {
     const QList<Waiting> answered = std::exchange(m_scanning, {});
     m_busy = false;
+    for (const QString &peer : found) {
+        const QString pid = peer.section(QLatin1Char(':'), -1);
+        m_likelyPids.removeAll(pid);
+        m_likelyPids.prepend(pid);
+    }
+    while (m_likelyPids.size() > 16)
+        m_likelyPids.removeLast();
     if (!m_waiting.isEmpty())
         startScan();
     for (const Waiting &w : answered)
         w.done(found.value(pairKey(w.peerPort, w.localPort)));
 }
 
-QHash<quint32, QString> PeerProcessFinder::scan(const QList<QPair<quint16, quint16>> &connections)
+QHash<quint32, QString> PeerProcessFinder::scan(const QList<QPair<quint16, quint16>> &connections, const QStringList &likely)
 {
     QHash<quint32, QString> result;
 #ifdef Q_OS_LINUX
@@ -82,6 +89,10 @@ QHash<quint32, QString> PeerProcessFinder::scan(const QList<QPair<quint16, quint
     const QString self = QString::number(::getpid());
     QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     pids.removeAll(self);
+    for (auto it = likely.crbegin(); it != likely.crend(); ++it) {
+        if (*it != self && pids.removeAll(*it) > 0)
+            pids.prepend(*it);
+    }
     pids.append(self);
     char link[64];
     for (const QString &pid : std::as_const(pids)) {

@@ -23,8 +23,10 @@ public:
     // `done` runs on this object's thread with the peer's name, or empty when it can't be told.
     void find(quint16 peerPort, quint16 localPort, Done done);
 
-    // One scan for many connections: local port pairs (peer, ours) -> "name:pid".
-    static QHash<quint32, QString> scan(const QList<QPair<quint16, quint16>> &connections);
+    // One scan for many connections: local port pairs (peer, ours) -> "name:pid". The processes in
+    // `likely` are searched first: an agent opens its connections from the same process again and
+    // again, so most scans end there without visiting the rest of /proc.
+    static QHash<quint32, QString> scan(const QList<QPair<quint16, quint16>> &connections, const QStringList &likely = {});
     static quint32 pairKey(quint16 peerPort, quint16 localPort) { return (quint32(peerPort) << 16) | localPort; }
 
 private:
@@ -40,5 +42,6 @@ private:
     QList<Waiting> m_waiting;   // not yet in a scan
     QList<Waiting> m_scanning;  // in the scan running now
     bool m_busy = false;
+    QStringList m_likelyPids;   // of recent callers, most recent first
     QThreadPool m_pool;
 };
