@@ -76,22 +76,15 @@ QByteArray typeOf(Dialect::Error e)
 
 std::optional<ChatRequest> AnthropicDialect::parseRequest(const QByteArray &body, QString *error) const
 {
-    const std::optional<QJsonObject> object = JsonBody::parseObject(body, error);
-    if (!object)
+    std::optional<ChatRequest> parsed =
+        JsonBody::readChat(body, QStringLiteral("messages: Field required (an array of message objects)."), error);
+    if (!parsed)
         return std::nullopt;
-    ChatRequest r;
-    r.body = *object;
-    if (!JsonBody::readModel(r.body, &r.model, error))
-        return std::nullopt;
-    if (!r.body.value(QLatin1String("messages")).isArray()) {
-        *error = QStringLiteral("messages: Field required (an array of message objects).");
-        return std::nullopt;
-    }
-    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
+    ChatRequest &r = *parsed;
     r.clientWantsUsage = true; // Anthropic streams always carry usage.
     r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_tokens"});
     r.promptEstimate = TokenEstimator::estimateAnthropicRequest(r.body);
-    return r;
+    return parsed;
 }
 
 QByteArray AnthropicDialect::upstreamBody(const ChatRequest &) const

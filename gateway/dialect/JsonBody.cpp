@@ -33,6 +33,23 @@ bool JsonBody::readModel(const QJsonObject &body, QString *model, QString *error
     return true;
 }
 
+std::optional<ChatRequest> JsonBody::readChat(const QByteArray &body, const QString &messagesError, QString *error)
+{
+    const std::optional<QJsonObject> object = parseObject(body, error);
+    if (!object)
+        return std::nullopt;
+    ChatRequest r;
+    r.body = *object;
+    if (!readModel(r.body, &r.model, error))
+        return std::nullopt;
+    if (!r.body.value(QLatin1String("messages")).isArray()) {
+        *error = messagesError;
+        return std::nullopt;
+    }
+    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
+    return r;
+}
+
 qint64 JsonBody::readMaxTokens(const QJsonObject &body, std::initializer_list<const char *> keys)
 {
     for (const char *key : keys) {

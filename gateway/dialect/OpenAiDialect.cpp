@@ -100,23 +100,15 @@ QByteArray codeOf(Dialect::Error e)
 
 std::optional<ChatRequest> OpenAiDialect::parseRequest(const QByteArray &body, QString *error) const
 {
-    const std::optional<QJsonObject> object = JsonBody::parseObject(body, error);
-    if (!object)
+    std::optional<ChatRequest> parsed = JsonBody::readChat(
+        body, QStringLiteral("'messages' is required and must be an array of message objects."), error);
+    if (!parsed)
         return std::nullopt;
-    ChatRequest r;
-    r.body = *object;
-    if (!JsonBody::readModel(r.body, &r.model, error))
-        return std::nullopt;
-    const QJsonValue messages = r.body.value(QLatin1String("messages"));
-    if (!messages.isArray()) {
-        *error = QStringLiteral("'messages' is required and must be an array of message objects.");
-        return std::nullopt;
-    }
-    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
+    ChatRequest &r = *parsed;
     r.clientWantsUsage = r.body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
     r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_completion_tokens", "max_tokens"});
     r.promptEstimate = TokenEstimator::estimateOpenAiRequest(r.body);
-    return r;
+    return parsed;
 }
 
 QByteArray OpenAiDialect::upstreamBody(const ChatRequest &request) const

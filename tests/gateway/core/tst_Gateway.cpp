@@ -1,5 +1,6 @@
 // The gateway on its own thread, between a real client and the simulator on a third thread:
 // routing, relaying chunk by chunk, aborts, upstream failures and limits, each in its dialect.
+#include "SimulatorThread.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
 #include "core/GatewayHost.h"
@@ -32,8 +33,7 @@ class tst_Gateway : public QObject
 {
     Q_OBJECT
 private:
-    QThread m_simThread;
-    SimulatorServer *m_sim = nullptr;
+    std::unique_ptr<SimulatorThread> m_sim;
     quint16 m_simPort = 0;
     QTemporaryDir m_dataDir;
     GatewayHost *m_host = nullptr;
@@ -44,9 +44,7 @@ private:
     template <typename T>
     T simulator(T (SimulatorServer::*getter)() const)
     {
-        T value{};
-        QMetaObject::invokeMethod(m_sim, [&] { value = (m_sim->*getter)(); }, Qt::BlockingQueuedConnection);
-        return value;
+        return m_sim->read(getter);
     }
 
     Reply call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers = {}, QByteArray method = "POST")
@@ -96,16 +94,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         TestSupport::raiseFileLimit();
-        // Everything the simulator owns must be created on its own thread.
-        QObject context;
-        context.moveToThread(&m_simThread);
-        m_simThread.start();
-        QMetaObject::invokeMethod(&context, [this, &context] {
-            m_sim = new SimulatorServer;
-            m_sim->listen(QHostAddress::LocalHost, 0);
-            m_simPort = m_sim->port();
-            context.moveToThread(nullptr); // from its own thread, so it can die on this one
-        }, Qt::BlockingQueuedConnection);
+        m_sim = std::make_unique<SimulatorThread>();
+        m_simPort = m_sim->port();
         QVERIFY(m_simPort);
 
         const QString sim = QStringLiteral("http://127.0.0.1:%1").arg(m_simPort);
@@ -133,9 +123,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_host->stop();
-        QMetaObject::invokeMethod(m_sim, [this] { delete m_sim; }, Qt::BlockingQueuedConnection);
-        m_simThread.quit();
-        m_simThread.wait();
+        m_sim.reset();
     }
 
     void gatewayRunsOnItsOwnThread()

@@ -2,6 +2,7 @@
 // upstream: concurrent requests can't overspend, streams are cut within one chunk and their
 // upstream closed, windows roll over on the local calendar, rule changes reach requests in flight,
 // and every "says no" row in both dialects.
+#include "SimulatorThread.h"
 #include "TestSupport.h"
 #include "budget/ManualBudgetClock.h"
 #include "core/Gateway.h"
@@ -42,8 +43,7 @@ class tst_GatewayBudgets : public QObject
 {
     Q_OBJECT
 private:
-    QThread m_simThread;
-    SimulatorServer *m_sim = nullptr;
+    std::unique_ptr<SimulatorThread> m_sim;
     quint16 m_simPort = 0;
     QTemporaryDir m_dataDir;
     GatewayHost *m_host = nullptr;
@@ -55,9 +55,7 @@ private:
     template <typename T>
     T simulator(T (SimulatorServer::*getter)() const)
     {
-        T value{};
-        QMetaObject::invokeMethod(m_sim, [&] { value = (m_sim->*getter)(); }, Qt::BlockingQueuedConnection);
-        return value;
+        return m_sim->read(getter);
     }
 
     void onGateway(const std::function<void(Gateway *)> &f)
@@ -138,15 +136,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         TestSupport::raiseFileLimit();
-        QObject context;
-        context.moveToThread(&m_simThread);
-        m_simThread.start();
-        QMetaObject::invokeMethod(&context, [this, &context] {
-            m_sim = new SimulatorServer;
-            m_sim->listen(QHostAddress::LocalHost, 0);
-            m_simPort = m_sim->port();
-            context.moveToThread(nullptr);
-        }, Qt::BlockingQueuedConnection);
+        m_sim = std::make_unique<SimulatorThread>();
+        m_simPort = m_sim->port();
         const QString sim = QStringLiteral("http://127.0.0.1:%1").arg(m_simPort);
         QJsonObject json{{"upstreams", QJsonArray{
                               QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"}, {"models", QJsonArray{"gpt-*"}}},
@@ -176,9 +167,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_host->stop();
-        QMetaObject::invokeMethod(m_sim, [this] { delete m_sim; }, Qt::BlockingQueuedConnection);
-        m_simThread.quit();
-        m_simThread.wait();
+        m_sim.reset();
     }
 
     void concurrentRequestsCannotOverspend()
