@@ -56,6 +56,9 @@ bool StoreWriter::open(const QString &path, QString *error)
         m_connection.close();
         return false;
     }
+    // Checkpoints are StoreCheckpointer's, on its own thread: none inside a commit.
+    QString ignored;
+    m_connection.exec(QStringLiteral("PRAGMA wal_autocheckpoint = 0"), &ignored);
     m_statements = std::make_unique<StoreStatements>(m_connection);
     if (!m_statements->prepare(error)) {
         m_statements.reset();

@@ -1,5 +1,6 @@
 #include "UsageStore.h"
 
+#include "StoreCheckpointer.h"
 #include "StoreWriter.h"
 
 #include <QCoreApplication>
@@ -69,6 +70,18 @@ bool UsageStore::open(const QString &dataDir, QString *error)
     bool ok = false;
     QString openError;
     QMetaObject::invokeMethod(m_writer, [&] { ok = m_writer->open(m_databasePath, &openError); },
+                              Qt::BlockingQueuedConnection);
+    if (!ok) {
+        *error = openError;
+        stopWriter();
+        return false;
+    }
+    m_checkpointThread = std::make_unique<QThread>();
+    m_checkpointThread->setObjectName(QStringLiteral("TokenFuse store checkpoints"));
+    m_checkpointer = new StoreCheckpointer(m_options);
+    m_checkpointer->moveToThread(m_checkpointThread.get());
+    m_checkpointThread->start();
+    QMetaObject::invokeMethod(m_checkpointer, [&] { ok = m_checkpointer->open(m_databasePath, 1000, &openError); },
                               Qt::BlockingQueuedConnection);
     if (!ok) {
         *error = openError;
@@ -180,8 +193,21 @@ void UsageStore::onJobRejected(qint64 ticket, const QString &message)
     Q_EMIT writeFailed(message);
 }
 
+qint64 UsageStore::checkpointsRun() const
+{
+    return m_checkpointer ? m_checkpointer->checkpointsRun() : 0;
+}
+
 void UsageStore::stopWriter()
 {
+    if (m_checkpointer) {
+        QMetaObject::invokeMethod(m_checkpointer, [c = m_checkpointer] { c->close(); }, Qt::BlockingQueuedConnection);
+        m_checkpointThread->quit();
+        m_checkpointThread->wait();
+        delete m_checkpointer;
+        m_checkpointer = nullptr;
+        m_checkpointThread.reset();
+    }
     QMetaObject::invokeMethod(m_writer, [writer = m_writer] { writer->close(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();

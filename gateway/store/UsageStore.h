@@ -16,6 +16,7 @@
 #include <memory>
 
 class QThread;
+class StoreCheckpointer;
 class StoreWriter;
 
 // The durable store as the gateway sees it: usage rows, budget spend and reservations, budget
@@ -73,6 +74,8 @@ public:
     qint64 pending() const { return m_pending.load(); }
     // Transactions committed so far (tests and metrics: far fewer than jobs under load).
     qint64 batchesCommitted() const;
+    // WAL checkpoints run by the checkpointer thread so far (tests and metrics).
+    qint64 checkpointsRun() const;
 
 Q_SIGNALS:
     // Writing has failed several times in a row (disk full, database locked, ...). The jobs stay
@@ -92,6 +95,8 @@ private:
     QString m_databasePath;
     std::unique_ptr<QThread> m_thread;
     StoreWriter *m_writer = nullptr;
+    std::unique_ptr<QThread> m_checkpointThread;
+    StoreCheckpointer *m_checkpointer = nullptr;
     qint64 m_nextTicket = 0;
     std::map<qint64, std::function<void()>> m_callbacks;
     std::atomic<qint64> m_pending{0};

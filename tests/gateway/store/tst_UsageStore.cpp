@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <memory>
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void loneRowCommitsWithoutWaiting();
     void callbacksRunInRecordOrder();
     void burstIsGroupCommitted();
+    void checkpointerCopiesTheWalIntoTheDatabase();
     void flushWaitsForEverything();
     void destructorWritesPendingRows();
     void severalStoresInOneProcess();
@@ -283,6 +286,36 @@ void tst_UsageStore::burstIsGroupCommitted()
     const qint64 batches = store.batchesCommitted();
     qInfo("%d rows in %lld transactions", rows, batches);
     QVERIFY2(batches <= rows / 10, qPrintable(QString::number(batches)));
+}
+
+void tst_UsageStore::checkpointerCopiesTheWalIntoTheDatabase()
+{
+    QTemporaryDir dir;
+    UsageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+    int committed = 0;
+    for (int i = 0; i < 3000; ++i)
+        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+    QTRY_COMPARE_WITH_TIMEOUT(committed, 3000, 60000);
+    // The checkpointer's timer moves the WAL into the database: afterwards a checkpoint from an
+    // independent connection finds every frame already copied.
+    const qint64 before = store.checkpointsRun();
+    QTRY_VERIFY_WITH_TIMEOUT(store.checkpointsRun() >= before + 2, 5000);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("checkpoint-probe"));
+    {
+        db.setDatabaseName(store.databasePath());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);                 // not busy
+        QCOMPARE(q.value(2).toInt(), q.value(1).toInt()); // every frame in the WAL is checkpointed
+        QVERIFY(q.value(1).toInt() > 0);                 // and the writer left them to the checkpointer
+        db.close();
+    }
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("checkpoint-probe"));
 }
 
 void tst_UsageStore::flushWaitsForEverything()
