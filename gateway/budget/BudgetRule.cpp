@@ -104,20 +104,8 @@ std::optional<qint64> BudgetRule::capOf(const QString &dimension) const
 
 std::optional<QList<BudgetRule>> BudgetRule::listFromJson(const QJsonValue &array, QString *error)
 {
-    if (!array.isArray()) {
-        RuleJson::setError(error, QStringLiteral("budgets: must be an array of budget rules, got %1")
-                                      .arg(RuleJson::describe(array)));
-        return std::nullopt;
-    }
-    QList<BudgetRule> rules;
-    const QJsonArray items = array.toArray();
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        auto rule = fromJson(items.at(i), QStringLiteral("budgets[%1]").arg(i), error);
-        if (!rule)
-            return std::nullopt;
-        rules.append(*rule);
-    }
-    return rules;
+    return RuleJson::list<BudgetRule>(array, QStringLiteral("budgets"), QStringLiteral("budget rules"), &BudgetRule::fromJson,
+                                      error);
 }
 
 std::optional<BudgetRule> BudgetRule::fromJson(const QJsonValue &value, const QString &where, QString *error)

@@ -74,20 +74,8 @@ QString RateLimitRule::displayName() const
 
 std::optional<QList<RateLimitRule>> RateLimitRule::listFromJson(const QJsonValue &array, QString *error)
 {
-    if (!array.isArray()) {
-        RuleJson::setError(error, QStringLiteral("rate_limits: must be an array of rate limit rules, got %1")
-                                      .arg(RuleJson::describe(array)));
-        return std::nullopt;
-    }
-    QList<RateLimitRule> rules;
-    const QJsonArray items = array.toArray();
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        auto rule = ruleFromJson(items.at(i), QStringLiteral("rate_limits[%1]").arg(i), error);
-        if (!rule)
-            return std::nullopt;
-        rules.append(*rule);
-    }
-    return rules;
+    return RuleJson::list<RateLimitRule>(array, QStringLiteral("rate_limits"), QStringLiteral("rate limit rules"), &ruleFromJson,
+                                         error);
 }
 
 QJsonObject RateLimitRule::toJson() const

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
@@ -23,4 +25,25 @@ public:
     // A non-empty string; for names and globs.
     static std::optional<QString> text(const QJsonValue &value, const QString &where, const QString &what,
                                        QString *error);
+
+    // A JSON array of rules under config key `key` ("budgets"), each read by `item(value, where,
+    // error)` with `where` = "key[i]"; nothing is returned unless every rule reads.
+    template <typename Rule, typename ItemReader>
+    static std::optional<QList<Rule>> list(const QJsonValue &array, const QString &key, const QString &noun,
+                                           ItemReader item, QString *error)
+    {
+        if (!array.isArray()) {
+            setError(error, QStringLiteral("%1: must be an array of %2, got %3").arg(key, noun, describe(array)));
+            return std::nullopt;
+        }
+        QList<Rule> rules;
+        const QJsonArray items = array.toArray();
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            std::optional<Rule> rule = item(items.at(i), QStringLiteral("%1[%2]").arg(key).arg(i), error);
+            if (!rule)
+                return std::nullopt;
+            rules.append(*rule);
+        }
+        return rules;
+    }
 };
