@@ -21,11 +21,17 @@ struct BudgetDenial
     QString message;
 };
 
-// The answer to BudgetLedger::reserve(): admitted with a reservation, or a denial.
+// The answer to BudgetLedger::reserve() and reserveOutput(): admitted with a reservation, or a
+// denial.
 struct BudgetAdmission
 {
     QString reservationId;     // the request id, to pass to progress() and settle(); empty on denial
     std::optional<BudgetDenial> denial;
+    // reserveOutput() only: the output limit held, and when a rule lowered it below what the
+    // request asked for (or the default), that rule's display name.
+    qint64 outputTokens = -1;
+    QString clampedBy;
 
     bool admitted() const { return !denial.has_value(); }
+    bool clamped() const { return !clampedBy.isEmpty(); }
 };

@@ -3,6 +3,7 @@
 #include "BudgetMessages.h"
 #include "BudgetUsageJson.h"
 #include "SubjectGlob.h"
+#include "accounting/PriceTable.h"
 
 #include <QtDebug>
 
@@ -47,6 +48,24 @@ qint64 dimension(const BudgetAmounts &a, int i)
 std::optional<qint64> capOf(const BudgetRule &rule, int i)
 {
     return i == 0 ? rule.maxTokens : i == 1 ? rule.maxCostMicros : rule.maxRequests;
+}
+
+// The most output tokens, at most `upTo`, whose worst cost (prompt included) fits `left`; -1
+// when the prompt alone does not. Cost grows with output, so a binary search finds it exactly.
+qint64 largestAffordable(const BudgetOutputDemand &demand, qint64 prompt, qint64 left, qint64 upTo)
+{
+    const auto cost = [&](qint64 output) { return PriceTable::costMicros(demand.price, prompt, 0, output); };
+    if (cost(0) > left)
+        return -1;
+    if (cost(upTo) <= left)
+        return upTo;
+    qint64 fits = 0;
+    qint64 over = upTo;
+    while (over - fits > 1) {
+        const qint64 mid = fits + (over - fits) / 2;
+        (cost(mid) <= left ? fits : over) = mid;
+    }
+    return fits;
 }
 
 } // namespace
@@ -100,7 +119,7 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
         if (group.window == BudgetWindow::Request) {
             for (int r : group.rules) {
                 if (auto denial = perRequestDenial(m_rules.entry(r).rule, field, worst))
-                    return {QString(), denial};
+                    return {QString(), denial, -1, QString()};
             }
             pending.append({g, 0, nullptr});
             continue;
@@ -109,7 +128,7 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
         CounterEntry *entry = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
         for (int r : group.rules) {
             if (auto denial = admissionDenial(m_rules.entry(r), field, entry ? &entry->second : nullptr, held, now))
-                return {QString(), denial};
+                return {QString(), denial, -1, QString()};
         }
         pending.append({g, windowStart, entry});
     }
@@ -133,7 +152,50 @@ BudgetAdmission BudgetLedger::reserve(const BudgetSubject &subject, const Budget
     collectAlerts(reservation, {0, 0, 1}, now, &alerts);
     m_counters.pruneIfDue(now);
     emitAlerts(alerts);
-    return {requestId, std::nullopt};
+    return {requestId, std::nullopt, -1, QString()};
+}
+
+BudgetAdmission BudgetLedger::reserveOutput(const BudgetSubject &subject, const BudgetOutputDemand &demand,
+                                            const QString &requestId)
+{
+    const qint64 now = m_clock->nowMs();
+    const qint64 prompt = qMax<qint64>(0, demand.promptTokens);
+    const qint64 wanted = demand.requestedOutput >= 0 ? demand.requestedOutput : qMax<qint64>(0, demand.defaultOutput);
+    qint64 granted = wanted;
+    QString clampedBy;
+    if (demand.clampable) {
+        // Read only: nothing changes until reserve() below, which runs before anything else can.
+        for (const Group &group : m_rules.groups()) {
+            if (!BudgetRuleSet::applies(group, subject))
+                continue;
+            const QString &field = BudgetRuleSet::fieldOf(group.scope, subject);
+            const CounterEntry *entry = nullptr;
+            if (group.window != BudgetWindow::Request) {
+                const qint64 windowStart = m_counters.currentSpan(group.window, now).start;
+                entry = m_counters.find(CounterKeyView{group.counterRule, field, windowStart, group.counterRuleHash});
+            }
+            for (int r : group.rules) {
+                const RuleEntry &rule = m_rules.entry(r);
+                if (rule.rule.overCap != BudgetOverCap::Clamp)
+                    continue;
+                qint64 room = wanted;
+                if (auto denial = outputRoom(rule, field, entry ? &entry->second : nullptr, demand, wanted, now, &room))
+                    return {QString(), denial, -1, QString()};
+                if (room < granted) {
+                    granted = room;
+                    clampedBy = rule.rule.displayName();
+                }
+            }
+        }
+    }
+    const BudgetDemand worst{prompt + granted, PriceTable::costMicros(demand.price, prompt, 0, granted), prompt,
+                             PriceTable::costMicros(demand.price, prompt, 0, 0)};
+    BudgetAdmission admission = reserve(subject, worst, requestId);
+    if (admission.admitted()) {
+        admission.outputTokens = granted;
+        admission.clampedBy = clampedBy;
+    }
+    return admission;
 }
 
 std::optional<BudgetDenial> BudgetLedger::progress(const QString &reservationId, const BudgetDemand &actualSoFar)
@@ -331,6 +393,36 @@ std::optional<BudgetDenial> BudgetLedger::perRequestDenial(const BudgetRule &rul
         BudgetDenial denial{rule, subject, *dimensionName(d), 0, 0, *cap, dimension(unavoidable, d), 0, QString()};
         denial.message = BudgetMessages::refusedPerRequest(denial);
         return denial;
+    }
+    return std::nullopt;
+}
+
+std::optional<BudgetDenial> BudgetLedger::outputRoom(const RuleEntry &entry, const QString &subject,
+                                                    const Counter *counter, const BudgetOutputDemand &demand,
+                                                    qint64 wanted, qint64 nowMs, qint64 *room) const
+{
+    const qint64 prompt = qMax<qint64>(0, demand.promptTokens);
+    const BudgetRule &rule = entry.rule;
+    *room = wanted;
+    for (int d = 0; d < 2; ++d) {
+        const qint64 cap = entry.cap[size_t(d)];
+        if (cap < 0)
+            continue;
+        const qint64 spent = counter ? dimension(counter->spent, d) : 0;
+        const qint64 reserved = counter ? dimension(counter->reserved, d) : 0;
+        const qint64 left = cap - spent - reserved;
+        const qint64 fits = d == 0 ? qMin(wanted, left - prompt) : largestAffordable(demand, prompt, left, wanted);
+        if (fits >= wanted)
+            continue;
+        if (fits < 0 || fits < rule.minOutputTokens) {
+            const qint64 floor = qMin(wanted, rule.minOutputTokens);
+            const qint64 needed = d == 0 ? prompt + floor : PriceTable::costMicros(demand.price, prompt, 0, floor);
+            const qint64 reset = rule.window == BudgetWindow::Request ? 0 : m_counters.currentSpan(rule.window, nowMs).end;
+            BudgetDenial denial{rule, subject, *dimensionName(d), spent, reserved, cap, needed, reset, QString()};
+            denial.message = BudgetMessages::spentDown(denial, prompt, floor, nowMs);
+            return denial;
+        }
+        *room = qMin(*room, fits);
     }
     return std::nullopt;
 }

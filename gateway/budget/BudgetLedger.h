@@ -5,6 +5,7 @@
 #include "BudgetCounters.h"
 #include "BudgetDemand.h"
 #include "BudgetDenial.h"
+#include "BudgetOutputDemand.h"
 #include "BudgetRemaining.h"
 #include "BudgetRule.h"
 #include "BudgetRuleSet.h"
@@ -59,6 +60,14 @@ public:
 
     // `requestId` becomes the reservation id; it must be unique among requests in flight.
     BudgetAdmission reserve(const BudgetSubject &subject, const BudgetDemand &worst, const QString &requestId);
+    // Spend down, in one step: the largest output limit, up to what the request asked for (or
+    // its default), that every applicable "clamp" rule has room for after the prompt and what
+    // others hold (tokens: left - prompt; cost: the most output tokens whose price fits what is
+    // left after the prompt's), then reserve() of that worst case, which also applies "refuse"
+    // rules and request caps as they are. A clamping rule with fewer than its min_output_tokens
+    // left for the request refuses it. Requests that are not `clampable` are held to their whole
+    // worst case.
+    BudgetAdmission reserveOutput(const BudgetSubject &subject, const BudgetOutputDemand &demand, const QString &requestId);
     // `actualSoFar` is cumulative (prompt + completion so far, cost so far). A denial means the
     // stream must be cut; the reservation stays until settle(). Unknown ids: nothing.
     std::optional<BudgetDenial> progress(const QString &reservationId, const BudgetDemand &actualSoFar);
@@ -119,6 +128,11 @@ private:
                                                 const BudgetAmounts &worst, qint64 nowMs) const;
     std::optional<BudgetDenial> perRequestDenial(const BudgetRule &rule, const QString &subject,
                                                  const BudgetDemand &worst) const;
+    // The most output tokens `entry`'s rule has room for (capped at `wanted`), or a denial when
+    // that is below the rule's floor; `counter` null for a per-request rule or an empty counter.
+    std::optional<BudgetDenial> outputRoom(const RuleEntry &entry, const QString &subject, const Counter *counter,
+                                           const BudgetOutputDemand &demand, qint64 wanted, qint64 nowMs,
+                                           qint64 *room) const;
     std::optional<BudgetDenial> cutDenial(const Reservation &reservation, qint64 nowMs) const;
     // Holds the reservation against `group`'s counter in the window starting at windowStart
     // (`entry`, or a new counter if null); per-request groups only add their checks.

@@ -51,6 +51,24 @@ QString BudgetMessages::refusedPerRequest(const BudgetDenial &d)
              BudgetFormat::amount(d.dimension, d.cap, d.rule.currency));
 }
 
+QString BudgetMessages::spentDown(const BudgetDenial &d, qint64 promptTokens, qint64 floor, qint64 nowMs)
+{
+    const QString &currency = d.rule.currency;
+    const QString title = BudgetFormat::ruleTitle(d.rule, d.subject);
+    const QString need = QStringLiteral("its prompt (about %1) and at least %2 output tokens")
+                             .arg(BudgetFormat::amount(QStringLiteral("tokens"), promptTokens, currency), BudgetFormat::count(floor));
+    if (d.rule.window == BudgetWindow::Request) {
+        return QStringLiteral("%1 leaves too little for this request: it allows %2 per request, and this request needs "
+                              "%3 for %4. Shorten the prompt, pick a cheaper model, or raise the cap.")
+            .arg(title, BudgetFormat::amount(d.dimension, d.cap, currency), BudgetFormat::amount(d.dimension, d.requested, currency), need);
+    }
+    QString text = title + QStringLiteral(" is spent: ") + progressPhrase(d.dimension, d.spent, d.cap, currency);
+    if (d.reserved > 0)
+        text += QStringLiteral(", %1 more held by requests in flight").arg(BudgetFormat::amount(d.dimension, d.reserved, currency));
+    text += QStringLiteral("; this request needs %1 for %2").arg(BudgetFormat::amount(d.dimension, d.requested, currency), need);
+    return text + QStringLiteral(". ") + waitAdvice(d.windowResetMs, nowMs);
+}
+
 QString BudgetMessages::cut(const BudgetDenial &d, qint64 nowMs)
 {
     return QStringLiteral("%1 ran out during this response: %2. The response was cut off. %3")

@@ -36,7 +36,8 @@ const QStringList &knownKeys()
     static const QStringList keys = {QStringLiteral("scope"), QStringLiteral("match"), QStringLiteral("window"),
                                      QStringLiteral("max_tokens"), QStringLiteral("max_cost"),
                                      QStringLiteral("max_requests"), QStringLiteral("currency"),
-                                     QStringLiteral("alert_at"), QStringLiteral("name")};
+                                     QStringLiteral("alert_at"), QStringLiteral("name"), QStringLiteral("over_cap"),
+                                     QStringLiteral("min_output_tokens")};
     return keys;
 }
 
@@ -197,6 +198,26 @@ std::optional<BudgetRule> BudgetRule::fromJson(const QJsonValue &value, const QS
         }
         rule.alertAt = fraction;
     }
+    if (o.contains(QLatin1String("over_cap"))) {
+        const QJsonValue overCap = o.value(QLatin1String("over_cap"));
+        if (overCap == QJsonValue(QStringLiteral("clamp"))) {
+            rule.overCap = BudgetOverCap::Clamp;
+        } else if (overCap == QJsonValue(QStringLiteral("refuse"))) {
+            rule.overCap = BudgetOverCap::Refuse;
+        } else {
+            RuleJson::setError(error, QStringLiteral("%1.over_cap: must be \"clamp\" (shrink max_tokens to what is left) "
+                                                     "or \"refuse\" (answer 402), got %2")
+                                          .arg(where, RuleJson::describe(overCap)));
+            return std::nullopt;
+        }
+    }
+    if (o.contains(QLatin1String("min_output_tokens"))) {
+        const auto floor = RuleJson::wholeNumber(o.value(QLatin1String("min_output_tokens")),
+                                                 where + QStringLiteral(".min_output_tokens"), 1, MaxOutputTokens, error);
+        if (!floor)
+            return std::nullopt;
+        rule.minOutputTokens = *floor;
+    }
     return rule;
 }
 
@@ -219,6 +240,8 @@ QJsonObject BudgetRule::toJson() const
     o.insert(QLatin1String("alert_at"), alertAt);
     if (!name.isEmpty())
         o.insert(QLatin1String("name"), name);
+    o.insert(QLatin1String("over_cap"), overCapName(overCap));
+    o.insert(QLatin1String("min_output_tokens"), double(minOutputTokens));
     return o;
 }
 
@@ -256,6 +279,11 @@ std::optional<BudgetWindow> BudgetRule::windowFromName(const QString &name)
             return BudgetWindow(i);
     }
     return std::nullopt;
+}
+
+QString BudgetRule::overCapName(BudgetOverCap overCap)
+{
+    return overCap == BudgetOverCap::Refuse ? QStringLiteral("refuse") : QStringLiteral("clamp");
 }
 
 QString BudgetRule::windowPhrase(BudgetWindow window)

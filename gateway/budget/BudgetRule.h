@@ -11,6 +11,9 @@
 
 enum class BudgetScope { Global, Tenant, Session, Model };
 enum class BudgetWindow { Request, Minute, Hour, Day, Month, Total };
+// What a rule does with a request whose worst case does not fit what is left: shrink its output
+// limit to what is left (spend down), or refuse it (402) as a whole.
+enum class BudgetOverCap { Clamp, Refuse };
 
 // One budget as configured: what it limits (scope + match), over which window, and by how much.
 // A plain value; the ledger does the counting. Money in micro-units of `currency`.
@@ -25,12 +28,18 @@ struct BudgetRule
     std::optional<qint64> maxRequests;
     QString currency = QStringLiteral("USD");
     double alertAt = 0.8;         // fraction of a cap that raises an alert, 0 < alertAt <= 1
+    BudgetOverCap overCap = BudgetOverCap::Clamp;
+    // Clamp only: when fewer output tokens than this are left for a request, it is refused instead.
+    qint64 minOutputTokens = DefaultMinOutputTokens;
 
     bool operator==(const BudgetRule &) const = default;
 
     // max_cost above this is refused: larger amounts would lose micro-units in a JSON number.
     static constexpr qint64 MaxCostMicros = 1'000'000'000'000'000;
     static constexpr qint64 MaxCount = 1LL << 53;
+    static constexpr qint64 DefaultMinOutputTokens = 16;
+    // The largest output limit TokenFuse forwards or accepts from a client: 2^31 - 1.
+    static constexpr qint64 MaxOutputTokens = 2147483647;
 
     QString displayName() const;
 
@@ -60,6 +69,7 @@ struct BudgetRule
     static QString windowName(BudgetWindow window);
     static std::optional<BudgetScope> scopeFromName(const QString &name);
     static std::optional<BudgetWindow> windowFromName(const QString &name);
+    static QString overCapName(BudgetOverCap overCap);
     // "per day", "per request", "in total": for names and messages.
     static QString windowPhrase(BudgetWindow window);
 };

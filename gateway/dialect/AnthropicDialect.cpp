@@ -82,14 +82,21 @@ std::optional<ChatRequest> AnthropicDialect::parseRequest(const QByteArray &body
         return std::nullopt;
     ChatRequest &r = *parsed;
     r.clientWantsUsage = true; // Anthropic streams always carry usage.
-    r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_tokens"});
+    const std::optional<qint64> limit = JsonBody::readOutputLimit(r.body, {"max_tokens"}, &r.outputLimitKey, error);
+    if (!limit)
+        return std::nullopt;
+    r.maxTokens = *limit;
+    r.outputLimitKey = "max_tokens";
     r.promptEstimate = TokenEstimator::estimateAnthropicRequest(r.body);
     return parsed;
 }
 
-QByteArray AnthropicDialect::upstreamBody(const ChatRequest &) const
+QByteArray AnthropicDialect::upstreamBody(const ChatRequest &request) const
 {
-    return {};
+    if (request.forwardMaxTokens < 0)
+        return {};
+    return QJsonDocument(JsonBody::withOutputLimit(request.body, request.outputLimitKey, request.forwardMaxTokens, {"max_tokens"}))
+        .toJson(QJsonDocument::Compact);
 }
 
 void AnthropicDialect::readInput(const QJsonObject &usage, TokenUsage *into)
@@ -116,7 +123,7 @@ TokenUsage AnthropicDialect::usageFromResponse(const QByteArray &body) const
 std::unique_ptr<StreamMeter> AnthropicDialect::newStreamMeter(const ChatRequest &request) const
 {
     auto meter = std::make_unique<AnthropicStreamMeter>();
-    meter->setMaxTokens(request.maxTokens);
+    meter->setMaxTokens(request.forwardMaxTokens >= 0 ? request.forwardMaxTokens : request.maxTokens);
     return meter;
 }
 

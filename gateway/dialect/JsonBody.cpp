@@ -1,7 +1,12 @@
 #include "JsonBody.h"
 
+#include "budget/BudgetRule.h"
+#include "budget/RuleJson.h"
+
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#include <cmath>
 
 std::optional<QJsonObject> JsonBody::parseObject(const QByteArray &body, QString *error)
 {
@@ -50,12 +55,35 @@ std::optional<ChatRequest> JsonBody::readChat(const QByteArray &body, const QStr
     return r;
 }
 
-qint64 JsonBody::readMaxTokens(const QJsonObject &body, std::initializer_list<const char *> keys)
+std::optional<qint64> JsonBody::readOutputLimit(const QJsonObject &body, std::initializer_list<const char *> keys,
+                                                QByteArray *usedKey, QString *error)
 {
+    qint64 limit = -1;
+    usedKey->clear();
     for (const char *key : keys) {
         const QJsonValue v = body.value(QLatin1String(key));
-        if (v.isDouble() && v.toDouble() >= 0)
-            return v.toInteger(qint64(v.toDouble()));
+        if (v.isUndefined() || v.isNull())
+            continue;
+        const double d = v.toDouble();
+        // Compared as doubles first: 1e22 or NaN must never reach an integer conversion.
+        if (!v.isDouble() || !std::isfinite(d) || d != std::floor(d) || d < 1 || d > double(BudgetRule::MaxOutputTokens)) {
+            *error = QStringLiteral("'%1' must be a whole number from 1 to %2 (the most output tokens to generate), got %3.")
+                         .arg(QLatin1String(key)).arg(BudgetRule::MaxOutputTokens).arg(RuleJson::describe(v));
+            return std::nullopt;
+        }
+        if (usedKey->isEmpty()) {
+            *usedKey = key;
+            limit = qint64(d);
+        }
     }
-    return -1;
+    return limit;
+}
+
+QJsonObject JsonBody::withOutputLimit(QJsonObject body, const QByteArray &key, qint64 limit,
+                                      std::initializer_list<const char *> keys)
+{
+    for (const char *other : keys)
+        body.remove(QLatin1String(other));
+    body.insert(QLatin1String(key), double(limit));
+    return body;
 }

@@ -8,6 +8,9 @@
 #include <QJsonObject>
 
 namespace {
+// Output-limit keys of chat completions, the newer first: it wins when a client sends both.
+constexpr std::initializer_list<const char *> kOutputLimitKeys = {"max_completion_tokens", "max_tokens"};
+
 class OpenAiStreamMeter : public StreamMeter
 {
 public:
@@ -106,20 +109,30 @@ std::optional<ChatRequest> OpenAiDialect::parseRequest(const QByteArray &body, Q
         return std::nullopt;
     ChatRequest &r = *parsed;
     r.clientWantsUsage = r.body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
-    r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_completion_tokens", "max_tokens"});
+    const std::optional<qint64> limit = JsonBody::readOutputLimit(r.body, kOutputLimitKeys, &r.outputLimitKey, error);
+    if (!limit)
+        return std::nullopt;
+    r.maxTokens = *limit;
+    if (r.outputLimitKey.isEmpty())
+        r.outputLimitKey = "max_tokens";
     r.promptEstimate = TokenEstimator::estimateOpenAiRequest(r.body);
     return parsed;
 }
 
 QByteArray OpenAiDialect::upstreamBody(const ChatRequest &request) const
 {
-    if (!request.stream || request.clientWantsUsage)
+    const bool askForUsage = request.stream && !request.clientWantsUsage;
+    if (!askForUsage && request.forwardMaxTokens < 0)
         return {};
-    // Without it an OpenAI-style stream carries no usage at all; the extra chunk is removed again.
     QJsonObject body = request.body;
-    QJsonObject options = body.value(QLatin1String("stream_options")).toObject();
-    options.insert(QLatin1String("include_usage"), true);
-    body.insert(QLatin1String("stream_options"), options);
+    if (askForUsage) {
+        // Without it an OpenAI-style stream carries no usage at all; the extra chunk is removed again.
+        QJsonObject options = body.value(QLatin1String("stream_options")).toObject();
+        options.insert(QLatin1String("include_usage"), true);
+        body.insert(QLatin1String("stream_options"), options);
+    }
+    if (request.forwardMaxTokens >= 0)
+        body = JsonBody::withOutputLimit(body, request.outputLimitKey, request.forwardMaxTokens, kOutputLimitKeys);
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
@@ -145,7 +158,7 @@ TokenUsage OpenAiDialect::usageFromResponse(const QByteArray &body) const
 std::unique_ptr<StreamMeter> OpenAiDialect::newStreamMeter(const ChatRequest &request) const
 {
     auto meter = std::make_unique<OpenAiStreamMeter>(request.clientWantsUsage);
-    meter->setMaxTokens(request.maxTokens);
+    meter->setMaxTokens(request.forwardMaxTokens >= 0 ? request.forwardMaxTokens : request.maxTokens);
     return meter;
 }
 

@@ -4,6 +4,7 @@
 #include "accounting/TokenEstimator.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
+#include "dialect/JsonBody.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
 #include "store/StoreRecords.h"
@@ -31,6 +32,22 @@ TokenUsage genericUsage(const QByteArray &body)
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger(usage.value(QLatin1String("output_tokens")).toInteger()));
     u.reported = true;
     return u;
+}
+
+// Output-limit keys of the OpenAI- and Anthropic-style endpoints TokenFuse passes through.
+constexpr std::initializer_list<const char *> kPassthroughLimitKeys = {"max_output_tokens", "max_completion_tokens", "max_tokens"};
+
+// A budget's name as a header's quoted-string: quotes and backslashes escaped, control
+// characters (which a header cannot carry) as spaces.
+QByteArray quoted(const QString &text)
+{
+    QByteArray out = "\"";
+    for (const char c : text.toUtf8()) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += (uchar(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    }
+    return out + '"';
 }
 
 QString requestId()
@@ -72,7 +89,14 @@ UpstreamRequest ProxyExchange::upstreamRequest() const
     r.url = m_upstream.urlFor(m_request.path, m_request.query);
     r.method = m_request.method;
     r.timeouts = m_upstream.timeouts;
-    const QByteArray changed = m_chat ? m_dialect.upstreamBody(*m_chat) : QByteArray();
+    QByteArray changed;
+    if (m_chat) {
+        changed = m_dialect.upstreamBody(*m_chat);
+    } else if (m_row.clampedMaxTokens > 0) {
+        const QJsonObject body = JsonBody::withOutputLimit(QJsonDocument::fromJson(m_request.body).object(), m_passthroughLimitKey,
+                                                           m_row.clampedMaxTokens, kPassthroughLimitKeys);
+        changed = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
     r.body = changed.isEmpty() ? m_request.body : changed;
     for (const auto &f : m_request.headers.fields()) {
         const QByteArray &n = f.first;
@@ -142,29 +166,56 @@ bool ProxyExchange::admit()
     m_subject = BudgetSubject{m_row.tenant, m_row.session, m_row.model};
     if (m_services.prices)
         m_price = m_services.prices->priceFor(m_row.model);
-    qint64 prompt = 0;
-    qint64 maxOutput = -1;
+    BudgetOutputDemand demand;
+    demand.defaultOutput = m_services.defaultMaxTokens;
+    demand.price = m_price;
     if (m_chat) {
-        prompt = m_chat->promptEstimate;
-        maxOutput = m_chat->maxTokens;
+        demand.promptTokens = m_chat->promptEstimate;
+        demand.requestedOutput = m_chat->maxTokens;
     } else {
         const QJsonObject body = QJsonDocument::fromJson(m_request.body).object();
-        prompt = TokenEstimator::estimateOpenAiRequest(body);
-        for (const char *key : {"max_output_tokens", "max_completion_tokens", "max_tokens"}) {
-            if (body.value(QLatin1String(key)).isDouble()) {
-                maxOutput = body.value(QLatin1String(key)).toInteger();
-                break;
-            }
+        demand.promptTokens = TokenEstimator::estimateOpenAiRequest(body);
+        QString why;
+        const std::optional<qint64> limit = JsonBody::readOutputLimit(body, kPassthroughLimitKeys, &m_passthroughLimitKey, &why);
+        if (!limit) {
+            refuse(Dialect::Error::InvalidRequest, QStringLiteral("invalid_request"), why, {});
+            return false;
         }
-        if (m_request.path.endsWith("/embeddings"))
-            maxOutput = 0;
+        demand.requestedOutput = *limit;
+        // Only a limit the client sent can be lowered: what an unknown endpoint would make of an
+        // injected one is not TokenFuse's to guess.
+        demand.clampable = !m_passthroughLimitKey.isEmpty();
+        if (m_request.path.endsWith("/embeddings")) {
+            demand.requestedOutput = 0;
+            demand.clampable = false;
+        }
     }
-    if (maxOutput < 0)
-        maxOutput = m_services.defaultMaxTokens;
-    m_worst.promptTokens = prompt;
-    m_worst.tokens = prompt + maxOutput;
-    m_worst.promptCostMicros = PriceTable::costMicros(m_price, prompt, 0, 0);
-    m_worst.costMicros = PriceTable::costMicros(m_price, prompt, 0, maxOutput);
+    m_requestedOutput = demand.requestedOutput;
+
+    // Budgets first, so rate limits see the output limit that will be forwarded. Both run on the
+    // gateway thread: no other admission interleaves; a 429 below settles the reservation unspent.
+    qint64 maxOutput = demand.requestedOutput >= 0 ? demand.requestedOutput : demand.defaultOutput;
+    if (m_services.ledger) {
+        const BudgetAdmission budget = m_services.ledger->reserveOutput(m_subject, demand, m_row.id);
+        if (!budget.admitted()) {
+            HttpHeaders h;
+            h.add("x-should-retry", "false");
+            refuse(Dialect::Error::BudgetExceeded, QStringLiteral("budget_exceeded"), budget.denial->message, h);
+            return false;
+        }
+        m_reserved = true;
+        maxOutput = budget.outputTokens;
+        if (budget.clamped()) {
+            m_clampedBy = budget.clampedBy;
+            m_row.clampedMaxTokens = maxOutput;
+            if (m_chat)
+                m_chat->forwardMaxTokens = maxOutput;
+        }
+    }
+    m_worst.promptTokens = demand.promptTokens;
+    m_worst.tokens = demand.promptTokens + maxOutput;
+    m_worst.promptCostMicros = PriceTable::costMicros(m_price, demand.promptTokens, 0, 0);
+    m_worst.costMicros = PriceTable::costMicros(m_price, demand.promptTokens, 0, maxOutput);
 
     if (m_services.rates) {
         const RateAdmission rate = m_services.rates->admit(m_subject, m_worst.tokens);
@@ -174,20 +225,12 @@ bool ProxyExchange::admit()
             h.add("retry-after", QByteArray::number(qMax<qint64>(1, (d.retryAfterMs + 999) / 1000)));
             h.add("retry-after-ms", QByteArray::number(qMax<qint64>(1, d.retryAfterMs)));
             h.add("x-should-retry", "true");
+            m_row.clampedMaxTokens = 0; // nothing was forwarded
+            m_clampedBy.clear();
             refuse(Dialect::Error::RateLimited, QStringLiteral("rate_limited"), d.message, h);
             return false;
         }
         m_rateTicket = rate.ticket;
-    }
-    if (m_services.ledger) {
-        const BudgetAdmission budget = m_services.ledger->reserve(m_subject, m_worst, m_row.id);
-        if (!budget.admitted()) {
-            HttpHeaders h;
-            h.add("x-should-retry", "false");
-            refuse(Dialect::Error::BudgetExceeded, QStringLiteral("budget_exceeded"), budget.denial->message, h);
-            return false;
-        }
-        m_reserved = true;
     }
     return true;
 }
@@ -285,6 +328,11 @@ HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) con
         if (!left.isEmpty())
             h.set("x-tokenfuse-budget-remaining", left.headerValue().toUtf8());
     }
+    // "184; requested=64000; rule="session * in total"": what went upstream instead of what was asked.
+    if (!m_clampedBy.isEmpty())
+        h.set("x-tokenfuse-max-tokens-clamped", QByteArray::number(m_row.clampedMaxTokens) + "; requested="
+                  + (m_requestedOutput >= 0 ? QByteArray::number(m_requestedOutput) : QByteArray("none"))
+                  + "; rule=" + quoted(m_clampedBy));
     return h;
 }
 
@@ -444,6 +492,7 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
     m_row.promptTokens = usage.promptTokens;
     m_row.cachedTokens = usage.cachedTokens;
     m_row.completionTokens = usage.completionTokens;
+    m_row.reasoningTokens = usage.reasoningTokens;
     m_row.estimated = !usage.reported && (usage.promptTokens > 0 || usage.completionTokens > 0);
     if (m_services.prices) {
         const Price price = m_services.prices->priceFor(m_row.model);

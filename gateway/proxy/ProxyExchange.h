@@ -91,6 +91,9 @@ private:
     BudgetSubject m_subject;
     Price m_price;
     BudgetDemand m_worst;
+    qint64 m_requestedOutput = -1; // the client's output limit, -1: none sent
+    QString m_clampedBy;           // the budget that clamped the output limit; empty: not clamped
+    QByteArray m_passthroughLimitKey; // a passthrough body's output-limit key, empty: none sent
     bool m_reserved = false;       // the ledger holds a reservation under m_row.id
     quint64 m_rateTicket = 0;      // 0: none held
     bool m_forwarded = false;      // the request went (or is going) upstream

@@ -9,7 +9,8 @@ namespace {
 const char *const kColumns[] = {
     "id", "started_at", "ended_at", "tenant", "session", "model", "upstream", "endpoint", "stream",
     "status", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_micros", "currency",
-    "latency_ms", "ttft_ms", "error", "estimated", "price_known", "key_fingerprint",
+    "latency_ms", "ttft_ms", "error", "estimated", "price_known", "key_fingerprint", "reasoning_tokens",
+    "clamped_max_tokens",
 };
 constexpr int kColumnCount = int(sizeof(kColumns) / sizeof(kColumns[0]));
 
@@ -67,6 +68,8 @@ void RequestsTable::bind(QSqlQuery &query, const UsageRecord &row)
     query.bindValue(i++, row.estimated ? 1 : 0);
     query.bindValue(i++, row.priceKnown ? 1 : 0);
     query.bindValue(i++, text(row.keyFingerprint));
+    query.bindValue(i++, row.reasoningTokens);
+    query.bindValue(i++, row.clampedMaxTokens);
     Q_ASSERT(i == kColumnCount);
 }
 
@@ -95,6 +98,8 @@ UsageRecord RequestsTable::read(const QSqlQuery &query, int first)
     row.estimated = query.value(i++).toLongLong() != 0;
     row.priceKnown = query.value(i++).toLongLong() != 0;
     row.keyFingerprint = query.value(i++).toString();
+    row.reasoningTokens = query.value(i++).toLongLong();
+    row.clampedMaxTokens = query.value(i++).toLongLong();
     Q_ASSERT(i - first == kColumnCount);
     return row;
 }

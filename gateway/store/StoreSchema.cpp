@@ -112,6 +112,16 @@ bool createBudgetsKeysAndAudit(SqliteConnection &connection, QString *error)
     }, error);
 }
 
+// Step 3: what spend down and reasoning models add to a request's row (docs/storage.md).
+// ADD COLUMN with a constant default rewrites nothing: old rows read 0 at once.
+bool addClampAndReasoningColumns(SqliteConnection &connection, QString *error)
+{
+    return execAll(connection, {
+        QStringLiteral("ALTER TABLE requests ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0"),
+        QStringLiteral("ALTER TABLE requests ADD COLUMN clamped_max_tokens INTEGER NOT NULL DEFAULT 0"),
+    }, error);
+}
+
 bool runStep(SqliteConnection &connection, const StoreSchema::Migration &step, QString *error)
 {
     // IMMEDIATE takes the write lock first, so two processes opening the same new file can't both
@@ -165,6 +175,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
     static const QList<Migration> steps = {
         {1, QStringLiteral("requests and settings"), &createRequestsAndSettings},
         {2, QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"), &createBudgetsKeysAndAudit},
+        {3, QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"), &addClampAndReasoningColumns},
     };
     return steps;
 }
