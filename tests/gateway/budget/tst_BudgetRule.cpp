@@ -78,6 +78,8 @@ void tst_BudgetRule::defaults()
     QCOMPARE(rule.match, QStringLiteral("*"));
     QCOMPARE(rule.currency, QStringLiteral("USD"));
     QCOMPARE(rule.alertAt, 0.8);
+    QCOMPARE(rule.overCap, BudgetOverCap::Clamp);
+    QCOMPARE(rule.minOutputTokens, qint64(16));
     QVERIFY(rule.name.isEmpty());
     QCOMPARE(rule.displayName(), QStringLiteral("tenant * per hour"));
 }
@@ -93,7 +95,14 @@ void tst_BudgetRule::invalid_data()
                                            << "budgets[1]: must be an object, got 5";
     QTest::newRow("unknown key") << QByteArray(R"([{"scope": "global", "window": "day", "max_token": 1}])")
                                  << "budgets[0].max_token: unknown key (expected scope, match, window, max_tokens, "
-                                    "max_cost, max_requests, currency, alert_at, name)";
+                                    "max_cost, max_requests, currency, alert_at, name, over_cap, min_output_tokens)";
+    QTest::newRow("over_cap unknown") << QByteArray(R"([{"scope": "global", "window": "day", "max_tokens": 1, "over_cap": "cut"}])")
+                                      << "budgets[0].over_cap: must be \"clamp\" (shrink max_tokens to what is left) or "
+                                         "\"refuse\" (answer 402), got \"cut\"";
+    QTest::newRow("min_output_tokens zero") << QByteArray(R"([{"scope": "global", "window": "day", "max_tokens": 1, "min_output_tokens": 0}])")
+                                            << "budgets[0].min_output_tokens: must be a whole number from 1 to 2147483647, got 0";
+    QTest::newRow("min_output_tokens fraction") << QByteArray(R"([{"scope": "global", "window": "day", "max_tokens": 1, "min_output_tokens": 1.5}])")
+                                                << "budgets[0].min_output_tokens: must be a whole number from 1 to 2147483647, got 1.5";
     QTest::newRow("scope missing") << QByteArray(R"([{"window": "day", "max_tokens": 1}])")
                                    << "budgets[0].scope: must be one of global, tenant, session, model, got nothing";
     QTest::newRow("scope unknown") << QByteArray(R"([{"scope": "team", "window": "day", "max_tokens": 1}])")
@@ -174,6 +183,8 @@ void tst_BudgetRule::roundTrip_data()
     QTest::newRow("largest cost") << QByteArray(R"({"scope": "model", "window": "hour", "max_cost": 999999999.999999})");
     QTest::newRow("largest tokens") << QByteArray(R"({"scope": "model", "window": "minute", "max_tokens": 9007199254740992})");
     QTest::newRow("alert 1") << QByteArray(R"({"scope": "model", "window": "request", "max_tokens": 10, "alert_at": 1})");
+    QTest::newRow("refuse, floor") << QByteArray(R"({"scope": "session", "window": "total", "max_tokens": 10, "over_cap": "refuse",
+                                                     "min_output_tokens": 200})");
 }
 
 void tst_BudgetRule::roundTrip()

@@ -18,6 +18,7 @@ private Q_SLOTS:
     void budgetTablesHaveTheDocumentedColumns_data();
     void budgetTablesHaveTheDocumentedColumns();
     void versionOneFileMigratesKeepingRows();
+    void versionTwoFileGainsTheRequestColumns();
     void migratingTwiceChangesNothing();
     void zeroByteFileMigrates();
     void newerFileIsRefused();
@@ -92,7 +93,8 @@ void tst_StoreSchema::requestsHasTheDocumentedColumns()
         QStringLiteral("started_at"), QStringLiteral("ended_at"), QStringLiteral("stream"), QStringLiteral("status"),
         QStringLiteral("prompt_tokens"), QStringLiteral("completion_tokens"), QStringLiteral("cached_tokens"),
         QStringLiteral("cost_micros"), QStringLiteral("latency_ms"), QStringLiteral("ttft_ms"),
-        QStringLiteral("estimated"), QStringLiteral("price_known"),
+        QStringLiteral("estimated"), QStringLiteral("price_known"), QStringLiteral("reasoning_tokens"),
+        QStringLiteral("clamped_max_tokens"),
     };
     const QStringList texts = {
         QStringLiteral("id"), QStringLiteral("tenant"), QStringLiteral("session"), QStringLiteral("model"),
@@ -150,7 +152,7 @@ void tst_StoreSchema::freshFileHasEveryTable()
     const QString path = open(connection, dir);
     QString error;
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::latestVersion(), 2);
+    QCOMPARE(StoreSchema::latestVersion(), 3);
 
     TestDatabase check(path);
     const QSet<QString> tables = check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
@@ -161,6 +163,8 @@ void tst_StoreSchema::freshFileHasEveryTable()
                                     QStringLiteral("virtual_keys"), QStringLiteral("audit")}));
     QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 2")).toString(),
              QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"));
+    QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 3")).toString(),
+             QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"));
 }
 
 void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
@@ -236,16 +240,48 @@ void tst_StoreSchema::versionOneFileMigratesKeepingRows()
     QVERIFY(!connection.exec(QStringLiteral("SELECT 1 FROM budget_counters"), &error));
 
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::version(connection, &error), 2);
+    QCOMPARE(StoreSchema::version(connection, &error), StoreSchema::latestVersion());
 
     TestDatabase check(path);
     QCOMPARE(check.requestCount(), 50);
     QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros) FROM requests WHERE tenant = 'acme'")).toLongLong(), 12250);
     QCOMPARE(check.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'theme'")).toString(), QStringLiteral("dark"));
     QCOMPARE(check.strings(QStringLiteral("SELECT version FROM schema_migrations")),
-             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2")}));
+             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}));
     for (const char *table : {"budget_counters", "reservations", "budget_rules", "virtual_keys", "audit"})
         QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt(), 0);
+    QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+}
+
+void tst_StoreSchema::versionTwoFileGainsTheRequestColumns()
+{
+    QTemporaryDir dir;
+    SqliteConnection connection(QStringLiteral("schema"));
+    const QString path = open(connection, dir);
+    QString error;
+    // A file as the budgets release left it, with rows in it.
+    QVERIFY2(StoreSchema::migrate(connection, StoreSchema::migrations().mid(0, 2), &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 2);
+    for (int i = 0; i < 20; ++i) {
+        QVERIFY2(connection.exec(QStringLiteral("INSERT INTO requests (id, started_at, ended_at, completion_tokens) "
+                                                "VALUES ('old-%1', %1, %1, 7)").arg(i), &error),
+                 qPrintable(error));
+    }
+    QVERIFY(!connection.exec(QStringLiteral("SELECT clamped_max_tokens FROM requests"), &error));
+
+    QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 3);
+
+    TestDatabase check(path);
+    QCOMPARE(check.requestCount(), 20);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM requests WHERE reasoning_tokens = 0 AND clamped_max_tokens = 0 "
+                                         "AND completion_tokens = 7")).toInt(), 20);
+    QStringList key;
+    const QHash<QString, QString> types = columnTypes(check, QStringLiteral("requests"), &key);
+    QCOMPARE(types.value(QStringLiteral("reasoning_tokens")), QStringLiteral("INTEGER"));  // NOT NULL
+    QCOMPARE(types.value(QStringLiteral("clamped_max_tokens")), QStringLiteral("INTEGER"));
+    QVERIFY(!connection.exec(QStringLiteral("INSERT INTO requests (id, started_at, ended_at, clamped_max_tokens) "
+                                            "VALUES ('null', 1, 1, NULL)"), &error));
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
 }
 
