@@ -15,7 +15,9 @@ before(async () => {
       default_max_tokens: 20,
       budgets: [
         { scope: 'session', match: 'cut-*', window: 'total', max_tokens: 120 },
-        { scope: 'session', match: 'cutreq-*', window: 'request', max_tokens: 60 },
+        // "refuse" never lowers max_tokens, so this stream runs into the cap and is cut there.
+        { scope: 'session', match: 'cutreq-*', window: 'request', max_tokens: 60, over_cap: 'refuse' },
+        { scope: 'session', match: 'spend-*', window: 'total', max_tokens: 2000, name: 'agent session cap' },
       ],
       rate_limits: [
         { scope: 'session', match: 'rpm-*', rpm: 3 },
@@ -42,7 +44,9 @@ test('admin API: 401 without or with a wrong token, 200 with the one in admin.to
   assert.equal(statSync(join(gw.dataDir, 'admin.token')).mode & 0o777, 0o600, 'admin.token is readable by its owner only');
   const ok = await gw.admin('GET', 'budgets');
   assert.equal(ok.status, 200);
-  assert.equal(ok.body.budgets.length, 2);
+  assert.equal(ok.body.budgets.length, 3);
+  assert.equal(ok.body.budgets[2].over_cap, 'clamp');
+  assert.equal(ok.body.budgets[2].min_output_tokens, 16);
 });
 
 test('admin API: an invalid rule is refused with a precise message and nothing changes', async () => {
@@ -89,8 +93,66 @@ test('the same budget, spent, answers 402 before anything reaches the upstream',
   });
 });
 
+// Claude Code asks for max_tokens 64000 (or 128000) whatever its session has left; a session cap
+// below that spends down instead of refusing the first request.
+for (const sdk of ['anthropic', 'openai']) {
+  test(`${sdk}: a session cap under max_tokens 64000 is spent down across requests, then 402 naming the budget`, async () => {
+    const session = `spend-${sdk}`;
+    const headers = { 'x-sim-completion-tokens': '600', 'x-sim-tokens-per-second': '0' };
+    const ask = () => (sdk === 'anthropic'
+      // An explicit timeout: the SDK otherwise insists on streaming for max_tokens this large.
+      ? anthropic(session).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64000, messages }, { headers, timeout: 60000 }).withResponse()
+      : openai(session).chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 64000, messages }, { headers }).withResponse());
+    const outputs = [];
+    let refusal = null;
+    for (let i = 0; i < 10 && !refusal; i++) {
+      try {
+        const { data, response } = await ask();
+        const clamp = response.headers.get('x-tokenfuse-max-tokens-clamped');
+        assert.match(clamp, /^\d+; requested=64000; rule="agent session cap"$/, 'each request asked for more than was left');
+        const forwarded = Number(clamp.split(';')[0]);
+        const output = sdk === 'anthropic' ? data.usage.output_tokens : data.usage.completion_tokens;
+        assert.ok(output <= forwarded, `answered ${output} tokens, at most the ${forwarded} forwarded`);
+        const [row] = gw.query(`select clamped_max_tokens from requests where id = '${response.headers.get('x-tokenfuse-request-id')}'`);
+        assert.equal(row.clamped_max_tokens, forwarded);
+        outputs.push(output);
+      } catch (err) {
+        refusal = err;
+      }
+    }
+    assert.ok(outputs.length >= 3, `served ${outputs.length} requests before the cap`);
+    assert.ok(outputs.at(-1) < 600, 'the last answer was cut short by what was left');
+    assert.ok(refusal, 'the spent budget refuses');
+    assert.equal(refusal.status, 402);
+    assert.equal(sdk === 'anthropic' ? refusal.error.error.type : refusal.error.type, sdk === 'anthropic' ? 'billing_error' : 'budget_exceeded');
+    assert.match(refusal.message, /agent session cap/);
+    assert.match(refusal.message, new RegExp(session));
+    const [spent] = gw.query(`select sum(prompt_tokens + completion_tokens) as tokens from requests where session = '${session}'`);
+    assert.ok(spent.tokens <= 2000, `spent ${spent.tokens} of a 2,000-token cap`);
+    assert.ok(spent.tokens >= 2000 - 16 - 40, `and spent it down (${spent.tokens})`);
+  });
+}
+
+test('max_tokens that is not a whole number from 1 to 2147483647 is a 400 naming the field', async () => {
+  for (const max_tokens of [1e22, 1e19, -5, 0, 1.5, '20000']) {
+    await assert.rejects(anthropic('bad-max').messages.create({ model: 'claude-sonnet-4-5', max_tokens, messages }, { timeout: 60000 }), (err) => {
+      assert.equal(err.status, 400);
+      assert.equal(err.error.error.type, 'invalid_request_error');
+      assert.match(err.message, /'max_tokens' must be a whole number from 1 to 2147483647/);
+      return true;
+    });
+    await assert.rejects(openai('bad-max').chat.completions.create({ model: 'gpt-4o-mini', max_completion_tokens: max_tokens, messages }), (err) => {
+      assert.equal(err.status, 400);
+      assert.equal(err.error.type, 'invalid_request_error');
+      assert.match(err.message, /'max_completion_tokens'/);
+      return true;
+    });
+  }
+});
+
 test('a stream cut on /v1/messages ends with event: error, and the Anthropic SDK raises', async () => {
-  // A per-request cap of 60 tokens: the request is admitted (its prompt fits) and cut at the cap.
+  // A per-request cap of 60 tokens that refuses rather than clamps: the request is admitted (its
+  // prompt fits) and cut at the cap, the second line of defence behind clamping.
   const stream = anthropic('cutreq-anthropic').messages.stream(
     { model: 'claude-sonnet-4-5', max_tokens: 300, messages },
     { headers: { 'x-sim-completion-tokens': '300', 'x-sim-tokens-per-second': '0' } });

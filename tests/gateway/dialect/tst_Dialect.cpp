@@ -82,6 +82,75 @@ private Q_SLOTS:
         QVERIFY(d.upstreamBody(*whole).isEmpty());
     }
 
+    void outputLimitKey_data()
+    {
+        QTest::addColumn<int>("dialect");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<qint64>("maxTokens");
+        QTest::addColumn<QByteArray>("key");
+        QTest::newRow("openai none") << 0 << QByteArray(R"({"model":"m","messages":[]})") << qint64(-1) << QByteArray("max_tokens");
+        QTest::newRow("openai null") << 0 << QByteArray(R"({"model":"m","messages":[],"max_tokens":null})") << qint64(-1) << QByteArray("max_tokens");
+        QTest::newRow("openai max_tokens") << 0 << QByteArray(R"({"model":"m","messages":[],"max_tokens":300})") << qint64(300) << QByteArray("max_tokens");
+        QTest::newRow("openai max_completion_tokens") << 0 << QByteArray(R"({"model":"m","messages":[],"max_completion_tokens":7})")
+                                                      << qint64(7) << QByteArray("max_completion_tokens");
+        QTest::newRow("openai both: the newer wins") << 0 << QByteArray(R"({"model":"m","messages":[],"max_tokens":9,"max_completion_tokens":7})")
+                                                     << qint64(7) << QByteArray("max_completion_tokens");
+        QTest::newRow("openai whole double") << 0 << QByteArray(R"({"model":"m","messages":[],"max_tokens":2.0e3})") << qint64(2000) << QByteArray("max_tokens");
+        QTest::newRow("anthropic") << 1 << QByteArray(R"({"model":"c","messages":[],"max_tokens":64000})") << qint64(64000) << QByteArray("max_tokens");
+        QTest::newRow("anthropic largest") << 1 << QByteArray(R"({"model":"c","messages":[],"max_tokens":2147483647})")
+                                           << qint64(2147483647) << QByteArray("max_tokens");
+    }
+
+    void outputLimitKey()
+    {
+        QFETCH(int, dialect);
+        QFETCH(QByteArray, body);
+        QFETCH(qint64, maxTokens);
+        QFETCH(QByteArray, key);
+        const Dialect &d = Dialect::forApi(dialect ? ApiDialect::Anthropic : ApiDialect::OpenAi);
+        QString error;
+        auto r = d.parseRequest(body, &error);
+        QVERIFY2(r, qPrintable(error));
+        QCOMPARE(r->maxTokens, maxTokens);
+        QCOMPARE(r->outputLimitKey, key);
+        QVERIFY2(d.upstreamBody(*r).isEmpty(), "nothing to change: the client's bytes go up");
+        // A clamp writes the limit under that key and leaves no other output-limit key.
+        r->forwardMaxTokens = 184;
+        const QJsonObject sent = QJsonDocument::fromJson(d.upstreamBody(*r)).object();
+        QCOMPARE(sent.value(QLatin1String(key)).toInteger(), 184);
+        for (const char *other : {"max_tokens", "max_completion_tokens"}) {
+            if (key != other)
+                QVERIFY2(!sent.contains(QLatin1String(other)), other);
+        }
+        QCOMPARE(sent.value("model").toString(), r->model);
+    }
+
+    void outputLimitOutOfRange_data()
+    {
+        QTest::addColumn<int>("dialect");
+        QTest::addColumn<QByteArray>("limit");
+        for (int dialect : {0, 1}) {
+            for (const char *limit : {"1e22", "1e19", "-5", "0", "\"20000\"", "1.5", "true", "[]", "2147483648"})
+                QTest::newRow(QByteArray(dialect ? "anthropic " : "openai ") + limit) << dialect << QByteArray(limit);
+        }
+    }
+
+    void outputLimitOutOfRange()
+    {
+        QFETCH(int, dialect);
+        QFETCH(QByteArray, limit);
+        const Dialect &d = Dialect::forApi(dialect ? ApiDialect::Anthropic : ApiDialect::OpenAi);
+        QString error;
+        const auto r = d.parseRequest(R"({"model":"m","messages":[],"max_tokens":)" + limit + "}", &error);
+        QVERIFY(!r);
+        QVERIFY2(error.contains(QLatin1String("'max_tokens'")) && error.contains(QLatin1String("from 1 to 2147483647")), qPrintable(error));
+        // Also when a valid key comes first: every key present is checked.
+        if (!dialect) {
+            QVERIFY(!d.parseRequest(R"({"model":"m","messages":[],"max_completion_tokens":5,"max_tokens":)" + limit + "}", &error));
+            QVERIFY2(error.contains(QLatin1String("'max_tokens'")), qPrintable(error));
+        }
+    }
+
     void openAiMeterRemovesTheUsageChunkAndHoldsDone()
     {
         OpenAiDialect d;
