@@ -13,6 +13,8 @@
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -65,6 +67,38 @@ qint64 completionOf(const QByteArray &body, bool stream)
     }
     return last;
 }
+// An upstream for endpoints the simulator does not serve: keeps the body of each request and
+// answers a whole JSON response with usage.
+class CaptureUpstream : public QTcpServer
+{
+public:
+    QList<QByteArray> bodies;
+
+    CaptureUpstream()
+    {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = nextPendingConnection();
+            auto *buffer = new QByteArray;
+            connect(socket, &QTcpSocket::disconnected, socket, [socket, buffer] { delete buffer; socket->deleteLater(); });
+            connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const qsizetype at = buffer->toLower().indexOf("content-length:");
+                const qsizetype length = at < 0 ? 0 : buffer->mid(at + 15, buffer->indexOf("\r\n", at) - at - 15).trimmed().toLongLong();
+                if (buffer->size() < end + 4 + length)
+                    return;
+                bodies << buffer->mid(end + 4, length);
+                buffer->remove(0, end + 4 + length);
+                const QByteArray answer = R"({"id":"cmpl-1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}})";
+                socket->write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                              + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
+            });
+        });
+    }
+};
 } // namespace
 
 class tst_GatewaySpendDown : public QObject
@@ -75,6 +109,7 @@ private:
     QTemporaryDir m_dataDir;
     GatewayHost *m_host = nullptr;
     std::unique_ptr<GatewayClient> m_client;
+    CaptureUpstream m_capture;
 
     void setBudgets(const QJsonArray &rules)
     {
@@ -109,7 +144,10 @@ private Q_SLOTS:
         // default_max_tokens stays at its default of 4096: more than the caps below.
         const QJsonObject json{{"upstreams", QJsonArray{
             QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"}, {"models", QJsonArray{"gpt-*"}}},
-            QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}}}}}};
+            QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}}},
+            QJsonObject{{"name", "capture"}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(m_capture.serverPort())},
+                        {"models", QJsonArray{"capture-*"}}}}},
+            {"rate_limits", QJsonArray{QJsonObject{{"scope", "session"}, {"match", "rate-*"}, {"rpm", 1}}}}};
         QString error;
         auto config = GatewayConfig::fromJson(json, &error);
         QVERIFY2(config, qPrintable(error));
@@ -273,6 +311,48 @@ private Q_SLOTS:
         const QString message = e.value("message").toString();
         QVERIFY2(message.contains(QString::fromUtf8(key)), qPrintable(message));
         QVERIFY2(message.contains(QLatin1String("2147483647")), qPrintable(message));
+    }
+
+    void passthroughLimitIsClampedUnderItsOwnKey()
+    {
+        setBudgets(QJsonArray{QJsonObject{{"scope", "session"}, {"match", "pass-*"}, {"window", "request"}, {"max_tokens", 100}}});
+        m_capture.bodies.clear();
+        const QByteArray body = R"({"model":"capture-1","prompt":"Once upon a time","max_output_tokens":600,"max_tokens":600})";
+        const Reply r = m_client->call("/v1/completions", body, caller("pass-1", 0));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_capture.bodies.size(), 1);
+        const QJsonObject sent = QJsonDocument::fromJson(m_capture.bodies.first()).object();
+        const qint64 forwarded = sent.value("max_output_tokens").toInteger();
+        QVERIFY2(forwarded >= 16 && forwarded < 100, m_capture.bodies.first().constData());
+        QVERIFY2(!sent.contains("max_tokens"), "one output limit goes up, under the key read");
+        QCOMPARE(sent.value("prompt").toString(), QStringLiteral("Once upon a time"));
+        QCOMPARE(r.headers.value("x-tokenfuse-max-tokens-clamped"),
+                 QByteArray::number(forwarded) + "; requested=600; rule=\"session pass-* per request\"");
+        QCOMPARE(row(r.headers.value("x-tokenfuse-request-id")).value(2).toLongLong(), forwarded);
+        // None sent: nothing is injected into an endpoint TokenFuse does not know.
+        const Reply plain = m_client->call("/v1/completions", R"({"model":"capture-1","prompt":"Hi"})", caller("pass-2", 0));
+        QCOMPARE(plain.status, 200);
+        QCOMPARE(m_capture.bodies.size(), 2);
+        QCOMPARE(m_capture.bodies.last(), QByteArray(R"({"model":"capture-1","prompt":"Hi"})"));
+        QVERIFY(!plain.headers.contains("x-tokenfuse-max-tokens-clamped"));
+    }
+
+    void rateLimitAfterAClampSpendsNothing()
+    {
+        setBudgets(QJsonArray{QJsonObject{{"scope", "session"}, {"match", "rate-*"}, {"window", "total"}, {"max_tokens", 200}}});
+        QCOMPARE(m_client->call(Chat, request(Chat, false, "64000"), caller("rate-1", 20)).status, 200);
+        const Reply limited = m_client->call(Chat, request(Chat, false, "64000"), caller("rate-1", 20));
+        QCOMPARE(limited.status, 429);
+        QVERIFY(!limited.headers.contains("x-tokenfuse-max-tokens-clamped"));
+        QSqlQuery q = row(limited.headers.value("x-tokenfuse-request-id"));
+        QCOMPARE(q.value(2).toLongLong(), 0);
+        // The budget counts the one request that went out, and holds nothing for the refused one.
+        const Reply listed = m_client->admin("GET", "budgets");
+        const QJsonArray budgets = QJsonDocument::fromJson(listed.body).object().value("budgets").toArray();
+        const QJsonObject usage = budgets.at(0).toObject().value("usage").toArray().at(0).toObject();
+        QCOMPARE(usage.value("spent").toObject().value("requests").toInteger(), 1);
+        QCOMPARE(usage.value("reserved").toObject().value("tokens").toInteger(), 0);
+        QCOMPARE(usage.value("in_flight").toObject().value("requests").toInteger(), 0);
     }
 
     void largestValidLimitIsServed()
