@@ -20,6 +20,7 @@ struct UsageRecord
     qint64 promptTokens = 0;
     qint64 completionTokens = 0;
     qint64 cachedTokens = 0; // part of promptTokens read from the provider's cache
+    qint64 reasoningTokens = 0; // part of completionTokens spent reasoning, when the upstream says
     qint64 costMicros = 0;
     QString currency = QStringLiteral("USD");
     qint64 latencyMs = 0;    // until the last byte

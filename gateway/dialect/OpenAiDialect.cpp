@@ -36,6 +36,12 @@ protected:
         for (const QJsonValue &c : choices) {
             const QJsonObject delta = c.toObject().value(QLatin1String("delta")).toObject();
             bool content = false;
+            // Legacy completions stream their text as choices[].text.
+            const QJsonValue text = c.toObject().value(QLatin1String("text"));
+            if (text.isString() && !text.toString().isEmpty()) {
+                countText(text.toString());
+                content = true;
+            }
             for (const char *key : {"content", "reasoning_content", "reasoning", "refusal"}) {
                 const QJsonValue v = delta.value(QLatin1String(key));
                 if (v.isString() && !v.toString().isEmpty()) {
@@ -130,6 +136,8 @@ TokenUsage OpenAiDialect::usageFromJson(const QJsonObject &usage)
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger());
     u.cachedTokens = qBound<qint64>(0, usage.value(QLatin1String("prompt_tokens_details")).toObject()
                                         .value(QLatin1String("cached_tokens")).toInteger(), u.promptTokens);
+    u.reasoningTokens = qBound<qint64>(0, usage.value(QLatin1String("completion_tokens_details")).toObject()
+                                           .value(QLatin1String("reasoning_tokens")).toInteger(), u.completionTokens);
     u.reported = true;
     return u;
 }
