@@ -27,7 +27,8 @@ public:
     QByteArray inSequence(const QByteArray &events) const override
     {
         QByteArray out;
-        qint64 next = m_lastSequence + 1;
+        // The event that crossed a budget was never forwarded: the client's numbering ends before it.
+        qint64 next = (wasStopped() ? m_forwardedSequence : m_lastSequence) + 1;
         SseParser parser;
         for (const SseEvent &e : parser.feed(events)) {
             QJsonObject o = QJsonDocument::fromJson(e.data).object();
@@ -54,6 +55,7 @@ protected:
         }
         const QJsonObject o = doc.object();
         const QString type = typeOf(o).isEmpty() ? QString::fromUtf8(event.event) : typeOf(o);
+        m_forwardedSequence = m_lastSequence;
         m_lastSequence = qMax(m_lastSequence, o.value(QLatin1String("sequence_number")).toInteger(m_lastSequence));
         const QJsonObject response = o.value(QLatin1String("response")).toObject();
         if (m_responseId.isEmpty())
@@ -91,6 +93,7 @@ protected:
 
 private:
     qint64 m_lastSequence = -1;
+    qint64 m_forwardedSequence = -1; // the one before the last: the last the client has, if a gate stopped the stream
     QString m_responseId;
 };
 
