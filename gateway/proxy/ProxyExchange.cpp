@@ -139,8 +139,9 @@ bool ProxyExchange::mayCost() const
 {
     if (m_chat)
         return true;
-    // Listing models and counting tokens cost nothing; any other POST may.
-    return m_request.method == "POST" && !m_request.path.endsWith("/count_tokens");
+    // Listing models and counting tokens (Anthropic's count_tokens, Responses' input_tokens) cost
+    // nothing; any other POST may.
+    return m_request.method == "POST" && !m_request.path.endsWith("/count_tokens") && !m_request.path.endsWith("/input_tokens");
 }
 
 bool ProxyExchange::admit()

@@ -342,6 +342,16 @@ private Q_SLOTS:
         QCOMPARE(spentTokens(QString::fromUtf8(session)),
                  stored.value("prompt_tokens").toLongLong() + stored.value("completion_tokens").toLongLong());
     }
+
+    void countingInputTokensCostsNothing()
+    {
+        const Reply r = call("/v1/responses/input_tokens", responses(false), steer("count-input-tokens", {{"x-up-no-usage", "1"}}));
+        QCOMPARE(r.status, 200);
+        const QVariantMap stored = row(r.id());
+        QCOMPARE(stored.value("prompt_tokens").toLongLong(), 0);
+        QCOMPARE(stored.value("completion_tokens").toLongLong(), 0);
+        QCOMPARE(stored.value("estimated").toInt(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_GatewayEndpoints)
