@@ -111,10 +111,15 @@ std::optional<ChatRequest> OpenAiDialect::parseRequest(const QByteArray &body, Q
     if (!parsed)
         return std::nullopt;
     ChatRequest &r = *parsed;
-    r.clientWantsUsage = r.body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
+    r.clientWantsUsage = clientWantsUsage(r.body);
     r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_completion_tokens", "max_tokens"});
     r.promptEstimate = TokenEstimator::estimateOpenAiRequest(r.body);
     return parsed;
+}
+
+bool OpenAiDialect::clientWantsUsage(const QJsonObject &body)
+{
+    return body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
 }
 
 QByteArray OpenAiDialect::upstreamBody(const ChatRequest &request) const

@@ -105,24 +105,20 @@ QByteArray namedEvent(const char *name, const QJsonObject &data)
 
 std::optional<ChatRequest> ResponsesDialect::parseRequest(const QByteArray &body, QString *error) const
 {
-    const std::optional<QJsonObject> object = JsonBody::parseObject(body, error);
-    if (!object)
+    std::optional<ChatRequest> parsed = JsonBody::readRequest(body, error);
+    if (!parsed)
         return std::nullopt;
-    ChatRequest r;
-    r.body = *object;
-    if (!JsonBody::readModel(r.body, &r.model, error))
-        return std::nullopt;
+    ChatRequest &r = *parsed;
     const QJsonValue input = r.body.value(QLatin1String("input"));
     // A follow-up turn may carry only previous_response_id (or a stored prompt) and no input.
     if (!input.isUndefined() && !input.isString() && !input.isArray()) {
         *error = QStringLiteral("'input' must be a string or an array of input items.");
         return std::nullopt;
     }
-    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
     r.clientWantsUsage = true; // Responses streams always end with the usage.
     r.maxTokens = JsonBody::readMaxTokens(r.body, {"max_output_tokens"});
     r.promptEstimate = TokenEstimator::estimateOpenAiRequest(r.body);
-    return r;
+    return parsed;
 }
 
 QByteArray ResponsesDialect::upstreamBody(const ChatRequest &) const
