@@ -237,8 +237,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
         responder->respond(200, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
         return;
     }
-    const bool chat = path == "/v1/chat/completions" || path == "/v1/messages";
-    if (chat && request.method != "POST") {
+    const Dialect *metered = Dialect::forEndpoint(path);
+    if (metered && request.method != "POST") {
         HttpHeaders h;
         h.add("content-type", "application/json");
         h.add("allow", "POST");
@@ -246,10 +246,8 @@ void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
                                    QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(request.method))));
         return;
     }
-    if (path == "/v1/chat/completions")
-        return handleChat(request, responder, ApiDialect::OpenAi);
-    if (path == "/v1/messages")
-        return handleChat(request, responder, ApiDialect::Anthropic);
+    if (metered)
+        return handleChat(request, responder, *metered);
     if (path == "/v1/models" && request.method == "GET")
         return handleModels(request, responder);
     if (path.startsWith("/v1/"))
@@ -269,9 +267,9 @@ const UpstreamConfig *Gateway::route(const QString &model, ApiDialect api) const
     return nullptr;
 }
 
-void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api)
+void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, const Dialect &dialect)
 {
-    const Dialect &dialect = Dialect::forApi(api);
+    const ApiDialect api = dialect.id();
     QString why;
     std::optional<ChatRequest> chat = dialect.parseRequest(request.body, &why);
     if (!chat)

@@ -20,6 +20,7 @@
 #include <memory>
 
 class AdminApi;
+class Dialect;
 class HttpResponder;
 class HttpServer;
 class PeerProcessFinder;
@@ -69,7 +70,8 @@ private:
     // named off this thread). Answers 401 itself for an unknown tf- key, and drops the request if
     // its client has gone meanwhile.
     void identify(const HttpRequest &request, HttpResponder *responder, std::function<void(const CallerIdentity &)> proceed);
-    void handleChat(const HttpRequest &request, HttpResponder *responder, ApiDialect api);
+    // Every endpoint whose dialect TokenFuse knows (Dialect::forEndpoint): parsed, routed by model, metered.
+    void handleChat(const HttpRequest &request, HttpResponder *responder, const Dialect &dialect);
     void handlePassthrough(const HttpRequest &request, HttpResponder *responder);
     void handleModels(const HttpRequest &request, HttpResponder *responder);
     const UpstreamConfig *route(const QString &model, ApiDialect api) const;

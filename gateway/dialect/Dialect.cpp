@@ -1,7 +1,10 @@
 #include "Dialect.h"
 
 #include "AnthropicDialect.h"
+#include "CompletionsDialect.h"
+#include "EmbeddingsDialect.h"
 #include "OpenAiDialect.h"
+#include "ResponsesDialect.h"
 
 int Dialect::statusOf(Error error)
 {
@@ -54,4 +57,22 @@ const Dialect &Dialect::forApi(ApiDialect api)
 const Dialect &Dialect::forPath(const QByteArray &path)
 {
     return forApi(path.startsWith("/v1/messages") ? ApiDialect::Anthropic : ApiDialect::OpenAi);
+}
+
+const Dialect *Dialect::forEndpoint(const QByteArray &path)
+{
+    static const ResponsesDialect responses;
+    static const EmbeddingsDialect embeddings;
+    static const CompletionsDialect completions;
+    if (path == "/v1/chat/completions")
+        return &forApi(ApiDialect::OpenAi);
+    if (path == "/v1/messages")
+        return &forApi(ApiDialect::Anthropic);
+    if (path == "/v1/responses")
+        return &responses;
+    if (path == "/v1/embeddings")
+        return &embeddings;
+    if (path == "/v1/completions")
+        return &completions;
+    return nullptr;
 }

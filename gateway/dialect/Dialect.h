@@ -54,5 +54,8 @@ public:
     static const Dialect &forApi(ApiDialect api);
     // The dialect whose clients call this path (errors on /v1/messages* are Anthropic-shaped).
     static const Dialect &forPath(const QByteArray &path);
+    // The dialect that meters a POST to this path (chat, messages, responses, embeddings, legacy
+    // completions), or null for a path TokenFuse forwards without knowing its shape.
+    static const Dialect *forEndpoint(const QByteArray &path);
     static Error errorForStatus(int status);
 };

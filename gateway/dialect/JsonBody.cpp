@@ -38,7 +38,7 @@ bool JsonBody::readModel(const QJsonObject &body, QString *model, QString *error
     return true;
 }
 
-std::optional<ChatRequest> JsonBody::readChat(const QByteArray &body, const QString &messagesError, QString *error)
+std::optional<ChatRequest> JsonBody::readRequest(const QByteArray &body, QString *error)
 {
     const std::optional<QJsonObject> object = parseObject(body, error);
     if (!object)
@@ -47,11 +47,17 @@ std::optional<ChatRequest> JsonBody::readChat(const QByteArray &body, const QStr
     r.body = *object;
     if (!readModel(r.body, &r.model, error))
         return std::nullopt;
-    if (!r.body.value(QLatin1String("messages")).isArray()) {
+    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
+    return r;
+}
+
+std::optional<ChatRequest> JsonBody::readChat(const QByteArray &body, const QString &messagesError, QString *error)
+{
+    std::optional<ChatRequest> r = readRequest(body, error);
+    if (r && !r->body.value(QLatin1String("messages")).isArray()) {
         *error = messagesError;
         return std::nullopt;
     }
-    r.stream = r.body.value(QLatin1String("stream")).toBool(false);
     return r;
 }
 

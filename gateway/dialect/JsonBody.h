@@ -12,6 +12,8 @@
 namespace JsonBody {
 std::optional<QJsonObject> parseObject(const QByteArray &body, QString *error);
 bool readModel(const QJsonObject &body, QString *model, QString *error);
+// What every dialect reads alike: a JSON object with a "model" string, and the "stream" flag.
+std::optional<ChatRequest> readRequest(const QByteArray &body, QString *error);
 // What every chat dialect reads alike: a JSON object with a "model" string and a "messages" array,
 // and the "stream" flag. `messagesError` is the dialect's own wording for a missing "messages".
 std::optional<ChatRequest> readChat(const QByteArray &body, const QString &messagesError, QString *error);

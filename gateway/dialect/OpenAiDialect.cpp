@@ -39,6 +39,12 @@ protected:
         for (const QJsonValue &c : choices) {
             const QJsonObject delta = c.toObject().value(QLatin1String("delta")).toObject();
             bool content = false;
+            // Legacy completions stream their text as choices[].text.
+            const QJsonValue text = c.toObject().value(QLatin1String("text"));
+            if (text.isString() && !text.toString().isEmpty()) {
+                countText(text.toString());
+                content = true;
+            }
             for (const char *key : {"content", "reasoning_content", "reasoning", "refusal"}) {
                 const QJsonValue v = delta.value(QLatin1String(key));
                 if (v.isString() && !v.toString().isEmpty()) {
@@ -108,7 +114,7 @@ std::optional<ChatRequest> OpenAiDialect::parseRequest(const QByteArray &body, Q
     if (!parsed)
         return std::nullopt;
     ChatRequest &r = *parsed;
-    r.clientWantsUsage = r.body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
+    r.clientWantsUsage = clientWantsUsage(r.body);
     const std::optional<qint64> limit = JsonBody::readOutputLimit(r.body, kOutputLimitKeys, &r.outputLimitKey, error);
     if (!limit)
         return std::nullopt;
@@ -117,6 +123,11 @@ std::optional<ChatRequest> OpenAiDialect::parseRequest(const QByteArray &body, Q
         r.outputLimitKey = "max_tokens";
     r.promptEstimate = TokenEstimator::estimateOpenAiRequest(r.body);
     return parsed;
+}
+
+bool OpenAiDialect::clientWantsUsage(const QJsonObject &body)
+{
+    return body.value(QLatin1String("stream_options")).toObject().value(QLatin1String("include_usage")).toBool(false);
 }
 
 QByteArray OpenAiDialect::upstreamBody(const ChatRequest &request) const
@@ -143,6 +154,8 @@ TokenUsage OpenAiDialect::usageFromJson(const QJsonObject &usage)
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger());
     u.cachedTokens = qBound<qint64>(0, usage.value(QLatin1String("prompt_tokens_details")).toObject()
                                         .value(QLatin1String("cached_tokens")).toInteger(), u.promptTokens);
+    u.reasoningTokens = qBound<qint64>(0, usage.value(QLatin1String("completion_tokens_details")).toObject()
+                                           .value(QLatin1String("reasoning_tokens")).toInteger(), u.completionTokens);
     u.reported = true;
     return u;
 }

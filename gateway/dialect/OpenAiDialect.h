@@ -15,4 +15,6 @@ public:
     QByteArray streamErrorEvent(Error error, const QString &message) const override;
 
     static TokenUsage usageFromJson(const QJsonObject &usage);
+    // stream_options.include_usage, as the client sent it.
+    static bool clientWantsUsage(const QJsonObject &body);
 };

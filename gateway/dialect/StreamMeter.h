@@ -46,6 +46,8 @@ public:
     }
     // The request's max_tokens (-1: none), set by the dialect that made this meter.
     void setMaxTokens(qint64 maxTokens) { m_maxTokens = maxTokens; }
+    // An error event made by the dialect, fitted into this stream (Responses numbers its events).
+    virtual QByteArray inSequence(const QByteArray &events) const { return events; }
     // Prompt tokens as the stream has reported them so far (Anthropic's message_start), or 0.
     qint64 reportedPromptTokens() const { return m_reported.promptTokens; }
 

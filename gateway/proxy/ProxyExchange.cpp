@@ -5,6 +5,8 @@
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
 #include "dialect/JsonBody.h"
+#include "dialect/OpenAiDialect.h"
+#include "dialect/ResponsesDialect.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
 #include "store/StoreRecords.h"
@@ -21,17 +23,16 @@
 namespace {
 constexpr qint64 kMaxBufferedResponse = 64 * 1024 * 1024;
 
-// Usage from a JSON body of any OpenAI- or Anthropic-style endpoint (embeddings, responses, ...).
+// Usage from a JSON body of an endpoint TokenFuse forwards without knowing it: whichever of the
+// two OpenAI usage shapes it carries (Responses-style input/output tokens, or prompt/completion).
 TokenUsage genericUsage(const QByteArray &body)
 {
-    TokenUsage u;
     const QJsonObject usage = QJsonDocument::fromJson(body).object().value(QLatin1String("usage")).toObject();
-    if (usage.isEmpty())
-        return u;
-    u.promptTokens = qMax<qint64>(0, usage.value(QLatin1String("prompt_tokens")).toInteger(usage.value(QLatin1String("input_tokens")).toInteger()));
-    u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger(usage.value(QLatin1String("output_tokens")).toInteger()));
-    u.reported = true;
-    return u;
+    if (usage.contains(QLatin1String("input_tokens")) || usage.contains(QLatin1String("output_tokens")))
+        return ResponsesDialect::usageFromJson(usage);
+    if (usage.contains(QLatin1String("prompt_tokens")) || usage.contains(QLatin1String("completion_tokens")))
+        return OpenAiDialect::usageFromJson(usage);
+    return {};
 }
 
 // Output-limit keys of the OpenAI- and Anthropic-style endpoints TokenFuse passes through.
@@ -155,10 +156,16 @@ bool ProxyExchange::needsAdmission() const
 {
     if (!m_services.ledger && !m_services.rates)
         return false;
+    return mayCost();
+}
+
+bool ProxyExchange::mayCost() const
+{
     if (m_chat)
         return true;
-    // Listing models and counting tokens cost nothing; any other POST may.
-    return m_request.method == "POST" && !m_request.path.endsWith("/count_tokens");
+    // Listing models and counting tokens (Anthropic's count_tokens, Responses' input_tokens) cost
+    // nothing; any other POST may.
+    return m_request.method == "POST" && !m_request.path.endsWith("/count_tokens") && !m_request.path.endsWith("/input_tokens");
 }
 
 bool ProxyExchange::admit()
@@ -285,7 +292,7 @@ void ProxyExchange::cutStream(const BudgetDenial &denial)
     // dialect: an error event its SDK raises in the caller's loop, and no normal end.
     dropUpstream();
     if (m_responder)
-        m_responder->writeChunk(m_dialect.streamErrorEvent(Dialect::Error::BudgetExceeded, denial.message));
+        m_responder->writeChunk(streamError(Dialect::Error::BudgetExceeded, denial.message));
     record(200, QStringLiteral("budget_exceeded"), usageSoFar(), [this] {
         if (m_responder)
             m_responder->endStream();
@@ -344,6 +351,7 @@ void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
     if (status != 200 || !sse || !m_responder)
         return; // answered whole in onFinished
     m_streaming = true;
+    m_row.stream = true;
     if (m_chat) {
         m_meter = m_dialect.newStreamMeter(*m_chat);
         m_meter->setGate([this](const StreamMeter &meter) { return allowProgress(meter); });
@@ -364,6 +372,10 @@ void ProxyExchange::onData(const QByteArray &data)
     }
     const bool hadContent = m_meter && m_meter->sawFirstContent();
     const QByteArray out = m_meter ? m_meter->feed(data) : data;
+    // A stream of unknown shape is billed by what it relayed (split words and characters only
+    // ever count more).
+    if (!m_meter)
+        m_relayedTokens += TokenEstimator::estimateText(QString::fromUtf8(data));
     if (m_row.ttftMs < 0 && (m_meter ? (!hadContent && m_meter->sawFirstContent()) : !out.isEmpty()))
         m_row.ttftMs = m_clock.elapsed();
     if (!out.isEmpty() && m_responder)
@@ -374,12 +386,20 @@ void ProxyExchange::onData(const QByteArray &data)
 
 TokenUsage ProxyExchange::usageSoFar() const
 {
-    const qint64 estimate = m_chat ? m_chat->promptEstimate : 0;
+    // A request TokenFuse forwarded without knowing its shape was estimated at admission.
+    const qint64 estimate = m_chat ? m_chat->promptEstimate : m_worst.promptTokens;
     if (m_meter)
         return m_meter->usage(estimate);
     TokenUsage u;
     u.promptTokens = estimate;
+    u.completionTokens = m_relayedTokens;
     return u;
+}
+
+QByteArray ProxyExchange::streamError(Dialect::Error error, const QString &message) const
+{
+    const QByteArray event = m_dialect.streamErrorEvent(error, message);
+    return m_meter ? m_meter->inSequence(event) : event;
 }
 
 void ProxyExchange::onFinished()
@@ -408,9 +428,10 @@ void ProxyExchange::onFinished()
     QString error;
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300) {
         usage = m_chat ? m_dialect.usageFromResponse(m_body) : genericUsage(m_body);
-        if (!usage.reported && m_chat) {
-            // No usage from the upstream: count the prompt as estimated and the whole answer as output.
-            usage.promptTokens = m_chat->promptEstimate;
+        if (!usage.reported && mayCost()) {
+            // No usage from the upstream: count the prompt as estimated and the whole answer as
+            // output, so the reservation is never handed back for tokens nobody reported.
+            usage = usageSoFar();
             usage.completionTokens = TokenEstimator::estimateText(QString::fromUtf8(m_body));
         }
     } else {
@@ -445,7 +466,7 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
     if (m_streaming) {
         // The client already has a 200: end the stream with an error event its SDK raises.
         if (m_responder)
-            m_responder->writeChunk(m_dialect.streamErrorEvent(error, message));
+            m_responder->writeChunk(streamError(error, message));
         record(200, kind, usageSoFar(), [this] {
             if (m_responder)
                 m_responder->endStream();

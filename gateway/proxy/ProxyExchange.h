@@ -52,6 +52,7 @@ Q_SIGNALS:
 
 private:
     bool needsAdmission() const;
+    bool mayCost() const;
     // Rate limits and budgets; false when the request was refused (and answered).
     bool admit();
     void refuse(Dialect::Error error, const QString &kind, const QString &message, const HttpHeaders &extra);
@@ -71,6 +72,8 @@ private:
     HttpHeaders clientHeaders(const HttpHeaders &upstreamHeaders) const;
     UpstreamRequest upstreamRequest() const;
     TokenUsage usageSoFar() const;
+    // The dialect's error event, fitted into the stream being relayed.
+    QByteArray streamError(Dialect::Error error, const QString &message) const;
 
     ProxyServices m_services;
     HttpRequest m_request;
@@ -87,6 +90,7 @@ private:
     HttpHeaders m_upstreamHeaders;
     QByteArray m_body;
     bool m_streaming = false;
+    qint64 m_relayedTokens = 0; // estimated from a stream no dialect meters
     // Admission.
     BudgetSubject m_subject;
     Price m_price;
