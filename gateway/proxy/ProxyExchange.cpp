@@ -4,8 +4,10 @@
 #include "accounting/TokenEstimator.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
+#include "KeyRedactor.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
+#include "keys/VirtualKeyRegistry.h"
 #include "store/StoreRecords.h"
 #include "store/UsageStore.h"
 #include "upstream/UpstreamCall.h"
@@ -31,6 +33,18 @@ TokenUsage genericUsage(const QByteArray &body)
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger(usage.value(QLatin1String("output_tokens")).toInteger()));
     u.reported = true;
     return u;
+}
+
+// A TokenFuse secret (virtual key, admin token) in a key header: it never leaves TokenFuse.
+bool carriesOwnSecret(const QByteArray &name, const QByteArray &value)
+{
+    QByteArray key = value.trimmed();
+    if (name == "authorization") {
+        if (!key.toLower().startsWith("bearer "))
+            return false;
+        key = key.mid(7).trimmed();
+    }
+    return VirtualKeyRegistry::isVirtualKey(key) || key.startsWith("tfadm_");
 }
 
 QString requestId()
@@ -81,7 +95,10 @@ UpstreamRequest ProxyExchange::upstreamRequest() const
             || n == "te" || n == "upgrade" || n == "expect" || n == "accept-encoding" || n == "proxy-authorization"
             || n == "x-tenant-id" || n == "x-session-id")
             continue;
-        if ((n == "authorization" || n == "x-api-key") && !m_upstream.apiKey.isEmpty())
+        // What a browser adds about the page and its user is nobody's business upstream.
+        if (n == "cookie" || n == "origin" || n == "referer" || n.startsWith("sec-fetch-"))
+            continue;
+        if ((n == "authorization" || n == "x-api-key") && (!m_upstream.apiKey.isEmpty() || carriesOwnSecret(n, f.second)))
             continue;
         r.headers.add(n, f.second);
     }
@@ -367,6 +384,8 @@ void ProxyExchange::onFinished()
         }
     } else {
         error = QStringLiteral("upstream_status_%1").arg(m_upstreamStatus);
+        // An error body may echo the key it was sent (a 401 quoting it): the client never sees it.
+        m_body = KeyRedactor::redact(m_body, m_upstream.apiKey.toUtf8());
     }
     const int status = m_upstreamStatus;
     record(status, error, usage, [this, status] {
