@@ -39,11 +39,8 @@ TokenUsage genericUsage(const QByteArray &body)
 bool carriesOwnSecret(const QByteArray &name, const QByteArray &value)
 {
     QByteArray key = value.trimmed();
-    if (name == "authorization") {
-        if (!key.toLower().startsWith("bearer "))
-            return false;
+    if (name == "authorization" && key.toLower().startsWith("bearer "))
         key = key.mid(7).trimmed();
-    }
     return VirtualKeyRegistry::isVirtualKey(key) || key.startsWith("tfadm_");
 }
 

@@ -208,7 +208,7 @@ private Q_SLOTS:
         QCOMPARE(created.status, 201);
         const QByteArray key = QJsonDocument::fromJson(created.body).object().value("key").toString().toLatin1();
         QVERIFY(key.startsWith("tf-"));
-        for (const QByteArray &header : {QByteArray("Authorization: Bearer "), QByteArray("x-api-key: ")}) {
+        for (const QByteArray &header : {QByteArray("Authorization: Bearer "), QByteArray("x-api-key: "), QByteArray("Authorization: ")}) {
             const RawReply r = raw(head("POST", "/v1/chat/completions",
                                         header + key + "\r\nContent-Type: application/json\r\nCookie: sid=secret-cookie\r\n"
                                         "Referer: http://localhost:3000/page\r\nSec-Fetch-Site: same-site\r\nSec-Fetch-Mode: cors\r\n"),
