@@ -116,6 +116,49 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
     }
     return true;
 }
+bool readStringList(const QJsonObject &o, const char *key, QStringList *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isArray())
+        return fail(error, QStringLiteral("config.%1 must be an array of strings").arg(QLatin1String(key)));
+    for (const QJsonValue &item : v.toArray()) {
+        if (!item.isString() || item.toString().trimmed().isEmpty())
+            return fail(error, QStringLiteral("config.%1 must hold non-empty strings").arg(QLatin1String(key)));
+        out->append(item.toString().trimmed());
+    }
+    return true;
+}
+
+// Exact origins as browsers send them: scheme://host[:port], no path.
+bool readOrigins(const QJsonObject &o, QStringList *out, QString *error)
+{
+    if (!readStringList(o, "allowed_origins", out, error))
+        return false;
+    for (const QString &origin : std::as_const(*out)) {
+        const QUrl url(origin, QUrl::StrictMode);
+        const bool web = url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https");
+        if (!url.isValid() || !web || url.host().isEmpty() || !(url.path().isEmpty() || url.path() == QLatin1String("/"))
+            || url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
+            return fail(error, QStringLiteral("config.allowed_origins: '%1' is not an origin; write scheme://host[:port], "
+                                              "e.g. \"http://localhost:3000\"").arg(origin));
+    }
+    return true;
+}
+
+bool readHosts(const QJsonObject &o, QStringList *out, QString *error)
+{
+    if (!readStringList(o, "allowed_hosts", out, error))
+        return false;
+    for (const QString &host : std::as_const(*out)) {
+        if (host.contains(QLatin1Char('/')) || host.contains(QLatin1Char(' ')) || host == QLatin1String("*")
+            || (host.contains(QLatin1Char(':')) && !host.contains(QLatin1String("::")) && host.count(QLatin1Char(':')) == 1))
+            return fail(error, QStringLiteral("config.allowed_hosts: '%1' must be a host name or address without scheme or port, "
+                                              "e.g. \"devbox.lan\"").arg(host));
+    }
+    return true;
+}
 } // namespace
 
 bool GatewayConfig::parseListen(const QString &text, QString *host, quint16 *port, QString *error)
@@ -140,7 +183,8 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
     GatewayConfig c;
     c.raw = json;
     if (!checkKeys(json, QStringLiteral("config"),
-                   {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens"}, error))
+                   {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens",
+                    "allowed_origins", "allowed_hosts"}, error))
         return std::nullopt;
     QString listen;
     if (!readString(json, "listen", QStringLiteral("config"), &listen, error))
@@ -187,6 +231,8 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
             return std::nullopt;
         c.rateLimits = *limits;
     }
+    if (!readOrigins(json, &c.allowedOrigins, error) || !readHosts(json, &c.allowedHosts, error))
+        return std::nullopt;
     int defaultMax = int(c.defaultMaxTokens);
     if (!readInt(json, "default_max_tokens", QStringLiteral("config"), 1, &defaultMax, error))
         return std::nullopt;

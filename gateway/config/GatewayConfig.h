@@ -29,6 +29,8 @@ struct GatewayConfig
     QList<RateLimitRule> rateLimits;
     qint64 defaultMaxTokens = 4096; // the worst case reserved for a request that names no max_tokens
     HttpLimits limits;
+    QStringList allowedOrigins; // web origins whose requests are let in (exact, e.g. "http://localhost:3000")
+    QStringList allowedHosts;   // Host names beyond loopback and the listen address (no port)
     QJsonObject raw;          // the file as read, for the parts later steps read (budgets, rate_limits)
     QStringList warnings;     // things worth a line in the log that do not stop the gateway
 

@@ -26,6 +26,7 @@ struct UpstreamConfig
 
     void setModels(const QStringList &globs);
     bool servesModel(const QString &model) const;
-    // base_url + the part of the gateway path after /v1 (OpenAI base URLs end in /v1; Anthropic's don't).
+    // base_url + the part of the gateway path after /v1 (OpenAI base URLs end in /v1; Anthropic's don't),
+    // its dot segments resolved (UrlPath); an invalid URL when they would climb above base_url.
     QUrl urlFor(const QByteArray &gatewayPath, const QByteArray &query) const;
 };

@@ -5,6 +5,7 @@
 #include "dialect/Dialect.h"
 #include "http/HttpResponder.h"
 #include "http/HttpServer.h"
+#include "http/UrlPath.h"
 #include "proxy/PeerProcessFinder.h"
 #include "proxy/ProxyExchange.h"
 #include "simulator/SimulatorServer.h"
@@ -25,6 +26,7 @@ Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent)
     qRegisterMetaType<UsageRecord>();
     if (m_config.dataDir.isEmpty())
         m_config.dataDir = GatewayConfig::defaultDataDir();
+    m_guard = RequestGuard({m_config.listenHost, m_config.allowedHosts, m_config.allowedOrigins});
 }
 
 Gateway::~Gateway()
@@ -224,8 +226,35 @@ void Gateway::respondError(HttpResponder *responder, const QByteArray &path, int
     responder->respond(Dialect::statusOf(error), h, Dialect::forPath(path).errorBody(error, message));
 }
 
-void Gateway::handle(const HttpRequest &request, HttpResponder *responder)
+void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
 {
+    // Who may ask, and where the path really leads, before anything reads or routes the request.
+    const auto refuse = [&](Dialect::Error error, const QString &message) {
+        HttpHeaders h;
+        h.add("content-type", "application/json");
+        if (error == Dialect::Error::ForbiddenOrigin)
+            h.add("x-should-retry", "false");
+        const QByteArray body = AdminApi::isAdminPath(received.path)
+            ? AdminApi::errorBody(error == Dialect::Error::ForbiddenOrigin ? QStringLiteral("forbidden_origin") : QStringLiteral("invalid_request_error"), message)
+            : Dialect::forPath(received.path).errorBody(error, message);
+        responder->respond(Dialect::statusOf(error), h, body);
+    };
+    if (const std::optional<RequestGuard::Refusal> no = m_guard.check(received))
+        return refuse(no->error, no->message);
+    QString why;
+    const std::optional<QByteArray> resolved = UrlPath::normalise(received.path, &why);
+    if (!resolved)
+        return refuse(Dialect::Error::InvalidRequest, why);
+    if (UrlPath::firstSegment(*resolved) != UrlPath::firstSegment(received.path) || (received.path.startsWith("/v1/") && !resolved->startsWith("/v1/")))
+        return refuse(Dialect::Error::InvalidRequest, QStringLiteral("The path %1 leads outside %2 once its dot segments are resolved.")
+                                                          .arg(QString::fromUtf8(received.path), QString::fromUtf8("/" + UrlPath::firstSegment(received.path) + "/")));
+    std::optional<HttpRequest> normalised;
+    if (*resolved != received.path) {
+        normalised = received;
+        normalised->path = *resolved;
+        normalised->target = received.query.isEmpty() ? *resolved : *resolved + '?' + received.query;
+    }
+    const HttpRequest &request = normalised ? *normalised : received;
     const QByteArray &path = request.path;
     if (AdminApi::isAdminPath(path))
         return m_admin->handle(request, responder);

@@ -7,6 +7,7 @@
 #include "keys/VirtualKeyRegistry.h"
 #include "accounting/UsageRecord.h"
 #include "config/GatewayConfig.h"
+#include "http/RequestGuard.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/ProxyServices.h"
 
@@ -87,6 +88,7 @@ private:
     UsageStore *m_store = nullptr;
     std::unique_ptr<PriceTable> m_prices;
     ProxyServices m_services;
+    RequestGuard m_guard;
     CallerResolver m_callers;
     PeerProcessFinder *m_peers = nullptr;
     BudgetLedger m_ledger;

@@ -64,7 +64,8 @@ QByteArray typeOf(Dialect::Error e)
     case E::Unauthorized: return "authentication_error";
     case E::BudgetExceeded: return "billing_error";
     case E::RateLimited: return "rate_limit_error";
-    case E::SessionBlocked: return "permission_error";
+    case E::SessionBlocked:
+    case E::ForbiddenOrigin: return "permission_error";
     case E::UpstreamUnavailable: return "overloaded_error";
     case E::UpstreamError:
     case E::UpstreamTimeout:

@@ -22,6 +22,8 @@ int Dialect::statusOf(Error error)
     case Error::UpstreamError: return 502;
     case Error::UpstreamTimeout: return 504;
     case Error::Internal: return 500;
+    case Error::ForbiddenOrigin: return 403;
+    case Error::UnsupportedMediaType: return 415;
     }
     return 500;
 }
@@ -36,6 +38,7 @@ Dialect::Error Dialect::errorForStatus(int status)
     case 404: return Error::NotFound;
     case 408: return Error::RequestTimeout;
     case 413: return Error::RequestTooLarge;
+    case 415: return Error::UnsupportedMediaType;
     case 429: return Error::RateLimited;
     case 431: return Error::HeadersTooLarge;
     case 502: return Error::UpstreamError;

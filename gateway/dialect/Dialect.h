@@ -32,6 +32,8 @@ public:
         UpstreamError,       // 502
         UpstreamTimeout,     // 504
         Internal,            // 500
+        ForbiddenOrigin,     // 403: a foreign Origin or Host (a web page)
+        UnsupportedMediaType, // 415
     };
 
     virtual ~Dialect() = default;

@@ -88,6 +88,7 @@ QByteArray typeOf(Dialect::Error e)
     case E::Unauthorized: return "authentication_error";
     case E::NotFound: return "not_found_error";
     case E::Internal: return "server_error";
+    case E::ForbiddenOrigin: return "forbidden_origin";
     default: return "invalid_request_error";
     }
 }
@@ -102,6 +103,7 @@ QByteArray codeOf(Dialect::Error e)
     case E::RequestTimeout: return "request_timeout";
     case E::NotFound: return "not_found";
     case E::Unauthorized: return "invalid_api_key";
+    case E::UnsupportedMediaType: return "unsupported_media_type";
     default: return typeOf(e);
     }
 }

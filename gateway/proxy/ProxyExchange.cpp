@@ -7,8 +7,10 @@
 #include "dialect/JsonBody.h"
 #include "dialect/OpenAiDialect.h"
 #include "dialect/ResponsesDialect.h"
+#include "KeyRedactor.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
+#include "keys/VirtualKeyRegistry.h"
 #include "store/StoreRecords.h"
 #include "store/UsageStore.h"
 #include "upstream/UpstreamCall.h"
@@ -49,6 +51,15 @@ QByteArray quoted(const QString &text)
         out += (uchar(c) < 0x20 || c == 0x7f) ? ' ' : c;
     }
     return out + '"';
+}
+
+// A TokenFuse secret (virtual key, admin token) in a key header: it never leaves TokenFuse.
+bool carriesOwnSecret(const QByteArray &name, const QByteArray &value)
+{
+    QByteArray key = value.trimmed();
+    if (name == "authorization" && key.toLower().startsWith("bearer "))
+        key = key.mid(7).trimmed();
+    return VirtualKeyRegistry::isVirtualKey(key) || key.startsWith("tfadm_");
 }
 
 QString requestId()
@@ -106,7 +117,10 @@ UpstreamRequest ProxyExchange::upstreamRequest() const
             || n == "te" || n == "upgrade" || n == "expect" || n == "accept-encoding" || n == "proxy-authorization"
             || n == "x-tenant-id" || n == "x-session-id")
             continue;
-        if ((n == "authorization" || n == "x-api-key") && !m_upstream.apiKey.isEmpty())
+        // What a browser adds about the page and its user is nobody's business upstream.
+        if (n == "cookie" || n == "origin" || n == "referer" || n.startsWith("sec-fetch-"))
+            continue;
+        if ((n == "authorization" || n == "x-api-key") && (!m_upstream.apiKey.isEmpty() || carriesOwnSecret(n, f.second)))
             continue;
         r.headers.add(n, f.second);
     }
@@ -436,6 +450,8 @@ void ProxyExchange::onFinished()
         }
     } else {
         error = QStringLiteral("upstream_status_%1").arg(m_upstreamStatus);
+        // An error body may echo the key it was sent (a 401 quoting it): the client never sees it.
+        m_body = KeyRedactor::redact(m_body, m_upstream.apiKey.toUtf8());
     }
     const int status = m_upstreamStatus;
     record(status, error, usage, [this, status] {

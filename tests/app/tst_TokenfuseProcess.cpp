@@ -144,7 +144,7 @@ private Q_SLOTS:
         QVERIFY(port);
         QVERIFY2(maps(p.processId()).contains("libQt6Widgets"), "the console window is up");
         RawClient c(port);
-        c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QTRY_VERIFY(c.received.contains("\"status\":\"ok\""));
         p.terminate();
         QVERIFY(p.waitForFinished(10000));

@@ -69,6 +69,11 @@ private Q_SLOTS:
         QTest::newRow("unknown upstream key") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"apikey\": \"k\"}]}") << "unknown key 'apikey'";
         QTest::newRow("duplicate names") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\"}, {\"name\": \"a\", \"base_url\": \"http://y\"}]}") << "used twice";
         QTest::newRow("pricing not object") << QByteArray(R"({"pricing": []})") << "config.pricing";
+        QTest::newRow("origin with a path") << QByteArray("{\"allowed_origins\": [\"http://localhost:3000/app\"]}") << "config.allowed_origins";
+        QTest::newRow("origin without scheme") << QByteArray(R"({"allowed_origins": ["localhost:3000"]})") << "config.allowed_origins";
+        QTest::newRow("origins not array") << QByteArray("{\"allowed_origins\": \"http://localhost:3000\"}") << "config.allowed_origins";
+        QTest::newRow("host with port") << QByteArray(R"({"allowed_hosts": ["devbox.lan:8400"]})") << "config.allowed_hosts";
+        QTest::newRow("host wildcard") << QByteArray(R"({"allowed_hosts": ["*"]})") << "config.allowed_hosts";
         QTest::newRow("limit not a number") << QByteArray(R"({"limits": {"max_body_bytes": "big"}})") << "limits.max_body_bytes";
     }
 
@@ -91,6 +96,19 @@ private Q_SLOTS:
         QVERIFY(c->warnings.join(' ').contains("unencrypted"));
     }
 
+    void allowedOriginsAndHostsLoad()
+    {
+        QString error;
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(
+            "{\"allowed_origins\": [\"http://localhost:3000\", \"https://tool.example\"], \"allowed_hosts\": [\"devbox.lan\", \"[::1]\"]}").object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->allowedOrigins, QStringList({"http://localhost:3000", "https://tool.example"}));
+        QCOMPARE(c->allowedHosts, QStringList({"devbox.lan", "[::1]"}));
+        const auto none = GatewayConfig::fromJson({}, &error);
+        QVERIFY(none->allowedOrigins.isEmpty()); // local-only by default
+        QVERIFY(none->allowedHosts.isEmpty());
+    }
+
     void urlFor_data()
     {
         QTest::addColumn<QString>("base");
@@ -101,6 +119,11 @@ private Q_SLOTS:
         QTest::newRow("trailing slash") << "https://api.openai.com/v1/" << QByteArray("/v1/models") << QByteArray() << "https://api.openai.com/v1/models";
         QTest::newRow("anthropic style") << "https://api.anthropic.com" << QByteArray("/v1/messages") << QByteArray() << "https://api.anthropic.com/v1/messages";
         QTest::newRow("prefix path") << "http://127.0.0.1:11434/compat/v1" << QByteArray("/v1/chat/completions") << QByteArray() << "http://127.0.0.1:11434/compat/v1/chat/completions";
+        QTest::newRow("dots resolved inside") << "http://h.example/proj-a/v1" << QByteArray("/v1/chat/./x/../completions") << QByteArray() << "http://h.example/proj-a/v1/chat/completions";
+        // Above the base path the provider's key would go somewhere it was never meant for: no URL at all.
+        QTest::newRow("encoded dots escape base") << "http://h.example/proj-a/v1" << QByteArray("/v1/%2e%2e/%2e%2e/admin/keys") << QByteArray() << "";
+        QTest::newRow("plain dots escape base") << "http://h.example/proj-a/v1" << QByteArray("/v1/../../admin/keys") << QByteArray() << "";
+        QTest::newRow("mixed case dots escape") << "https://api.anthropic.com" << QByteArray("/v1/.%2E/.%2e/x") << QByteArray() << "";
         QTest::newRow("query kept") << "https://x.example/v1" << QByteArray("/v1/files") << QByteArray("limit=2") << "https://x.example/v1/files?limit=2";
     }
 

@@ -187,6 +187,7 @@ private Q_SLOTS:
         UpstreamRequest r;
         r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_port));
         r.body = chat("gpt-4o", true);
+        r.headers.add("content-type", "application/json");
         r.headers.add("x-sim-tokens-per-second", "20");
         r.headers.add("x-sim-completion-tokens", "1000");
         UpstreamCall *c = m_client.start(r);
