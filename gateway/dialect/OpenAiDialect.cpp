@@ -143,6 +143,8 @@ TokenUsage OpenAiDialect::usageFromJson(const QJsonObject &usage)
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("completion_tokens")).toInteger());
     u.cachedTokens = qBound<qint64>(0, usage.value(QLatin1String("prompt_tokens_details")).toObject()
                                         .value(QLatin1String("cached_tokens")).toInteger(), u.promptTokens);
+    u.reasoningTokens = qBound<qint64>(0, usage.value(QLatin1String("completion_tokens_details")).toObject()
+                                           .value(QLatin1String("reasoning_tokens")).toInteger(), u.completionTokens);
     u.reported = true;
     return u;
 }
