@@ -80,6 +80,44 @@ void reserveSettle(benchmark::State &state)
 }
 BENCHMARK(reserveSettle)->Arg(1)->Arg(10)->Arg(50);
 
+// What the gateway calls: spend-down admission. Arg 0 of the pair: rules as above (nothing to
+// clamp, every room computed); arg 1 = 1 adds a per-request cost cap that clamps every request,
+// so the binary search over the price runs too.
+void reserveOutputSettle(benchmark::State &state)
+{
+    BudgetLedger ledger;
+    QList<BudgetRule> rules = benchRules(int(state.range(0)));
+    if (state.range(1)) {
+        BudgetRule perRequest;
+        perRequest.scope = BudgetScope::Session;
+        perRequest.window = BudgetWindow::Request;
+        perRequest.maxCostMicros = 20'000; // $0.02: room for about 5,700 of the 64,000 asked
+        rules.append(perRequest);
+    }
+    ledger.setRules(rules);
+    std::array<BudgetSubject, Subjects> subjects;
+    for (int i = 0; i < Subjects; ++i)
+        subjects[size_t(i)] = subject(i);
+    const QList<QString> ids = requestIds(1024);
+    BudgetOutputDemand demand;
+    demand.promptTokens = 1000;
+    demand.requestedOutput = 64000;
+    demand.price.input = 3'000'000;
+    demand.price.output = 3'000'000;
+    const BudgetDemand real{1500, 4'500, 1000, 3'000};
+    qint64 n = 0;
+    for (auto _ : state) {
+        const QString &id = ids[n % ids.size()];
+        const BudgetAdmission admission = ledger.reserveOutput(subjects[size_t(n % Subjects)], demand, id);
+        benchmark::DoNotOptimize(admission);
+        auto deltas = ledger.settle(id, real);
+        benchmark::DoNotOptimize(deltas);
+        ++n;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(reserveOutputSettle)->Args({1, 0})->Args({10, 0})->Args({50, 0})->Args({10, 1});
+
 void progressPerChunk(benchmark::State &state)
 {
     BudgetLedger ledger;

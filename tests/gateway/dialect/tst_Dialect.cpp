@@ -172,6 +172,16 @@ private Q_SLOTS:
         QCOMPARE(meter->contentEvents(), 2);
     }
 
+    void openAiReasoningTokensAreRead()
+    {
+        OpenAiDialect d;
+        const TokenUsage u = d.usageFromResponse(R"({"usage":{"prompt_tokens":10,"completion_tokens":300,
+            "completion_tokens_details":{"reasoning_tokens":256}}})");
+        QCOMPARE(u.completionTokens, 300);
+        QCOMPARE(u.reasoningTokens, 256);
+        QCOMPARE(d.usageFromResponse(R"({"usage":{"prompt_tokens":1,"completion_tokens":2}})").reasoningTokens, 0);
+    }
+
     void openAiMeterKeepsUsageForAClientThatAsked()
     {
         OpenAiDialect d;
