@@ -2,6 +2,7 @@
 
 #include "upstream/UpstreamClient.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QTest>
 #include <QUrl>
@@ -17,7 +18,8 @@ SimulatorTestClient::~SimulatorTestClient()
 }
 
 std::shared_ptr<SimulatorTestClient::Reply> SimulatorTestClient::start(const QByteArray &path, const QByteArray &body,
-                                                                       const HttpHeaders &headers, const QByteArray &method)
+                                                                       const HttpHeaders &headers, const QByteArray &method,
+                                                                       UpstreamCall **callOut)
 {
     UpstreamRequest req;
     req.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QString::fromUtf8(path)));
@@ -26,23 +28,41 @@ std::shared_ptr<SimulatorTestClient::Reply> SimulatorTestClient::start(const QBy
     if (!body.isEmpty())
         req.headers.set("content-type", "application/json");
     req.body = body;
+    auto reply = std::make_shared<Reply>();
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    UpstreamCall *call = client(path)->start(req);
+    connect(call, &UpstreamCall::responseStarted, this, [reply, clock](int status, const HttpHeaders &h) {
+        reply->status = status;
+        reply->headers = h;
+        reply->headMs = clock->elapsed();
+    });
+    connect(call, &UpstreamCall::dataReceived, this, [reply, clock](const QByteArray &data) {
+        if (reply->firstDataMs < 0)
+            reply->firstDataMs = clock->elapsed();
+        reply->body += data;
+    });
+    connect(call, &UpstreamCall::finished, this, [reply, clock] {
+        reply->finished = true;
+        reply->endMs = clock->elapsed();
+    });
+    connect(call, &UpstreamCall::failed, this, [reply, clock](UpstreamCall::Failure f, const QString &) {
+        reply->failed = true;
+        reply->failure = f;
+        reply->endMs = clock->elapsed();
+    });
+    m_calls.emplace_back(call);
+    if (callOut)
+        *callOut = call;
+    return reply;
+}
+
+UpstreamClient *SimulatorTestClient::client(const QByteArray &path)
+{
     auto &client = m_clients[path];
     if (!client)
         client = std::make_unique<UpstreamClient>();
-    auto reply = std::make_shared<Reply>();
-    UpstreamCall *call = client->start(req);
-    connect(call, &UpstreamCall::responseStarted, this, [reply](int status, const HttpHeaders &h) {
-        reply->status = status;
-        reply->headers = h;
-    });
-    connect(call, &UpstreamCall::dataReceived, this, [reply](const QByteArray &data) { reply->body += data; });
-    connect(call, &UpstreamCall::finished, this, [reply] { reply->finished = true; });
-    connect(call, &UpstreamCall::failed, this, [reply](UpstreamCall::Failure f, const QString &) {
-        reply->failed = true;
-        reply->failure = f;
-    });
-    m_calls.emplace_back(call);
-    return reply;
+    return client.get();
 }
 
 SimulatorTestClient::Reply SimulatorTestClient::request(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers,

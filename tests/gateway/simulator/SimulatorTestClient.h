@@ -28,6 +28,9 @@ public:
         bool finished = false;
         bool failed = false;
         UpstreamCall::Failure failure = UpstreamCall::Failure::None;
+        qint64 headMs = -1; // since the request was started
+        qint64 firstDataMs = -1;
+        qint64 endMs = -1;
         bool done() const { return finished || failed; }
     };
     struct Event
@@ -41,7 +44,7 @@ public:
     ~SimulatorTestClient() override;
 
     std::shared_ptr<Reply> start(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers = {},
-                                 const QByteArray &method = "POST");
+                                 const QByteArray &method = "POST", UpstreamCall **callOut = nullptr);
     // Starts the request and waits until it is done or timeoutMs passed (then neither flag is set).
     Reply request(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers = {},
                   const QByteArray &method = "POST", int timeoutMs = 10'000);
@@ -51,6 +54,8 @@ public:
     static QList<Event> events(const QByteArray &body, bool *clean);
     static QJsonObject json(const QByteArray &bytes, bool *ok = nullptr);
     static HttpHeaders headers(std::initializer_list<std::pair<QByteArray, QByteArray>> fields);
+    // The HTTP client used for one path, for tests that drive calls themselves.
+    UpstreamClient *client(const QByteArray &path);
 
 private:
     quint16 m_port;
