@@ -59,19 +59,8 @@ std::optional<SimulatorChatRequest> SimulatorChatRequest::parse(ApiDialect diale
 
     QJsonValue system = QJsonValue::Null;
     if (dialect == ApiDialect::OpenAi) {
-        const QJsonValue options = o.value(QLatin1String("stream_options"));
-        if (!Complaint::isAbsent(options)) {
-            if (!r.stream) {
-                complain.fail(QStringLiteral("The 'stream_options' parameter is only allowed when 'stream' is enabled."),
-                              "stream_options", {});
-                return std::nullopt;
-            }
-            if (!options.isObject()) {
-                complain.wrongType("stream_options", "an object", options);
-                return std::nullopt;
-            }
-            r.includeUsage = options.toObject().value(QLatin1String("include_usage")).toBool(false);
-        }
+        if (!complain.readIncludeUsage(o, r.stream, &r.includeUsage))
+            return std::nullopt;
         // The newer name wins, as it does at OpenAI.
         if (!complain.readTokenLimit(o, "max_tokens", &r.maxTokens)
             || !complain.readTokenLimit(o, "max_completion_tokens", &r.maxTokens))

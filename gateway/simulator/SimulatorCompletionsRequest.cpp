@@ -47,14 +47,8 @@ std::optional<SimulatorCompletionsRequest> SimulatorCompletionsRequest::parse(co
         check.wrongType("prompt", "a string, an array of strings, or an array of token ids", prompt);
         return std::nullopt;
     }
-    const QJsonValue options = o.value(QLatin1String("stream_options"));
-    if (!SimulatorRequestCheck::isAbsent(options)) {
-        if (!r.stream) {
-            check.fail(QStringLiteral("The 'stream_options' parameter is only allowed when 'stream' is enabled."), "stream_options", {});
-            return std::nullopt;
-        }
-        r.includeUsage = options.toObject().value(QLatin1String("include_usage")).toBool(false);
-    }
+    if (!check.readIncludeUsage(o, r.stream, &r.includeUsage))
+        return std::nullopt;
     r.seed = SimulatorText::hash(QJsonDocument(QJsonArray{prompt}).toJson(QJsonDocument::Compact), SimulatorText::hash(r.model));
     return r;
 }

@@ -1,6 +1,7 @@
 #include "SimulatorEmbeddingsWire.h"
 
 #include "SimulatorJson.h"
+#include "SimulatorText.h"
 
 #include <QtEndian>
 
@@ -18,11 +19,8 @@ QList<float> SimulatorEmbeddingsWire::vector(quint64 seed, int dimensions)
     quint64 state = seed;
     double norm = 0;
     for (int i = 0; i < dimensions; ++i) {
-        // splitmix64, as SimulatorText uses; the top 24 bits make a float in [-1, 1).
-        quint64 z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        // The top 24 bits of a draw make a float in [-1, 1).
+        const quint64 z = SimulatorText::next(state);
         const double x = double(z >> 40) / double(1 << 23) - 1.0;
         v.append(float(x));
         norm += x * x;

@@ -107,3 +107,16 @@ bool SimulatorRequestCheck::readTokenLimit(const QJsonObject &o, const char *fie
     *out = d > 1e9 ? 1'000'000'000 : int(d);
     return true;
 }
+
+bool SimulatorRequestCheck::readIncludeUsage(const QJsonObject &o, bool stream, bool *includeUsage) const
+{
+    const QJsonValue options = o.value(QLatin1String("stream_options"));
+    if (isAbsent(options))
+        return true;
+    if (!stream)
+        return fail(QStringLiteral("The 'stream_options' parameter is only allowed when 'stream' is enabled."), "stream_options", {});
+    if (!options.isObject())
+        return wrongType("stream_options", "an object", options);
+    *includeUsage = options.toObject().value(QLatin1String("include_usage")).toBool(false);
+    return true;
+}

@@ -28,4 +28,6 @@ struct SimulatorRequestCheck
     // An optional whole number of at least `min`, as both providers require for token limits;
     // untouched when absent.
     bool readTokenLimit(const QJsonObject &o, const char *field, int *out, int min = 1) const;
+    // OpenAI's stream_options.include_usage, which is only allowed on a stream.
+    bool readIncludeUsage(const QJsonObject &o, bool stream, bool *includeUsage) const;
 };

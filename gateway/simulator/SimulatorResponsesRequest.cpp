@@ -1,18 +1,11 @@
 #include "SimulatorResponsesRequest.h"
 
+#include "SimulatorJson.h"
 #include "SimulatorRequestCheck.h"
 #include "SimulatorText.h"
 #include "SimulatorTokenizer.h"
 
 #include <QJsonDocument>
-
-namespace {
-QByteArray compact(const QJsonValue &v)
-{
-    const QByteArray text = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
-    return text.mid(1, text.size() - 2);
-}
-} // namespace
 
 std::optional<SimulatorResponsesRequest> SimulatorResponsesRequest::parse(const QByteArray &body, SimulatorError *error)
 {
@@ -55,11 +48,11 @@ std::optional<SimulatorResponsesRequest> SimulatorResponsesRequest::parse(const 
     const QJsonValue tools = o.value(QLatin1String("tools"));
     const QJsonValue toolChoice = o.value(QLatin1String("tool_choice"));
     if (instructions.isString())
-        r.instructions = compact(instructions);
+        r.instructions = SimulatorJson::compact(instructions);
     if (tools.isArray())
-        r.toolsJson = compact(tools);
+        r.toolsJson = SimulatorJson::compact(tools);
     if (!SimulatorRequestCheck::isAbsent(toolChoice))
-        r.toolChoice = compact(toolChoice);
+        r.toolChoice = SimulatorJson::compact(toolChoice);
 
     const QJsonValue system = instructions.isString() ? instructions : QJsonValue(QJsonValue::Null);
     r.promptTokens = SimulatorTokenizer::countPrompt(items, system, tools);

@@ -13,13 +13,6 @@ namespace {
 constexpr int kMaxDepth = 8;
 constexpr int kMaxItems = 3;
 
-QByteArray literal(const QJsonValue &v)
-{
-    // A one-element array keeps QJsonDocument happy with scalars; strip its brackets.
-    const QByteArray text = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
-    return text.mid(1, text.size() - 2);
-}
-
 QString typeOf(const QJsonObject &schema)
 {
     const QJsonValue t = schema.value(QLatin1String("type"));
@@ -47,11 +40,7 @@ QByteArray SimulatorSchemaArguments::generate(const QJsonObject &schema, quint64
 
 quint64 SimulatorSchemaArguments::next()
 {
-    // splitmix64, as SimulatorText uses: only determinism matters.
-    quint64 z = (m_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return SimulatorText::next(m_state);
 }
 
 QJsonObject SimulatorSchemaArguments::resolve(const QJsonObject &schema, int depth) const
@@ -130,12 +119,12 @@ QByteArray SimulatorSchemaArguments::value(const QJsonObject &raw, const QString
 {
     const QJsonObject schema = resolve(raw, depth);
     if (schema.contains(QLatin1String("const")))
-        return literal(schema.value(QLatin1String("const")));
+        return SimulatorJson::compact(schema.value(QLatin1String("const")));
     const QJsonArray choices = schema.value(QLatin1String("enum")).toArray();
     if (!choices.isEmpty())
-        return literal(choices.at(qsizetype(next() % quint64(choices.size()))));
+        return SimulatorJson::compact(choices.at(qsizetype(next() % quint64(choices.size()))));
     if (schema.contains(QLatin1String("default")))
-        return literal(schema.value(QLatin1String("default")));
+        return SimulatorJson::compact(schema.value(QLatin1String("default")));
 
     const QString type = typeOf(schema);
     if (type == QLatin1String("object"))
