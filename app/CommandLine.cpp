@@ -26,6 +26,7 @@ Options:
 
 Simulator options (tokenfuse simulate, or with --simulate):
   --ttft-ms N  --tokens-per-second N  --completion-tokens N  --fault SPEC  --retry-after SECONDS
+  --tool-call NAME  --tool-args JSON   (answer with that tool call until its result comes back)
   (SPEC: status:CODE, hang, disconnect:N, malformed:N, no-usage; see docs/simulator.md)
 
 Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
@@ -53,8 +54,10 @@ Invocation parseCommandLine(const QStringList &arguments)
                                                       upstreamKeyEnv = QStringLiteral("OPENAI_API_KEY");
     bool simulate = false;
     QList<QPair<QString, QString>> simulatorOptions;
-    const QStringList withValue = {"--listen", "--data-dir", "--config", "--upstream", "--upstream-dialect", "--upstream-key-env",
-                                   "--ttft-ms", "--tokens-per-second", "--completion-tokens", "--fault", "--retry-after"};
+    QStringList withValue = {"--listen", "--data-dir", "--config", "--upstream", "--upstream-dialect", "--upstream-key-env"};
+    // Every simulator knob takes a value; the profile's own list keeps the two from drifting apart.
+    for (const QString &knob : SimulatorProfile::optionNames())
+        withValue.append(QStringLiteral("--") + knob);
     for (int i = 0; i < args.size(); ++i) {
         QString name = args.at(i);
         QString value;

@@ -8,14 +8,25 @@ SimulatorAnthropicWire::SimulatorAnthropicWire(const SimulatorAnswer &answer) : 
 
 QByteArray SimulatorAnthropicWire::stopReason() const
 {
-    return m_answer.cut ? "\"max_tokens\"" : "\"end_turn\"";
+    if (m_answer.cut)
+        return "\"max_tokens\"";
+    return m_answer.toolCall ? "\"tool_use\"" : "\"end_turn\"";
+}
+
+QByteArray SimulatorAnthropicWire::toolUseBlock(const QByteArray &input) const
+{
+    return R"({"type":"tool_use","id":)" + SimulatorJson::string(m_answer.toolCall->id) + R"(,"name":)"
+        + SimulatorJson::string(m_answer.toolCall->name) + R"(,"input":)" + input + "}";
 }
 
 QByteArray SimulatorAnthropicWire::body() const
 {
     QByteArray out = R"({"id":")" + m_answer.id + R"(","type":"message","role":"assistant","model":)"
-        + SimulatorJson::string(m_answer.model) + R"(,"content":[{"type":"text","text":)" + SimulatorJson::string(m_answer.text())
-        + R"(}],"stop_reason":)" + stopReason() + R"(,"stop_sequence":null)";
+        + SimulatorJson::string(m_answer.model) + R"(,"content":[)"
+        // A call cut short by max_tokens has no whole input to give: Anthropic then sends an empty one.
+        + (m_answer.toolCall ? toolUseBlock(m_answer.cut ? QByteArray("{}") : m_answer.text())
+                             : R"({"type":"text","text":)" + SimulatorJson::string(m_answer.text()) + "}")
+        + R"(],"stop_reason":)" + stopReason() + R"(,"stop_sequence":null)";
     if (!m_answer.omitUsage)
         out += R"(,"usage":{"input_tokens":)" + QByteArray::number(m_answer.promptTokens)
             + R"(,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":)"
@@ -34,15 +45,17 @@ QByteArray SimulatorAnthropicWire::streamOpening() const
         out += R"(,"usage":{"input_tokens":)" + QByteArray::number(m_answer.promptTokens)
             + R"(,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1})";
     out += "}}\n\n";
-    out += "event: content_block_start\ndata: " R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})" "\n\n";
+    const QByteArray block = m_answer.toolCall ? toolUseBlock("{}") : QByteArray(R"({"type":"text","text":""})");
+    out += "event: content_block_start\ndata: " R"({"type":"content_block_start","index":0,"content_block":)" + block + "}\n\n";
     out += "event: ping\ndata: " R"({"type":"ping"})" "\n\n";
     return out;
 }
 
 QByteArray SimulatorAnthropicWire::streamToken(int index) const
 {
-    return "event: content_block_delta\ndata: " R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":)"
-        + SimulatorJson::string(m_answer.tokens.at(index)) + "}}\n\n";
+    const QByteArray piece = SimulatorJson::string(m_answer.tokens.at(index));
+    return "event: content_block_delta\ndata: " R"({"type":"content_block_delta","index":0,"delta":)"
+        + QByteArray(m_answer.toolCall ? R"({"type":"input_json_delta","partial_json":)" : R"({"type":"text_delta","text":)") + piece + "}}\n\n";
 }
 
 QByteArray SimulatorAnthropicWire::streamClosing() const
@@ -66,13 +79,7 @@ QByteArray SimulatorAnthropicWire::malformedEvent() const
 
 HttpHeaders SimulatorAnthropicWire::headers(bool stream) const
 {
-    HttpHeaders h;
-    if (stream) {
-        h.add("content-type", "text/event-stream; charset=utf-8");
-        h.add("cache-control", "no-cache");
-    } else {
-        h.add("content-type", "application/json");
-    }
+    HttpHeaders h = contentHeaders(stream);
     h.add("request-id", "req_" + m_answer.id.mid(4));
     return h;
 }

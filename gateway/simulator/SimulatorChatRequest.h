@@ -1,6 +1,7 @@
 #pragma once
 
 #include "SimulatorError.h"
+#include "SimulatorToolRequest.h"
 #include "dialect/ApiDialect.h"
 
 #include <QByteArray>
@@ -19,6 +20,7 @@ struct SimulatorChatRequest
     int maxTokens = -1;        // max_completion_tokens / max_tokens; -1 when not given
     int promptTokens = 0;      // by SimulatorTokenizer
     quint64 seed = 0;          // from model + system + messages: the same request, the same answer
+    SimulatorToolRequest tools; // tools, tool_choice and the conversation's tool calls
 
     // Parses a /v1/chat/completions (OpenAI) or /v1/messages (Anthropic) body, or a
     // /v1/messages/count_tokens body for Purpose::CountTokens (no max_tokens needed there).

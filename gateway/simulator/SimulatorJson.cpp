@@ -1,5 +1,8 @@
 #include "SimulatorJson.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 QByteArray SimulatorJson::string(const QByteArray &utf8)
 {
     static const char hex[] = "0123456789abcdef";
@@ -26,4 +29,11 @@ QByteArray SimulatorJson::string(const QByteArray &utf8)
     }
     out += '"';
     return out;
+}
+
+QByteArray SimulatorJson::compact(const QJsonValue &value)
+{
+    // A one-element array takes scalars too; strip its brackets.
+    const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return text.mid(1, text.size() - 2);
 }

@@ -22,6 +22,13 @@ QByteArray SimulatorOpenAiWire::usageObject() const
         + R"(,"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
 }
 
+QByteArray SimulatorOpenAiWire::finishReason() const
+{
+    if (m_answer.cut)
+        return "length";
+    return m_answer.toolCall ? "tool_calls" : "stop";
+}
+
 QByteArray SimulatorOpenAiWire::chunk(const QByteArray &choices, const QByteArray &usage) const
 {
     return m_chunkHead + choices + "]" + (usage.isEmpty() ? QByteArray() : R"(,"usage":)" + usage) + "}\n\n";
@@ -31,8 +38,13 @@ QByteArray SimulatorOpenAiWire::body() const
 {
     QByteArray out = R"({"id":")" + m_answer.id + R"(","object":"chat.completion","created":)"
         + QByteArray::number(m_answer.created) + R"(,"model":)" + SimulatorJson::string(m_answer.model)
-        + R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)" + SimulatorJson::string(m_answer.text())
-        + R"(,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")" + (m_answer.cut ? "length" : "stop") + R"("}])";
+        + R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)";
+    if (const auto &call = m_answer.toolCall)
+        out += R"(null,"tool_calls":[{"id":)" + SimulatorJson::string(call->id) + R"(,"type":"function","function":{"name":)"
+            + SimulatorJson::string(call->name) + R"(,"arguments":)" + SimulatorJson::string(m_answer.text()) + "}}]";
+    else
+        out += SimulatorJson::string(m_answer.text());
+    out += R"(,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")" + finishReason() + R"("}])";
     if (!m_answer.omitUsage)
         out += R"(,"usage":)" + usageObject();
     out += R"(,"service_tier":"default","system_fingerprint":null})";
@@ -41,18 +53,26 @@ QByteArray SimulatorOpenAiWire::body() const
 
 QByteArray SimulatorOpenAiWire::streamOpening() const
 {
-    return chunk(R"({"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null})",
+    // A tool call opens with its id and name and empty arguments; the arguments follow in pieces.
+    const QByteArray content = m_answer.toolCall
+        ? R"(null,"tool_calls":[{"index":0,"id":)" + SimulatorJson::string(m_answer.toolCall->id)
+            + R"(,"type":"function","function":{"name":)" + SimulatorJson::string(m_answer.toolCall->name) + R"(,"arguments":""}}])"
+        : QByteArray(R"("")");
+    return chunk(R"({"index":0,"delta":{"role":"assistant","content":)" + content + R"(,"refusal":null},"logprobs":null,"finish_reason":null})",
                  m_usageInChunks ? "null" : "");
 }
 
 QByteArray SimulatorOpenAiWire::streamToken(int index) const
 {
-    return m_chunkHead + R"({"index":0,"delta":{"content":)" + SimulatorJson::string(m_answer.tokens.at(index)) + m_tokenTail;
+    const QByteArray piece = SimulatorJson::string(m_answer.tokens.at(index));
+    if (m_answer.toolCall)
+        return m_chunkHead + R"({"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":)" + piece + "}}]" + m_tokenTail;
+    return m_chunkHead + R"({"index":0,"delta":{"content":)" + piece + m_tokenTail;
 }
 
 QByteArray SimulatorOpenAiWire::streamClosing() const
 {
-    QByteArray out = chunk(R"({"index":0,"delta":{},"logprobs":null,"finish_reason":")" + QByteArray(m_answer.cut ? "length" : "stop") + "\"}",
+    QByteArray out = chunk(R"({"index":0,"delta":{},"logprobs":null,"finish_reason":")" + finishReason() + "\"}",
                            m_usageInChunks ? "null" : "");
     if (m_usageInChunks)
         out += chunk({}, usageObject());
@@ -67,13 +87,7 @@ QByteArray SimulatorOpenAiWire::malformedEvent() const
 
 HttpHeaders SimulatorOpenAiWire::headers(bool stream) const
 {
-    HttpHeaders h;
-    if (stream) {
-        h.add("content-type", "text/event-stream; charset=utf-8");
-        h.add("cache-control", "no-cache");
-    } else {
-        h.add("content-type", "application/json");
-    }
+    HttpHeaders h = contentHeaders(stream);
     h.add("x-request-id", "req_" + m_answer.id.mid(m_answer.id.indexOf('-') + 1));
     return h;
 }

@@ -1,5 +1,8 @@
 #include "SimulatorProfile.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace {
 // Generous ceilings: they only stop a typo from asking for a day-long first token or a gigabyte answer.
 constexpr int kMaxDelayMs = 3'600'000;
@@ -59,7 +62,7 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
 QStringList SimulatorProfile::optionNames()
 {
     return {QStringLiteral("ttft-ms"), QStringLiteral("tokens-per-second"), QStringLiteral("completion-tokens"),
-            QStringLiteral("fault"), QStringLiteral("retry-after")};
+            QStringLiteral("fault"), QStringLiteral("retry-after"), QStringLiteral("tool-call"), QStringLiteral("tool-args")};
 }
 
 void SimulatorProfile::clearFaults()
@@ -101,6 +104,15 @@ bool SimulatorProfile::applyOption(const QString &rawName, const QString &value,
     } else if (name == QLatin1String("retry-after")) {
         if (!parseInt(value, 0, 86'400, &next.retryAfterSeconds))
             return setError(error, QStringLiteral("retry-after: '%1' is not a number of seconds from 0 to 86400").arg(value));
+    } else if (name == QLatin1String("tool-call")) {
+        const QString tool = value.trimmed();
+        next.toolCallName = tool == QLatin1String("none") ? QString() : tool;
+    } else if (name == QLatin1String("tool-args")) {
+        const QByteArray text = value.trimmed().toUtf8();
+        QJsonParseError parseError;
+        if (!text.isEmpty() && !QJsonDocument::fromJson(text, &parseError).isObject())
+            return setError(error, QStringLiteral("tool-args: '%1' is not a JSON object, as in {\"path\":\"README.md\"}").arg(value));
+        next.toolCallArguments = text;
     } else if (name == QLatin1String("fault")) {
         if (!applyFault(next, value, error))
             return false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 
@@ -18,10 +19,15 @@ struct SimulatorProfile
     int disconnectAfterTokens = -1;   // close the connection mid-stream after this many tokens
     int malformedAfterTokens = -1;    // send one chunk of broken JSON after this many tokens
     bool omitUsage = false;        // never report usage (streams end without a usage chunk)
+    // A scripted tool call: answer with a call of this tool (in whichever dialect was asked)
+    // until the conversation holds its result, then with text. Empty: no script.
+    QString toolCallName;
+    QByteArray toolCallArguments;  // its arguments, a JSON object's text; empty: from the tool's schema
 
     // Sets one knob from its command-line or header spelling, so `--ttft-ms 200` and
     // `x-sim-ttft-ms: 200` can never drift apart. A leading "--" or "x-sim-" on the name is ignored.
-    // Names: ttft-ms, tokens-per-second, completion-tokens, fault, retry-after. A fault value is a
+    // Names: ttft-ms, tokens-per-second, completion-tokens, fault, retry-after, tool-call (a tool
+    // name, `none` to clear), tool-args (a JSON object). A fault value is a
     // comma-separated list of `status:NNN`, `hang`, `disconnect:N`, `malformed:N`, `no-usage` and
     // `none`; it adds to the faults already set (`none` clears them), so `--fault` may be repeated.
     // On a bad name or value the profile is left unchanged and *error says what was wrong.

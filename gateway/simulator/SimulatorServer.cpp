@@ -1,9 +1,15 @@
 #include "SimulatorServer.h"
 
 #include "SimulatorChatRequest.h"
+#include "SimulatorCompletionsRequest.h"
+#include "SimulatorCompletionsWire.h"
+#include "SimulatorEmbeddingsRequest.h"
+#include "SimulatorEmbeddingsWire.h"
 #include "SimulatorExchange.h"
 #include "SimulatorJson.h"
 #include "SimulatorPacer.h"
+#include "SimulatorResponsesRequest.h"
+#include "SimulatorResponsesWire.h"
 #include "SimulatorText.h"
 #include "SimulatorWire.h"
 #include "http/HttpResponder.h"
@@ -16,6 +22,9 @@ namespace {
 const QByteArray kChatPath = "/v1/chat/completions";
 const QByteArray kMessagesPath = "/v1/messages";
 const QByteArray kCountTokensPath = "/v1/messages/count_tokens";
+const QByteArray kResponsesPath = "/v1/responses";
+const QByteArray kEmbeddingsPath = "/v1/embeddings";
+const QByteArray kCompletionsPath = "/v1/completions";
 const QByteArray kModelsPath = "/v1/models";
 const QByteArray kHealthPath = "/healthz";
 
@@ -84,6 +93,14 @@ SimulatorServer::SimulatorServer(QObject *parent)
     : QObject(parent), m_pacer(std::make_unique<SimulatorPacer>([this](quint64 id) { return runStep(id); })),
       m_http(new HttpServer(this))
 {
+    m_postRoutes = {
+        {kChatPath, &SimulatorServer::openAiChat},
+        {kMessagesPath, &SimulatorServer::anthropicMessages},
+        {kResponsesPath, &SimulatorServer::responses},
+        {kEmbeddingsPath, &SimulatorServer::embeddings},
+        {kCompletionsPath, &SimulatorServer::completions},
+        {kCountTokensPath, &SimulatorServer::countTokens},
+    };
     m_http->setHandler([this](const HttpRequest &request, HttpResponder *responder) { handle(request, responder); });
     // Errors the HTTP layer answers itself (malformed HTTP, too large, too slow) in the right dialect too.
     m_http->setErrorFormatter([](const QByteArray &path, int status, const QString &message) {
@@ -157,8 +174,8 @@ void SimulatorServer::handle(const HttpRequest &request, HttpResponder *responde
             return wrongMethod("GET");
         return models(request, responder);
     }
-    const bool chatPath = path == kChatPath || path == kMessagesPath;
-    if (!chatPath && path != kCountTokensPath) {
+    const auto route = m_postRoutes.find(path);
+    if (route == m_postRoutes.end()) {
         return sendError(responder, dialect,
                          errorWith(404, dialect == ApiDialect::Anthropic
                                             ? QStringLiteral("Not found: %1 %2").arg(QString::fromLatin1(request.method), QString::fromUtf8(path))
@@ -173,10 +190,7 @@ void SimulatorServer::handle(const HttpRequest &request, HttpResponder *responde
         return sendError(responder, dialect, errorWith(400, QStringLiteral("Simulator header rejected: %1").arg(knobError)));
     if (injectEarlyFault(dialect, knobs, responder))
         return;
-    if (chatPath)
-        chat(dialect, request, responder, knobs);
-    else
-        countTokens(request, responder);
+    (this->*route->second)(request, responder, knobs);
 }
 
 bool SimulatorServer::knobsFor(const HttpRequest &request, SimulatorProfile *knobs, QString *error) const
@@ -192,7 +206,8 @@ bool SimulatorServer::knobsFor(const HttpRequest &request, SimulatorProfile *kno
             knobs->clearFaults();
             faultsReplaced = true;
         }
-        if (!knobs->applyOption(QString::fromLatin1(field.first), QString::fromLatin1(field.second), error))
+        // Values as UTF-8, so x-sim-tool-args can carry any JSON text.
+        if (!knobs->applyOption(QString::fromLatin1(field.first), QString::fromUtf8(field.second), error))
             return false;
     }
     return true;
@@ -219,6 +234,38 @@ bool SimulatorServer::injectEarlyFault(ApiDialect dialect, const SimulatorProfil
     return false;
 }
 
+void SimulatorServer::fillAnswer(SimulatorAnswer *answer, quint64 seed, int maxTokens, const SimulatorToolRequest &tools,
+                                 const char *callIdPrefix, int callIdLength, const SimulatorProfile &knobs) const
+{
+    answer->created = QDateTime::currentSecsSinceEpoch();
+    answer->omitUsage = knobs.omitUsage;
+    QList<QByteArray> tokens;
+    if (auto call = SimulatorToolCall::plan(tools, knobs, seed)) {
+        call->id = randomId(callIdPrefix, callIdLength);
+        tokens = SimulatorToolCall::fragments(call->arguments);
+        answer->toolCall = *call;
+    }
+    int length = answer->toolCall ? int(tokens.size()) : knobs.completionTokens;
+    if (maxTokens >= 0 && maxTokens < length) {
+        length = maxTokens;
+        answer->cut = true;
+    }
+    if (answer->toolCall)
+        answer->tokens = tokens.mid(0, length);
+    else
+        answer->tokens = SimulatorText::tokens(seed, length, answer->cut);
+}
+
+void SimulatorServer::openAiChat(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
+{
+    chat(ApiDialect::OpenAi, request, responder, knobs);
+}
+
+void SimulatorServer::anthropicMessages(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
+{
+    chat(ApiDialect::Anthropic, request, responder, knobs);
+}
+
 void SimulatorServer::chat(ApiDialect dialect, const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
 {
     SimulatorError error;
@@ -227,25 +274,79 @@ void SimulatorServer::chat(ApiDialect dialect, const HttpRequest &request, HttpR
         return sendError(responder, dialect, error);
 
     SimulatorAnswer answer;
-    answer.id = dialect == ApiDialect::Anthropic ? randomId("msg_01", 22) : randomId("chatcmpl-", 29);
+    const bool anthropic = dialect == ApiDialect::Anthropic;
+    answer.id = anthropic ? randomId("msg_01", 22) : randomId("chatcmpl-", 29);
     answer.model = parsed->model;
-    answer.created = QDateTime::currentSecsSinceEpoch();
-    int length = knobs.completionTokens;
-    if (parsed->maxTokens >= 0 && parsed->maxTokens < length) {
-        length = parsed->maxTokens;
-        answer.cut = true;
-    }
-    answer.tokens = SimulatorText::tokens(parsed->seed, length, answer.cut);
     answer.promptTokens = parsed->promptTokens;
     answer.includeUsage = parsed->includeUsage;
-    answer.omitUsage = knobs.omitUsage;
+    fillAnswer(&answer, parsed->seed, parsed->maxTokens, parsed->tools, anthropic ? "toolu_01" : "call_", anthropic ? 22 : 24, knobs);
 
     const auto kind = parsed->stream ? SimulatorExchange::Kind::Stream : SimulatorExchange::Kind::Whole;
     start(std::make_unique<SimulatorExchange>(kind, responder, SimulatorWire::create(dialect, answer), knobs, m_pacer->now()),
           responder);
 }
 
-void SimulatorServer::countTokens(const HttpRequest &request, HttpResponder *responder)
+void SimulatorServer::responses(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
+{
+    SimulatorError error;
+    const auto parsed = SimulatorResponsesRequest::parse(request.body, &error);
+    if (!parsed)
+        return sendError(responder, ApiDialect::OpenAi, error);
+
+    SimulatorAnswer answer;
+    answer.id = randomId("resp_", 48);
+    answer.model = parsed->model;
+    answer.promptTokens = parsed->promptTokens;
+    fillAnswer(&answer, parsed->seed, parsed->maxOutputTokens, parsed->tools, "call_", 24, knobs);
+
+    const auto kind = parsed->stream ? SimulatorExchange::Kind::Stream : SimulatorExchange::Kind::Whole;
+    start(std::make_unique<SimulatorExchange>(kind, responder, std::make_unique<SimulatorResponsesWire>(answer, *parsed), knobs,
+                                              m_pacer->now()),
+          responder);
+}
+
+void SimulatorServer::completions(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
+{
+    SimulatorError error;
+    const auto parsed = SimulatorCompletionsRequest::parse(request.body, &error);
+    if (!parsed)
+        return sendError(responder, ApiDialect::OpenAi, error);
+
+    SimulatorAnswer answer;
+    answer.id = randomId("cmpl-", 29);
+    answer.model = parsed->model;
+    answer.promptTokens = parsed->promptTokens;
+    answer.includeUsage = parsed->includeUsage;
+    // A text completion never calls tools, whatever the script says.
+    SimulatorProfile textOnly = knobs;
+    textOnly.toolCallName.clear();
+    fillAnswer(&answer, parsed->seed, parsed->maxTokens, {}, "", 0, textOnly);
+
+    const auto kind = parsed->stream ? SimulatorExchange::Kind::Stream : SimulatorExchange::Kind::Whole;
+    start(std::make_unique<SimulatorExchange>(kind, responder, std::make_unique<SimulatorCompletionsWire>(answer), knobs,
+                                              m_pacer->now()),
+          responder);
+}
+
+void SimulatorServer::embeddings(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs)
+{
+    SimulatorError error;
+    const auto parsed = SimulatorEmbeddingsRequest::parse(request.body, &error);
+    if (!parsed)
+        return sendError(responder, ApiDialect::OpenAi, error);
+
+    SimulatorAnswer answer;
+    answer.id = randomId("emb-", 29);
+    answer.model = parsed->model;
+    answer.promptTokens = parsed->promptTokens;
+    answer.omitUsage = knobs.omitUsage;
+    // No tokens to generate: the vectors are ready after the time to first token.
+    start(std::make_unique<SimulatorExchange>(SimulatorExchange::Kind::Whole, responder,
+                                              std::make_unique<SimulatorEmbeddingsWire>(answer, *parsed), knobs, m_pacer->now()),
+          responder);
+}
+
+void SimulatorServer::countTokens(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &)
 {
     SimulatorError error;
     const auto parsed = SimulatorChatRequest::parse(ApiDialect::Anthropic, SimulatorChatRequest::Purpose::CountTokens,

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "SimulatorAnswer.h"
 #include "SimulatorProfile.h"
 #include "dialect/ApiDialect.h"
 
 #include <QHostAddress>
 #include <QObject>
 
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -15,8 +17,8 @@ class SimulatorExchange;
 class SimulatorPacer;
 struct HttpRequest;
 
-// The built-in simulated LLM provider: an HTTP server speaking the OpenAI Chat Completions and
-// Anthropic Messages dialects with deterministic answers, a configurable pace and injectable
+// The built-in simulated LLM provider: an HTTP server speaking OpenAI Chat Completions, Responses,
+// Completions and Embeddings and Anthropic Messages with deterministic answers and tool calls, a configurable pace and injectable
 // faults. It lets agents be tested offline for free and is the upstream of TokenFuse's own tests
 // and benchmarks. All of it runs on the thread it lives in, without blocking: one shared pacer
 // drives every open stream.
@@ -51,8 +53,19 @@ public:
 
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
+    // A POST endpoint's handler, called with the request's knobs once the early faults had their say.
+    using PostHandler = void (SimulatorServer::*)(const HttpRequest &, HttpResponder *, const SimulatorProfile &);
+    void openAiChat(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
+    void anthropicMessages(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
     void chat(ApiDialect dialect, const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
-    void countTokens(const HttpRequest &request, HttpResponder *responder);
+    void responses(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
+    void completions(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
+    void embeddings(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
+    void countTokens(const HttpRequest &request, HttpResponder *responder, const SimulatorProfile &knobs);
+    // The answer's tokens: the tool call the request gets (with an id of the given shape) or text
+    // from the seed, cut at maxTokens (-1: no limit).
+    void fillAnswer(SimulatorAnswer *answer, quint64 seed, int maxTokens, const SimulatorToolRequest &tools,
+                    const char *callIdPrefix, int callIdLength, const SimulatorProfile &knobs) const;
     void models(const HttpRequest &request, HttpResponder *responder);
     // The request's knobs: the profile with its x-sim-... headers applied.
     bool knobsFor(const HttpRequest &request, SimulatorProfile *knobs, QString *error) const;
@@ -67,6 +80,7 @@ private:
     std::unique_ptr<SimulatorPacer> m_pacer;
     HttpServer *m_http; // child
     SimulatorProfile m_profile;
+    std::map<QByteArray, PostHandler> m_postRoutes; // path -> handler
     std::unordered_map<quint64, std::unique_ptr<SimulatorExchange>> m_exchanges;
     quint64 m_nextId = 1;
     quint64 m_stepping = 0;     // the exchange inside step(), which must outlive it

@@ -13,16 +13,15 @@ constexpr std::array<const char *, 64> kWords = {
     "again", "small", "clear", "plain", "steady", "data", "each", "when",
     "runs", "works", "keeps", "shows", "makes", "takes", "brings", "returns",
     "fast", "calm", "exact", "fair", "new", "same", "short", "long"};
+} // namespace
 
-// splitmix64: tiny, fast and well mixed; only determinism matters here.
-quint64 next(quint64 &state)
+quint64 SimulatorText::next(quint64 &state)
 {
     quint64 z = (state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
-} // namespace
 
 quint64 SimulatorText::hash(const QByteArray &bytes, quint64 seed)
 {

@@ -29,6 +29,8 @@ public:
 
 protected:
     explicit SimulatorWire(const SimulatorAnswer &answer) : m_answer(answer) {}
+    // content-type (and cache-control for a stream), which every dialect sends alike.
+    static HttpHeaders contentHeaders(bool stream);
 
     SimulatorAnswer m_answer;
 };

@@ -46,6 +46,17 @@ private Q_SLOTS:
         QCOMPARE(inv.config.simulator.faultStatus, 429);
     }
 
+    void simulateToolScript()
+    {
+        const Invocation inv = parseCommandLine({"tokenfuse", "simulate", "--tool-call", "read_file", "--tool-args", R"({"path":"a"})"});
+        QCOMPARE(int(inv.mode), int(Invocation::Mode::Simulate));
+        QCOMPARE(inv.config.simulator.toolCallName, QString("read_file"));
+        QCOMPARE(inv.config.simulator.toolCallArguments, QByteArray(R"({"path":"a"})"));
+        const Invocation bad = parseCommandLine({"tokenfuse", "simulate", "--tool-args", "nope"});
+        QCOMPARE(int(bad.mode), int(Invocation::Mode::Error));
+        QVERIFY2(bad.error.contains("--tool-args"), qPrintable(bad.error));
+    }
+
     void configFileUnderCommandLine()
     {
         QTemporaryDir dir;

@@ -89,3 +89,34 @@ export async function waitForRow(gateway, id, timeoutMs = 5000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+// Starts `tokenfuse simulate` (the simulator as a server of its own) with the given extra
+// arguments; resolves once it listens.
+export async function startSimulator(args = []) {
+  const port = await freePort();
+  const child = spawn(binary, ['simulate', '--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${output}`)), 15000);
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (output.includes('listening on')) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`simulator exited with ${code}: ${output}`)); });
+  });
+  return {
+    port,
+    child,
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    anthropicBaseURL: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

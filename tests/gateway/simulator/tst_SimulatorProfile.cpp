@@ -12,6 +12,7 @@ private Q_SLOTS:
     void rejectsBadValues();
     void faultsAccumulateUntilNone();
     void freeFunctionMatchesMember();
+    void toolCallScript();
 };
 
 void tst_SimulatorProfile::applyOption_data()
@@ -75,6 +76,8 @@ void tst_SimulatorProfile::rejectsBadValues_data()
     QTest::newRow("fault hang with argument") << "--fault" << "hang:3" << "unknown fault";
     QTest::newRow("fault empty") << "--fault" << "" << "empty";
     QTest::newRow("fault list with a bad item") << "--fault" << "no-usage,nope" << "nope";
+    QTest::newRow("tool args not JSON") << "--tool-args" << "{path: x}" << "tool-args";
+    QTest::newRow("tool args an array") << "x-sim-tool-args" << "[1]" << "JSON object";
 }
 
 void tst_SimulatorProfile::rejectsBadValues()
@@ -118,7 +121,25 @@ void tst_SimulatorProfile::freeFunctionMatchesMember()
     QCOMPARE(p.completionTokens, 3);
     QVERIFY(!applySimulatorOption(p, "--completion-tokens", "x", &error));
     QVERIFY(!error.isEmpty());
-    QCOMPARE(SimulatorProfile::optionNames().size(), 5);
+    QCOMPARE(SimulatorProfile::optionNames().size(), 7);
+}
+
+void tst_SimulatorProfile::toolCallScript()
+{
+    SimulatorProfile p;
+    QString error;
+    QVERIFY2(p.applyOption("--tool-call", " read_file ", &error), qPrintable(error));
+    QVERIFY2(p.applyOption("x-sim-tool-args", R"( {"path":"README.md"} )", &error), qPrintable(error));
+    QCOMPARE(p.toolCallName, QString("read_file"));
+    QCOMPARE(p.toolCallArguments, QByteArray(R"({"path":"README.md"})"));
+    // A script is not a fault: clearing the faults keeps it.
+    QVERIFY(p.applyOption("--fault", "none", nullptr));
+    QCOMPARE(p.toolCallName, QString("read_file"));
+    QVERIFY(!p.hasFault());
+    QVERIFY(p.applyOption("--tool-call", "none", nullptr));
+    QVERIFY(p.toolCallName.isEmpty());
+    QVERIFY(p.applyOption("--tool-args", "", nullptr));
+    QVERIFY(p.toolCallArguments.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_SimulatorProfile)

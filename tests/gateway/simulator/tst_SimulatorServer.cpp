@@ -1,3 +1,4 @@
+#include "SimulatorTestClient.h"
 #include "simulator/SimulatorServer.h"
 #include "upstream/UpstreamCall.h"
 #include "upstream/UpstreamClient.h"
@@ -10,65 +11,20 @@
 #include <QTcpSocket>
 #include <QTest>
 
-#include <map>
 #include <memory>
 
 namespace {
-// What the client saw of one exchange.
-struct Reply
-{
-    int status = 0;
-    HttpHeaders headers;
-    QByteArray body;
-    bool finished = false;
-    bool failed = false;
-    UpstreamCall::Failure failure = UpstreamCall::Failure::None;
-    qint64 headMs = -1;      // since the request was started
-    qint64 firstDataMs = -1;
-    qint64 endMs = -1;
-    bool done() const { return finished || failed; }
-};
+using Reply = SimulatorTestClient::Reply;
+using SseEvent = SimulatorTestClient::Event;
 
-struct SseEvent
-{
-    QByteArray name;
-    QByteArray data;
-};
-
-// Splits an event stream; every event must end with a blank line, nothing may trail.
 QList<SseEvent> parseSse(const QByteArray &body, bool *clean)
 {
-    QList<SseEvent> events;
-    qsizetype pos = 0;
-    *clean = true;
-    while (pos < body.size()) {
-        const qsizetype end = body.indexOf("\n\n", pos);
-        if (end < 0) {
-            *clean = false;
-            break;
-        }
-        SseEvent e;
-        for (const QByteArray &line : body.mid(pos, end - pos).split('\n')) {
-            if (line.startsWith("event: "))
-                e.name = line.mid(7);
-            else if (line.startsWith("data: "))
-                e.data = line.mid(6);
-            else
-                *clean = false;
-        }
-        events.append(e);
-        pos = end + 2;
-    }
-    return events;
+    return SimulatorTestClient::events(body, clean);
 }
 
 QJsonObject json(const QByteArray &bytes, bool *ok = nullptr)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
-    if (ok)
-        *ok = error.error == QJsonParseError::NoError && doc.isObject();
-    return doc.object();
+    return SimulatorTestClient::json(bytes, ok);
 }
 
 const char *kUserText = "Say hello to the simulator, please!"; // 8 tokens by the simulator's rule
@@ -108,10 +64,7 @@ int wordCount(const QString &text)
 
 HttpHeaders headersOf(std::initializer_list<std::pair<QByteArray, QByteArray>> fields)
 {
-    HttpHeaders h;
-    for (const auto &f : fields)
-        h.add(f.first, f.second);
-    return h;
+    return SimulatorTestClient::headers(fields);
 }
 } // namespace
 
@@ -165,12 +118,7 @@ private:
     void checkAnthropicError(const Reply &r, int status, const QByteArray &type);
 
     std::unique_ptr<SimulatorServer> m_sim;
-    // The client for one path. One per path because a kept-alive UpstreamConnection re-sends the
-    // path of the first request it carried (see UpstreamConnection::sendRequest); per path, reuse
-    // is still exercised.
-    UpstreamClient *clientFor(const QByteArray &path);
-    std::map<QByteArray, std::unique_ptr<UpstreamClient>> m_clients;
-    std::vector<std::unique_ptr<UpstreamCall>> m_calls;
+    std::unique_ptr<SimulatorTestClient> m_client;
 };
 
 void tst_SimulatorServer::init()
@@ -184,69 +132,26 @@ void tst_SimulatorServer::init()
     QString error;
     QVERIFY2(m_sim->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
     QVERIFY(m_sim->port() != 0);
-}
-
-UpstreamClient *tst_SimulatorServer::clientFor(const QByteArray &path)
-{
-    auto &client = m_clients[path];
-    if (!client)
-        client = std::make_unique<UpstreamClient>();
-    return client.get();
+    m_client = std::make_unique<SimulatorTestClient>(m_sim->port());
 }
 
 void tst_SimulatorServer::cleanup()
 {
-    m_calls.clear();
-    m_clients.clear();
+    m_client.reset();
     m_sim.reset();
 }
 
 std::shared_ptr<Reply> tst_SimulatorServer::start(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers,
                                                   const QByteArray &method, UpstreamCall **callOut)
 {
-    UpstreamRequest req;
-    req.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_sim->port()).arg(QString::fromUtf8(path)));
-    req.method = method;
-    req.headers = headers;
-    if (!body.isEmpty())
-        req.headers.set("content-type", "application/json");
-    req.body = body;
-    auto reply = std::make_shared<Reply>();
-    auto clock = std::make_shared<QElapsedTimer>();
-    clock->start();
-    UpstreamCall *call = clientFor(path)->start(req);
-    connect(call, &UpstreamCall::responseStarted, this, [reply, clock](int status, const HttpHeaders &h) {
-        reply->status = status;
-        reply->headers = h;
-        reply->headMs = clock->elapsed();
-    });
-    connect(call, &UpstreamCall::dataReceived, this, [reply, clock](const QByteArray &data) {
-        if (reply->firstDataMs < 0)
-            reply->firstDataMs = clock->elapsed();
-        reply->body += data;
-    });
-    connect(call, &UpstreamCall::finished, this, [reply, clock] {
-        reply->finished = true;
-        reply->endMs = clock->elapsed();
-    });
-    connect(call, &UpstreamCall::failed, this, [reply, clock](UpstreamCall::Failure f, const QString &) {
-        reply->failed = true;
-        reply->failure = f;
-        reply->endMs = clock->elapsed();
-    });
-    m_calls.emplace_back(call);
-    if (callOut)
-        *callOut = call;
-    return reply;
+    return m_client->start(path, body, headers, method, callOut);
 }
 
 Reply tst_SimulatorServer::request(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers,
                                    const QByteArray &method, int timeoutMs)
 {
-    const auto reply = start(path, body, headers, method);
     // A timeout shows as a reply that is neither finished nor failed; the caller checks.
-    (void)QTest::qWaitFor([&] { return reply->done(); }, timeoutMs);
-    return *reply;
+    return m_client->request(path, body, headers, method, timeoutMs);
 }
 
 void tst_SimulatorServer::checkOpenAiError(const Reply &r, int status, const QByteArray &type)
@@ -1096,7 +1001,7 @@ void tst_SimulatorServer::manyWholeAnswers()
         UpstreamRequest req;
         req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_sim->port()));
         req.body = openAiBody(false, false, -1, "m", QStringLiteral("question %1").arg(started));
-        UpstreamCall *call = clientFor("/v1/chat/completions")->start(req);
+        UpstreamCall *call = m_client->client("/v1/chat/completions")->start(req);
         connect(call, &UpstreamCall::finished, this, [&, call] {
             ok += call->status() == 200;
             ++done;
