@@ -5,6 +5,9 @@ Opens --idle connections that never send a byte and keeps them open (reopening t
 closes, at most --reopen-rate per second, as a flooder would), probes /healthz on a fresh
 connection every --probe-ms, and samples the gateway's open file descriptors (/proc/PID/fd) once
 a second. Prints one line: RESULT flood key=value ...
+
+Run the flood (--probe-ms 0) and the probe (--idle 0) as two processes, so the probe's latency
+is the gateway's and not this event loop's, busy with thousands of sockets.
 """
 import argparse
 import asyncio
@@ -102,8 +105,9 @@ class Flood:
             tasks.append(asyncio.create_task(self.idle_one(deadline)))
             if i % 500 == 499:
                 await asyncio.sleep(0.01)
-        await asyncio.sleep(self.a.probe_delay)
-        tasks.append(asyncio.create_task(self.probe(deadline)))
+        if self.a.probe_ms > 0:
+            await asyncio.sleep(self.a.probe_delay)
+            tasks.append(asyncio.create_task(self.probe(deadline)))
         await asyncio.gather(*tasks)
         fds = [f for f in self.fds if f >= 0]
         print("RESULT flood idle=%d duration_s=%d opened=%d closed_by_server=%d connect_errors=%d "
@@ -123,7 +127,7 @@ def main():
     p.add_argument("--duration", type=int, default=30)
     p.add_argument("--reopen-rate", type=float, default=500, help="reopened connections per second, at most")
     p.add_argument("--probe-ms", type=int, default=200)
-    p.add_argument("--probe-delay", type=float, default=2, help="seconds after the flood starts")
+    p.add_argument("--probe-delay", type=float, default=0, help="seconds before the first probe")
     p.add_argument("--probe-timeout", type=float, default=5)
     args = p.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -11,7 +11,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
-TOKENFUSE="$BUILD_DIR/app/tokenfuse"
+TOKENFUSE="${TOKENFUSE:-$BUILD_DIR/app/tokenfuse}" # TOKENFUSE=... to measure another binary
 LOADGEN="$BUILD_DIR/bench/loadgen/loadgen"
 IDLE="${IDLE:-10000}"          # silent connections held
 RATE="${RATE:-50}"             # normal requests per second
@@ -56,13 +56,17 @@ say "baseline: $RATE req/s for ${LOAD_SECONDS}s, no flood"
 
 FLOOD_SECONDS=$(( 2 * LOAD_SECONDS + 8 ))
 say "flood: $IDLE idle connections for ${FLOOD_SECONDS}s"
-python3 "$ROOT/bench/flood/flood.py" --port "$PORT" --pid "$GW" --idle "$IDLE" --duration "$FLOOD_SECONDS" &
+python3 "$ROOT/bench/flood/flood.py" --port "$PORT" --idle "$IDLE" --probe-ms 0 --duration "$FLOOD_SECONDS" &
 FLOOD=$!
 PIDS+=("$FLOOD")
 sleep 3 # the flood is open by now
+python3 "$ROOT/bench/flood/flood.py" --port "$PORT" --pid "$GW" --idle 0 --duration $(( FLOOD_SECONDS - 5 )) &
+PROBE=$!
+PIDS+=("$PROBE")
 say "during the flood: keep-alive clients, $RATE req/s"
 "$LOADGEN" rate --url "$URL" --name flood-keepalive --rate "$RATE" --warmup 1 --duration "$LOAD_SECONDS"
 say "during the flood: a new connection per request, $RATE req/s"
 "$LOADGEN" rate --url "$URL" --name flood-fresh --fresh-connections 1 --rate "$RATE" --warmup 1 --duration "$LOAD_SECONDS"
+wait "$PROBE"
 wait "$FLOOD"
 say "gateway fds after the flood: $(ls /proc/$GW/fd | wc -l); RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$GW/status)"
