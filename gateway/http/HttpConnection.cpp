@@ -257,6 +257,9 @@ int HttpConnection::onHeadersComplete(http_parser *p)
         // The whole declared length is taken at once, so half-sent bodies can't overcommit it.
         if (!c->reserveBody(p->content_length))
             return c->refuse(503, budgetMessage(c->m_limits.maxHeldBodyBytes));
+        // One allocation of the declared size (the budget covers it; pages are touched only as
+        // bytes arrive) instead of growth by doubling, which could hold twice the budget.
+        r.body.reserve(qsizetype(p->content_length));
     }
     if (r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
         c->m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");

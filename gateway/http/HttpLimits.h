@@ -13,7 +13,7 @@ struct HttpLimits
     qint64 maxHeldBodyBytes = 256 * 1024 * 1024;
     int headerTimeoutMs = 10'000;             // from accept, or from a request's first byte, to the end of its headers -> 408
     // The body must keep moving: each window of this length must bring minBodyBytesPerSecond
-    // times its seconds (at least one byte), or -> 408. A stalled body holds its memory one window.
+    // times its seconds (at least one byte), or -> 408. A stalled body holds its memory one to two windows.
     int bodyTimeoutMs = 10'000;
     qint64 minBodyBytesPerSecond = 1024;
     int keepAliveTimeoutMs = 60'000;          // idle connection between requests -> closed
