@@ -1,162 +1,16 @@
-// HttpServer over real sockets: framing, keep-alive, pipelining, and every limit with its status.
-#include "TestSupport.h"
-#include "http/HttpResponder.h"
-#include "http/HttpServer.h"
+// HttpServer over real sockets: framing, keep-alive, pipelining, every limit with its status, the
+// connection cap under a flood of idle connections and the budget for held request bodies.
+#include "HttpServerFixture.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QPointer>
-#include <QTimer>
 #include <QtTest>
 
-#include <QDir>
-
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <memory>
-#include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-namespace {
-int openFileCount()
-{
-    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System | QDir::NoDotAndDotDot).size());
-}
-
-// Sends a request head, then as much body as it is told, as fast as the socket takes it, and
-// reads whatever comes back: the client that loses an early error answer to a reset.
-class UploadClient : public QObject
-{
-public:
-    UploadClient(quint16 port, const QByteArray &head, qint64 bodyBytes) : m_head(head), m_left(bodyBytes)
-    {
-        connect(&socket, &QTcpSocket::connected, this, [this] { socket.write(m_head); pump(); });
-        connect(&socket, &QTcpSocket::bytesWritten, this, [this] { pump(); });
-        connect(&socket, &QTcpSocket::readyRead, this, [this] { received += socket.readAll(); });
-        connect(&socket, &QTcpSocket::disconnected, this, [this] { done = true; });
-        connect(&socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
-            if (e != QAbstractSocket::RemoteHostClosedError)
-                error = socket.errorString();
-            done = true;
-        });
-        socket.connectToHost(QHostAddress::LocalHost, port);
-    }
-    QTcpSocket socket;
-    QByteArray received;
-    QString error;
-    bool done = false;
-
-private:
-    void pump()
-    {
-        static const QByteArray piece(1024 * 1024, 'x');
-        while (m_left > 0 && socket.state() == QAbstractSocket::ConnectedState && socket.bytesToWrite() < 4 * piece.size()) {
-            const qint64 n = qMin<qint64>(m_left, piece.size());
-            socket.write(piece.constData(), n);
-            m_left -= n;
-        }
-    }
-    QByteArray m_head;
-    qint64 m_left;
-};
-// A blocking client on its own thread that, unlike QTcpSocket, does not close when the server's
-// side ends: it sends the head and up to `bodyBytes`, ignoring the answer, then holds the socket
-// open until `release` (or until the server closes it under a write).
-class StubbornClient
-{
-public:
-    StubbornClient(quint16 port, const QByteArray &head, qint64 bodyBytes)
-    {
-        m_thread = std::thread([this, port, head, bodyBytes] {
-            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-            sockaddr_in a = {};
-            a.sin_family = AF_INET;
-            a.sin_port = htons(port);
-            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0
-                && ::send(fd, head.constData(), size_t(head.size()), MSG_NOSIGNAL) == head.size()) {
-                static const QByteArray piece(64 * 1024, 'x');
-                while (sent < bodyBytes) {
-                    const ssize_t n = ::send(fd, piece.constData(), size_t(qMin<qint64>(piece.size(), bodyBytes - sent)), MSG_NOSIGNAL);
-                    if (n <= 0) {
-                        writeFailed = true;
-                        break;
-                    }
-                    sent += n;
-                }
-            }
-            finished = true;
-            while (!release)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            ::close(fd);
-        });
-    }
-    ~StubbornClient()
-    {
-        release = true;
-        m_thread.join();
-    }
-    std::atomic<qint64> sent{0};
-    std::atomic<bool> writeFailed{false};
-    std::atomic<bool> finished{false};
-    std::atomic<bool> release{false};
-
-private:
-    std::thread m_thread;
-};
-} // namespace
-
-class tst_HttpServer : public QObject
+class tst_HttpServer : public HttpServerFixture
 {
     Q_OBJECT
-private:
-    HttpServer *m_server = nullptr;
-    QList<HttpRequest> m_seen;
-    int m_clientGone = 0;
-    QPointer<HttpResponder> m_streaming;
-    QList<QPointer<HttpResponder>> m_held;
-
-    quint16 start(const HttpLimits &limits = {})
-    {
-        delete m_server;
-        m_seen.clear();
-        m_held.clear();
-        m_clientGone = 0;
-        m_server = new HttpServer(this);
-        m_server->setLimits(limits);
-        m_server->setErrorFormatter([](const QByteArray &path, int status, const QString &message) {
-            const QString kind = path.startsWith("/v1/messages") ? QStringLiteral("anthropic") : QStringLiteral("openai");
-            return QJsonDocument(QJsonObject{{"shape", kind}, {"status", status}, {"message", message}}).toJson(QJsonDocument::Compact);
-        });
-        m_server->setHandler([this](const HttpRequest &r, HttpResponder *responder) {
-            m_seen.append(r);
-            connect(responder, &HttpResponder::clientGone, this, [this] { ++m_clientGone; });
-            HttpHeaders h;
-            h.add("content-type", "text/plain");
-            if (r.path == "/slow") {
-                QPointer<HttpResponder> p(responder);
-                QTimer::singleShot(150, this, [p, h] { if (p) p->respond(200, h, "slow"); });
-            } else if (r.path == "/hold") {
-                m_held.append(responder);
-            } else if (r.path == "/stream") {
-                responder->beginStream(200, h);
-                responder->writeChunk("first");
-                m_streaming = responder;
-            } else {
-                responder->respond(200, h, "echo:" + r.method + ' ' + r.target + " body=" + r.body);
-            }
-        });
-        if (!m_server->listen(QHostAddress::LocalHost, 0))
-            qFatal("listen failed");
-        return m_server->serverPort();
-    }
-
 private Q_SLOTS:
     void keepAliveServesSeveralRequestsOnOneConnection()
     {
@@ -323,38 +177,6 @@ private Q_SLOTS:
         QTRY_VERIFY(c.received.contains("echo:GET /after"));
     }
 
-    void silentConnectionGetsTheHeaderTimeout()
-    {
-        HttpLimits l;
-        l.headerTimeoutMs = 200;
-        l.keepAliveTimeoutMs = 60'000;
-        RawClient c(start(l));
-        QElapsedTimer t;
-        t.start();
-        QTRY_VERIFY_WITH_TIMEOUT(c.closed, 3000);
-        QVERIFY2(t.elapsed() < 2000, "a connection that never sent a byte must not get the keep-alive timeout");
-        QVERIFY2(c.received.isEmpty(), "nothing was asked, so nothing is answered");
-    }
-
-    void keepAliveWaitKeepsItsTimeoutUntilTheNextRequestBegins()
-    {
-        HttpLimits l;
-        l.headerTimeoutMs = 200;
-        l.keepAliveTimeoutMs = 60'000;
-        RawClient c(start(l));
-        c.send("GET /a HTTP/1.1\r\n\r\n");
-        QTRY_VERIFY(c.received.contains("echo:GET /a"));
-        QTest::qWait(600); // three header timeouts: an idle keep-alive connection must outlive them
-        QVERIFY(!c.closed);
-        c.received.clear();
-        c.send("GET /b HTTP/1.1\r\nX-Slow: ");
-        QElapsedTimer t;
-        t.start();
-        QTRY_VERIFY_WITH_TIMEOUT(c.closed, 3000);
-        QVERIFY2(c.received.startsWith("HTTP/1.1 408"), c.received.left(80).constData());
-        QVERIFY(t.elapsed() < 2000);
-    }
-
     void idleFloodDoesNotLockOutANewClient()
     {
         TestSupport::raiseFileLimit();
@@ -404,65 +226,6 @@ private Q_SLOTS:
         QVERIFY(!b.closed);
     }
 
-    void earlyErrorAnswerReachesAClientStillSending()
-    {
-        const quint16 port = start(); // the default 32 MiB body limit
-        for (int round = 0; round < 4; ++round) {
-            UploadClient c(port, "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 67108864\r\n\r\n", 64 * 1024 * 1024);
-            QTRY_VERIFY_WITH_TIMEOUT(c.done, 10'000);
-            QVERIFY2(c.received.startsWith("HTTP/1.1 413"), qPrintable(QStringLiteral("round %1: %2 / %3").arg(round).arg(QString::fromLatin1(c.received.left(60)), c.error)));
-            const QJsonObject o = QJsonDocument::fromJson(c.received.mid(c.received.indexOf("\r\n\r\n") + 4)).object();
-            QCOMPARE(o.value("status").toInt(), 413);
-        }
-        QVERIFY(m_seen.isEmpty());
-    }
-
-    void headersTooLargeReachAClientStillSending()
-    {
-        HttpLimits l;
-        l.maxHeaderBytes = 4096;
-        const quint16 port = start(l);
-        for (int round = 0; round < 3; ++round) {
-            // Header bytes that never end: the answer must still arrive before the close.
-            UploadClient c(port, "GET /v1/messages HTTP/1.1\r\nX-Big: ", 16 * 1024 * 1024);
-            QTRY_VERIFY_WITH_TIMEOUT(c.done, 10'000);
-            QVERIFY2(c.received.startsWith("HTTP/1.1 431"), qPrintable(QStringLiteral("round %1: %2 / %3").arg(round).arg(QString::fromLatin1(c.received.left(60)), c.error)));
-            QCOMPARE(QJsonDocument::fromJson(c.received.mid(c.received.indexOf("\r\n\r\n") + 4)).object().value("shape").toString(), QStringLiteral("anthropic"));
-        }
-    }
-
-    void lingeringEndsForAClientThatNeverCloses()
-    {
-        HttpLimits l;
-        l.maxBodyBytes = 1024;
-        l.lingerMs = 300;
-        const quint16 port = start(l);
-        StubbornClient c(port, "POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n", 0);
-        QTRY_COMPARE(m_server->connectionCount(), 1);
-        QElapsedTimer t;
-        t.start();
-        // The client neither sends more nor closes: the server closes when the lingering time is up.
-        QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 3000);
-        QVERIFY(t.elapsed() >= 200);
-        QVERIFY(!c.release);
-    }
-
-    void lingeringEndsAfterItsByteBound()
-    {
-        HttpLimits l;
-        l.maxBodyBytes = 1024;
-        l.lingerMs = 60'000;
-        l.lingerMaxBytes = 256 * 1024;
-        const quint16 port = start(l);
-        // Far more than the bound, from a client that never reads or closes: the server stops
-        // dropping input and closes long before the 60 s lingering time, and the writes fail.
-        StubbornClient c(port, "POST / HTTP/1.1\r\nContent-Length: 67108864\r\n\r\n", 64 * 1024 * 1024);
-        QTRY_VERIFY_WITH_TIMEOUT(c.finished, 10'000);
-        QVERIFY(c.writeFailed);
-        QVERIFY2(c.sent < 32 * 1024 * 1024, qPrintable(QString::number(c.sent)));
-        QTRY_COMPARE(m_server->connectionCount(), 0);
-    }
-
     void heldBodiesStayWithinTheServerBudget()
     {
         HttpLimits l;
@@ -501,38 +264,6 @@ private Q_SLOTS:
         QTRY_VERIFY(after.received.contains("echo:POST"));
     }
 
-    void steadySlowBodyIsNotTimedOut()
-    {
-        HttpLimits l;
-        l.bodyTimeoutMs = 300;
-        l.minBodyBytesPerSecond = 50; // at least 15 bytes in each 300 ms window
-        RawClient c(start(l));
-        c.send("POST /trickle HTTP/1.1\r\nContent-Length: 200\r\n\r\n");
-        int sent = 0;
-        QTimer trickle;
-        connect(&trickle, &QTimer::timeout, this, [&] {
-            if (sent < 200) {
-                c.send(QByteArray(20, 't'));
-                sent += 20;
-            }
-        });
-        trickle.start(100); // 200 bytes/s for a second: over three windows
-        QTRY_VERIFY_WITH_TIMEOUT(c.received.contains("echo:POST /trickle"), 5000);
-        QVERIFY(!c.received.contains("408"));
-    }
-
-    void stalledBodyIsTimedOutByTheProgressWindow()
-    {
-        HttpLimits l;
-        l.bodyTimeoutMs = 300;
-        l.minBodyBytesPerSecond = 1000; // at least 300 bytes in each window
-        RawClient c(start(l));
-        c.send("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + QByteArray(100, 's'));
-        QTRY_VERIFY(c.closed);
-        QVERIFY(c.received.startsWith("HTTP/1.1 408"));
-        QVERIFY(c.received.contains("bytes per second"));
-        QCOMPARE(m_server->heldBodyBytes(), qint64(0));
-    }
 };
 
 QTEST_GUILESS_MAIN(tst_HttpServer)
