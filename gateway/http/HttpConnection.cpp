@@ -6,6 +6,7 @@
 
 #include <QTcpSocket>
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 namespace {
@@ -350,6 +351,14 @@ void HttpConnection::abortFromResponder()
 {
     enter(Phase::Closing);
     m_socket->abort();
+}
+
+bool HttpConnection::hasUnreadInput() const
+{
+    // QTcpSocket's bytesAvailable() counts only what Qt has read; the kernel may hold more.
+    int pending = 0;
+    return m_socket->bytesAvailable() > 0
+        || (::ioctl(int(m_socket->socketDescriptor()), FIONREAD, &pending) == 0 && pending > 0);
 }
 
 void HttpConnection::evict()

@@ -27,6 +27,9 @@ public:
     // No request under way (accepted and silent, or keep-alive between requests): the server may
     // close it to make room under a flood.
     bool isIdle() const { return m_phase == Phase::Fresh || m_phase == Phase::Idle; }
+    // Bytes have arrived that this connection has not read yet: its request is beginning, so it is
+    // not really idle (the server accepts a burst in one pass, before any socket is read).
+    bool hasUnreadInput() const;
     // Closes at once; for the server making room. closed() is emitted before it returns.
     void evict();
 

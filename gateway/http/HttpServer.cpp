@@ -45,12 +45,18 @@ void HttpServer::incomingConnection(qintptr descriptor)
 
 // Like nginx under pressure on keep-alive connections: the connection idle the longest (silent since
 // accept, or between requests) makes room, so a flood of idle sockets can't lock clients out.
+// One whose request bytes are already waiting is skipped; the search is bounded so a flood can't
+// make each accept walk every connection.
 bool HttpServer::evictOldestIdle()
 {
-    if (m_idle.empty())
-        return false;
-    m_idle.begin()->second->evict(); // closes now: connectionClosed() and connectionIdleChanged() run before it returns
-    return true;
+    int looked = 0;
+    for (auto it = m_idle.begin(); it != m_idle.end() && looked < 64; ++it, ++looked) {
+        if (!it->second->hasUnreadInput()) {
+            it->second->evict(); // closes now: connectionClosed() and connectionIdleChanged() run before it returns
+            return true;
+        }
+    }
+    return false;
 }
 
 void HttpServer::connectionIdleChanged(HttpConnection *connection, bool idle)

@@ -201,6 +201,36 @@ private Q_SLOTS:
         QVERIFY2(evicted >= idle + 1 - 50, qPrintable(QString::number(evicted)));
     }
 
+    void evictionSparesAConnectionWhoseRequestHasArrived()
+    {
+        HttpLimits l;
+        l.maxConnections = 2;
+        const quint16 port = start(l);
+        // Blocking connects and sends while this thread runs no event loop: all three wait in the
+        // listen backlog, and the server accepts them in one pass before reading any of them.
+        auto connectAndSend = [port](const QByteArray &bytes) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in a = {};
+            a.sin_family = AF_INET;
+            a.sin_port = htons(port);
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0
+                || ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) != bytes.size())
+                qFatal("connect or send failed");
+            return fd;
+        };
+        const int asking = connectAndSend("GET /first HTTP/1.1\r\n\r\n");
+        const int silent = connectAndSend({});
+        const int third = connectAndSend("GET /third HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE(m_seen.size(), 2);
+        QCOMPARE(m_seen.at(0).path, QByteArray("/first"));
+        QCOMPARE(m_seen.at(1).path, QByteArray("/third"));
+        char byte = 0;
+        QCOMPARE(::recv(silent, &byte, 1, 0), ssize_t(0)); // the silent one made room: closed
+        for (int fd : {asking, silent, third})
+            ::close(fd);
+    }
+
     void atTheCapWithNoIdleConnectionANewOneIsClosedAtOnce()
     {
         HttpLimits l;
