@@ -24,8 +24,9 @@ HttpServer::HttpServer(QObject *parent) : QTcpServer(parent)
 void HttpServer::incomingConnection(qintptr descriptor)
 {
     if (m_connectionCount >= m_limits.maxConnections && !evictOldestIdle()) {
-        // Every connection has a request under way: refuse this one at once, and let later ones
-        // wait in the listen backlog until a connection closes or goes idle.
+        // Every connection has a request under way: refuse this one at once (and any others Qt
+        // accepts in this same pass), and let later ones wait in the listen backlog until a
+        // connection closes or goes idle.
         ::close(int(descriptor));
         pauseAccepting();
         m_acceptingPaused = true;
