@@ -1,55 +1,16 @@
-// HttpServer over real sockets: framing, keep-alive, pipelining, and every limit with its status.
-#include "TestSupport.h"
-#include "http/HttpResponder.h"
-#include "http/HttpServer.h"
+// HttpServer over real sockets: framing, keep-alive, pipelining, every limit with its status, the
+// connection cap under a flood of idle connections and the budget for held request bodies.
+#include "HttpServerFixture.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QPointer>
-#include <QTimer>
 #include <QtTest>
 
-class tst_HttpServer : public QObject
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+class tst_HttpServer : public HttpServerFixture
 {
     Q_OBJECT
-private:
-    HttpServer *m_server = nullptr;
-    QList<HttpRequest> m_seen;
-    int m_clientGone = 0;
-    QPointer<HttpResponder> m_streaming;
-
-    quint16 start(const HttpLimits &limits = {})
-    {
-        delete m_server;
-        m_seen.clear();
-        m_clientGone = 0;
-        m_server = new HttpServer(this);
-        m_server->setLimits(limits);
-        m_server->setErrorFormatter([](const QByteArray &path, int status, const QString &message) {
-            const QString kind = path.startsWith("/v1/messages") ? QStringLiteral("anthropic") : QStringLiteral("openai");
-            return QJsonDocument(QJsonObject{{"shape", kind}, {"status", status}, {"message", message}}).toJson(QJsonDocument::Compact);
-        });
-        m_server->setHandler([this](const HttpRequest &r, HttpResponder *responder) {
-            m_seen.append(r);
-            connect(responder, &HttpResponder::clientGone, this, [this] { ++m_clientGone; });
-            HttpHeaders h;
-            h.add("content-type", "text/plain");
-            if (r.path == "/slow") {
-                QPointer<HttpResponder> p(responder);
-                QTimer::singleShot(150, this, [p, h] { if (p) p->respond(200, h, "slow"); });
-            } else if (r.path == "/stream") {
-                responder->beginStream(200, h);
-                responder->writeChunk("first");
-                m_streaming = responder;
-            } else {
-                responder->respond(200, h, "echo:" + r.method + ' ' + r.target + " body=" + r.body);
-            }
-        });
-        if (!m_server->listen(QHostAddress::LocalHost, 0))
-            qFatal("listen failed");
-        return m_server->serverPort();
-    }
-
 private Q_SLOTS:
     void keepAliveServesSeveralRequestsOnOneConnection()
     {
@@ -132,6 +93,11 @@ private Q_SLOTS:
         QTest::newRow("too many header fields") << QByteArray("GET / HTTP/1.1\r\n" + QByteArray("A: b\r\n").repeated(400) + "\r\n") << 431 << QByteArray("openai");
         QTest::newRow("content-length too large") << QByteArray("POST /v1/messages HTTP/1.1\r\nContent-Length: 5000\r\n\r\n") << 413 << QByteArray("anthropic");
         QTest::newRow("chunked body too large") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + QByteArray("800\r\n" + QByteArray(2048, 'x') + "\r\n").repeated(3) + "0\r\n\r\n") << 413 << QByteArray("openai");
+        QTest::newRow("impossible chunk size") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\nabc") << 413 << QByteArray("openai");
+        QTest::newRow("chunk size past the limit") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1001\r\nabc") << 413 << QByteArray("openai");
+        QTest::newRow("chunk size overflowing 64 bits") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nabc") << 400 << QByteArray("openai");
+        QTest::newRow("content-length of 2^63") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 9223372036854775808\r\n\r\nabc") << 413 << QByteArray("openai");
+        QTest::newRow("content-length too large, body under way") << QByteArray("POST /v1/messages HTTP/1.1\r\nContent-Length: 5000\r\n\r\nabc") << 413 << QByteArray("anthropic");
         QTest::newRow("garbage request line") << QByteArray("HELLO THERE\r\n\r\n") << 400 << QByteArray("openai");
         QTest::newRow("content-length and chunked together") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400 << QByteArray("openai");
         QTest::newRow("header line without colon") << QByteArray("GET / HTTP/1.1\r\nHost x\r\n\r\n") << 400 << QByteArray("openai");
@@ -211,20 +177,123 @@ private Q_SLOTS:
         QTRY_VERIFY(c.received.contains("echo:GET /after"));
     }
 
-    void connectionCeilingPausesAccepting()
+    void idleFloodDoesNotLockOutANewClient()
+    {
+        TestSupport::raiseFileLimit();
+        HttpLimits l;
+        l.maxConnections = 50;
+        const quint16 port = start(l);
+        const int before = openFileCount();
+        const int idle = 200;
+        std::vector<std::unique_ptr<RawClient>> flood;
+        for (int i = 0; i < idle; ++i)
+            flood.push_back(std::make_unique<RawClient>(port));
+        QTRY_VERIFY(std::all_of(flood.begin(), flood.end(), [](const auto &c) { return c->socket.state() != QAbstractSocket::ConnectingState; }));
+        QTRY_COMPARE(m_server->connectionCount(), 50);
+        // The client side holds `idle` sockets; the server side must hold no more than its cap.
+        QVERIFY2(openFileCount() - before <= idle + 50 + 2, qPrintable(QString::number(openFileCount() - before)));
+        RawClient fresh(port);
+        fresh.send("GET /healthz HTTP/1.1\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(fresh.received.contains("echo:GET /healthz"), 2000);
+        QVERIFY(m_server->connectionCount() <= 50);
+        QVERIFY(openFileCount() - before <= idle + 1 + 50 + 2);
+        const auto evicted = std::count_if(flood.begin(), flood.end(), [](const auto &c) { return c->closed; });
+        QVERIFY2(evicted >= idle + 1 - 50, qPrintable(QString::number(evicted)));
+    }
+
+    void evictionSparesAConnectionWhoseRequestHasArrived()
+    {
+        HttpLimits l;
+        l.maxConnections = 2;
+        const quint16 port = start(l);
+        // Blocking connects and sends while this thread runs no event loop: all three wait in the
+        // listen backlog, and the server accepts them in one pass before reading any of them.
+        auto connectAndSend = [port](const QByteArray &bytes) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in a = {};
+            a.sin_family = AF_INET;
+            a.sin_port = htons(port);
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0
+                || ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) != bytes.size())
+                qFatal("connect or send failed");
+            return fd;
+        };
+        const int asking = connectAndSend("GET /first HTTP/1.1\r\n\r\n");
+        const int silent = connectAndSend({});
+        const int third = connectAndSend("GET /third HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE(m_seen.size(), 2);
+        QCOMPARE(m_seen.at(0).path, QByteArray("/first"));
+        QCOMPARE(m_seen.at(1).path, QByteArray("/third"));
+        char byte = 0;
+        QCOMPARE(::recv(silent, &byte, 1, 0), ssize_t(0)); // the silent one made room: closed
+        for (int fd : {asking, silent, third})
+            ::close(fd);
+    }
+
+    void atTheCapWithNoIdleConnectionANewOneIsClosedAtOnce()
     {
         HttpLimits l;
         l.maxConnections = 2;
         const quint16 port = start(l);
         RawClient a(port), b(port);
-        QTRY_COMPARE(m_server->connectionCount(), 2);
+        a.send("GET /hold HTTP/1.1\r\n\r\n");
+        b.send("GET /hold HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE(m_held.size(), 2);
         RawClient third(port);
-        third.send("GET /third HTTP/1.1\r\n\r\n");
-        QTest::qWait(200);
-        QVERIFY2(!third.received.contains("echo"), "no third connection is served while two are open");
-        a.socket.abort();
-        QTRY_VERIFY(third.received.contains("echo:GET /third"));
+        QTRY_VERIFY(third.closed);
+        QVERIFY(third.received.isEmpty());
+        QCOMPARE(m_server->connectionCount(), 2);
+        // Accepting waits while every connection is busy; the next client queues in the backlog and
+        // is served once a connection becomes idle (and is closed to make room).
+        RawClient fourth(port);
+        fourth.send("GET /fourth HTTP/1.1\r\n\r\n");
+        HttpHeaders h;
+        m_held.at(0)->respond(200, h, "released");
+        QTRY_VERIFY(a.received.contains("released"));
+        QTRY_VERIFY(fourth.received.contains("echo:GET /fourth"));
+        QTRY_VERIFY(a.closed);
+        QVERIFY(!b.closed);
     }
+
+    void heldBodiesStayWithinTheServerBudget()
+    {
+        HttpLimits l;
+        l.maxBodyBytes = 64 * 1024;
+        l.maxHeldBodyBytes = 100 * 1024;
+        const quint16 port = start(l);
+        const QByteArray part(1000, 'p');
+        RawClient first(port);
+        first.send("POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 60000\r\n\r\n" + part);
+        QTRY_COMPARE(m_server->heldBodyBytes(), qint64(60000));
+        RawClient second(port);
+        second.send("POST /v1/messages HTTP/1.1\r\nContent-Length: 60000\r\n\r\n" + part);
+        QTRY_VERIFY(second.closed);
+        QVERIFY2(second.received.startsWith("HTTP/1.1 503"), second.received.left(80).constData());
+        const QJsonObject o = QJsonDocument::fromJson(second.received.mid(second.received.indexOf("\r\n\r\n") + 4)).object();
+        QCOMPARE(o.value("shape").toString(), QStringLiteral("anthropic"));
+        QVERIFY2(o.value("message").toString().contains("retry"), qPrintable(o.value("message").toString()));
+        QCOMPARE(m_server->heldBodyBytes(), qint64(60000));
+
+        // Chunked: the budget is taken chunk by chunk and refused when a chunk would pass it.
+        RawClient chunked(port);
+        chunked.send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2710\r\n" + QByteArray(10000, 'c') + "\r\n");
+        QTRY_COMPARE(m_server->heldBodyBytes(), qint64(70000));
+        chunked.send("9c40\r\n" + part); // 40000 more would be 110000 held
+        QTRY_VERIFY(chunked.closed);
+        QVERIFY2(chunked.received.startsWith("HTTP/1.1 503"), chunked.received.left(80).constData());
+        QTRY_COMPARE(m_server->heldBodyBytes(), qint64(60000));
+        QVERIFY(m_seen.isEmpty());
+
+        // Finishing the first body hands it over; the budget comes back when its answer is done.
+        first.send(QByteArray(59000, 'p'));
+        QTRY_VERIFY(first.received.contains("echo:POST"));
+        QTRY_COMPARE(m_server->heldBodyBytes(), qint64(0));
+        RawClient after(port);
+        after.send("POST / HTTP/1.1\r\nContent-Length: 60000\r\n\r\n" + QByteArray(60000, 'a'));
+        QTRY_VERIFY(after.received.contains("echo:POST"));
+    }
+
 };
 
 QTEST_GUILESS_MAIN(tst_HttpServer)
