@@ -289,8 +289,8 @@ private Q_SLOTS:
                 QTest::newRow(path + " max_tokens " + limit) << path << QByteArray("max_tokens") << QByteArray(limit);
         }
         QTest::newRow("chat max_completion_tokens 1e22") << Chat << QByteArray("max_completion_tokens") << QByteArray("1e22");
-        QTest::newRow("passthrough /v1/completions") << QByteArray("/v1/completions") << QByteArray("max_tokens") << QByteArray("\"20000\"");
-        QTest::newRow("passthrough max_output_tokens") << QByteArray("/v1/completions") << QByteArray("max_output_tokens") << QByteArray("-1");
+        QTest::newRow("passthrough max_tokens") << QByteArray("/v1/custom/generate") << QByteArray("max_tokens") << QByteArray("\"20000\"");
+        QTest::newRow("passthrough max_output_tokens") << QByteArray("/v1/custom/generate") << QByteArray("max_output_tokens") << QByteArray("-1");
     }
 
     void unrepresentableLimitIsA400()
@@ -318,7 +318,7 @@ private Q_SLOTS:
         setBudgets(QJsonArray{QJsonObject{{"scope", "session"}, {"match", "pass-*"}, {"window", "request"}, {"max_tokens", 100}}});
         m_capture.bodies.clear();
         const QByteArray body = R"({"model":"capture-1","prompt":"Once upon a time","max_output_tokens":600,"max_tokens":600})";
-        const Reply r = m_client->call("/v1/completions", body, caller("pass-1", 0));
+        const Reply r = m_client->call("/v1/custom/generate", body, caller("pass-1", 0));
         QCOMPARE(r.status, 200);
         QCOMPARE(m_capture.bodies.size(), 1);
         const QJsonObject sent = QJsonDocument::fromJson(m_capture.bodies.first()).object();
@@ -330,7 +330,7 @@ private Q_SLOTS:
                  QByteArray::number(forwarded) + "; requested=600; rule=\"session pass-* per request\"");
         QCOMPARE(row(r.headers.value("x-tokenfuse-request-id")).value(2).toLongLong(), forwarded);
         // None sent: nothing is injected into an endpoint TokenFuse does not know.
-        const Reply plain = m_client->call("/v1/completions", R"({"model":"capture-1","prompt":"Hi"})", caller("pass-2", 0));
+        const Reply plain = m_client->call("/v1/custom/generate", R"({"model":"capture-1","prompt":"Hi"})", caller("pass-2", 0));
         QCOMPARE(plain.status, 200);
         QCOMPARE(m_capture.bodies.size(), 2);
         QCOMPARE(m_capture.bodies.last(), QByteArray(R"({"model":"capture-1","prompt":"Hi"})"));
