@@ -58,7 +58,6 @@ private:
     HttpHeaders m_responseHeaders;
     bool m_done = false;
     bool m_gotFirstByte = false;
-    int m_attempts = 0;
     Failure m_failure = Failure::None;
     QTimer m_timer;
     Failure m_timerKind = Failure::None;

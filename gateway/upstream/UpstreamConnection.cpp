@@ -5,6 +5,9 @@
 
 #include <QSslSocket>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace {
 UpstreamConnection *self(http_parser *p)
 {
@@ -52,7 +55,7 @@ void UpstreamConnection::start(UpstreamCall *call)
     m_field.clear();
     m_value.clear();
     m_lastWasValue = false;
-    m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = false;
+    m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = m_requestWritten = false;
     m_body.clear();
 
     if (m_socket) {
@@ -119,6 +122,7 @@ void UpstreamConnection::sendRequest()
         out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n";
     out += "\r\n";
     out += r.body;
+    m_requestWritten = true;
     m_socket->write(out);
     m_socket->flush();
     m_call->requestSent();
@@ -253,7 +257,27 @@ void UpstreamConnection::closeIdle()
 
 void UpstreamConnection::park(int idleMs)
 {
+    m_maxIdleMs = idleMs;
+    m_parkedFor.start();
     m_idleTimer.start(idleMs);
+}
+
+bool UpstreamConnection::isStale() const
+{
+    if (m_closing || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState || m_socket->bytesAvailable() > 0)
+        return true;
+    if (m_parkedFor.isValid() && m_parkedFor.elapsed() >= m_maxIdleMs)
+        return true;
+    // The event loop may not have seen the upstream's FIN yet; the kernel has. Any byte (or the
+    // end of the stream) on an idle connection means it can't carry a request.
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd < 0)
+        return false;
+    char byte = 0;
+    const ssize_t n = ::recv(int(fd), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0)
+        return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    return true;
 }
 
 void UpstreamConnection::fail(int failure, const QString &message)
@@ -294,11 +318,16 @@ void UpstreamConnection::onClosed()
         return;
     }
     UpstreamCall::Failure kind = UpstreamCall::Failure::Connect;
+    QString message = QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason);
     if (socketError == QAbstractSocket::SslHandshakeFailedError || socketError == QAbstractSocket::SslInternalError
-        || socketError == QAbstractSocket::SslInvalidUserDataError)
+        || socketError == QAbstractSocket::SslInvalidUserDataError) {
         kind = UpstreamCall::Failure::Tls;
-    else if (m_connected)
+    } else if (m_connected) {
         kind = UpstreamCall::Failure::ClosedEarly;
-    m_client->retryOrFail(call, m_served > 0, int(kind),
-                          QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason));
+        // Never sent again: the upstream may have read it and be working on it (and billing it).
+        if (m_requestWritten)
+            message = QStringLiteral("Upstream %1 closed the connection before answering; the request was not re-sent "
+                                     "because it may have been processed; retry it only if running it twice is acceptable").arg(m_url.host());
+    }
+    call->deliverFailure(kind, message);
 }

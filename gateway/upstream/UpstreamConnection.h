@@ -2,6 +2,7 @@
 
 #include "http/HttpHeaders.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -29,6 +30,10 @@ public:
     void abortCall();
     // Parked in the pool: close after a while without work.
     void park(int idleMs);
+    // True when a parked connection must not carry another request: the upstream closed it or
+    // sent something unasked (seen with a non-blocking peek, before the event loop reports it),
+    // or it has been idle past the pool's keep-alive age.
+    bool isStale() const;
     // Not wanted in the pool: close without a word (the client has already let it go).
     void closeIdle();
 
@@ -66,7 +71,10 @@ private:
     bool m_complete = false;
     bool m_keepAlive = false;
     bool m_gotBytes = false;
+    bool m_requestWritten = false; // bytes of the current request went to the socket: never send it again
     int m_served = 0;
     QTimer m_idleTimer;
+    QElapsedTimer m_parkedFor;
+    int m_maxIdleMs = 0;
     bool m_closing = false;
 };

@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QSslKey>
 #include <QSslServer>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -74,6 +75,60 @@ public:
         server->listen(QHostAddress::LocalHost, 0);
     }
 };
+
+
+// A raw upstream in the test's thread that counts every request line it receives. It answers the
+// first `answered` requests (kept alive), then reads each later one and closes without a word:
+// an upstream that took a POST in and went away, so the client cannot know whether it was processed.
+class CountingUpstream : public QObject
+{
+public:
+    QTcpServer server;
+    int posts = 0;
+    int connections = 0;
+    int answered = 1;
+    QList<QPointer<QTcpSocket>> sockets;
+
+    CountingUpstream()
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *s = server.nextPendingConnection();
+            ++connections;
+            sockets.append(s);
+            connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                const int seen = int(s->readAll().count("POST /"));
+                for (int i = 0; i < seen; ++i) {
+                    if (++posts <= answered) {
+                        s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    } else {
+                        s->disconnectFromHost();
+                        return;
+                    }
+                }
+            });
+        });
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(server.serverPort())); }
+};
+
+namespace {
+struct Outcome
+{
+    bool finished = false;
+    int failure = -1;
+    QString message;
+    QByteArray body;
+    bool done() const { return finished || failure != -1; }
+};
+
+void watch(UpstreamCall *call, Outcome *o)
+{
+    QObject::connect(call, &UpstreamCall::dataReceived, call, [o](const QByteArray &d) { o->body += d; });
+    QObject::connect(call, &UpstreamCall::finished, call, [o] { o->finished = true; });
+    QObject::connect(call, &UpstreamCall::failed, call, [o](UpstreamCall::Failure f, const QString &m) { o->failure = int(f); o->message = m; });
+}
+} // namespace
 
 class tst_UpstreamClient : public QObject
 {
@@ -297,6 +352,73 @@ private Q_SLOTS:
         QVERIFY(seen.contains("Accept-Encoding: identity\r\n"));
         QVERIFY(!seen.contains("gzip"));
         QVERIFY(seen.contains("authorization: Bearer k\r\n"));
+    }
+
+    void aPostTheUpstreamReadIsNeverSentAgain_data()
+    {
+        QTest::addColumn<int>("answered");
+        // 1: the first call is answered and its connection kept alive; the second goes out on that
+        // reused connection. 0: the very first call, on a fresh connection, is read and dropped.
+        QTest::newRow("reused connection") << 1;
+        QTest::newRow("fresh connection") << 0;
+    }
+
+    void aPostTheUpstreamReadIsNeverSentAgain()
+    {
+        QFETCH(int, answered);
+        CountingUpstream upstream;
+        upstream.answered = answered;
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = upstream.url();
+        r.body = "{}";
+        if (answered) {
+            std::unique_ptr<UpstreamCall> first(client.start(r));
+            Outcome o;
+            watch(first.get(), &o);
+            QTRY_VERIFY(o.done());
+            QVERIFY(o.finished);
+            QCOMPARE(o.body, QByteArray("ok"));
+            QCOMPARE(client.idleConnections(), 1);
+        }
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        QTRY_VERIFY(o.done());
+        // A re-send would have gone out before the call was reported failed.
+        QCOMPARE(upstream.posts, answered + 1);
+        QCOMPARE(upstream.connections, 1);
+        QCOMPARE(client.openConnections(), 0);
+        QCOMPARE(o.failure, int(UpstreamCall::Failure::ClosedEarly));
+        QVERIFY2(o.message.contains(QLatin1String("not re-sent")), qPrintable(o.message));
+    }
+
+    void aStaleIdleConnectionIsReplacedByAFreshOne()
+    {
+        CountingUpstream upstream;
+        upstream.answered = 2;
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = upstream.url();
+        {
+            std::unique_ptr<UpstreamCall> first(client.start(r));
+            Outcome o;
+            watch(first.get(), &o);
+            QTRY_VERIFY(o.finished);
+        }
+        QCOMPARE(client.idleConnections(), 1);
+        // The upstream closes the kept-alive connection while it is idle, and the client starts the
+        // next call before its event loop has seen the close: only a look at the socket can tell.
+        QCOMPARE(upstream.sockets.size(), 1);
+        upstream.sockets.first()->close();
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        QTRY_VERIFY(o.done());
+        QVERIFY2(o.finished, qPrintable(o.message));
+        QCOMPARE(o.body, QByteArray("ok"));
+        QCOMPARE(upstream.posts, 2);
+        QCOMPARE(upstream.connections, 2);
     }
 
     void tlsCertificatesAreVerified()
