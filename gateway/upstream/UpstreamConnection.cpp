@@ -9,6 +9,10 @@
 #include <sys/socket.h>
 
 namespace {
+// While paused, Qt reads at most this much more and then stops watching the socket: the kernel's
+// buffers fill and TCP closes its window on the upstream.
+constexpr qint64 kPausedReadBufferBytes = 64 * 1024;
+
 UpstreamConnection *self(http_parser *p)
 {
     return static_cast<UpstreamConnection *>(p->data);
@@ -57,6 +61,8 @@ void UpstreamConnection::start(UpstreamCall *call)
     m_lastWasValue = false;
     m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = m_requestWritten = false;
     m_body.clear();
+    m_closedWhilePaused = false;
+    setReadPaused(false);
 
     if (m_socket) {
         sendRequest();
@@ -176,8 +182,41 @@ int UpstreamConnection::onMessageComplete(http_parser *p)
     return 0;
 }
 
+void UpstreamConnection::setReadPaused(bool paused)
+{
+    if (m_readPaused == paused)
+        return;
+    m_readPaused = paused;
+    if (!m_socket)
+        return;
+    if (paused) {
+        m_socket->setReadBufferSize(kPausedReadBufferBytes);
+        return;
+    }
+    // Resumed from the event loop, not from inside the caller (which is in the middle of writing
+    // to its own client, maybe inside one of this socket's own signals).
+    QMetaObject::invokeMethod(this, &UpstreamConnection::resumeReading, Qt::QueuedConnection);
+}
+
+void UpstreamConnection::resumeReading()
+{
+    if (m_readPaused || !m_socket || m_closing)
+        return;
+    m_socket->setReadBufferSize(0);
+    // Take what Qt buffered while paused (it raises no new readyRead for it). Reading also turns
+    // the socket's read notifier back on, which Qt switched off when the bounded buffer filled.
+    if (m_call)
+        onReadyRead();
+    if (m_closedWhilePaused && !m_readPaused) {
+        m_closedWhilePaused = false;
+        onClosed();
+    }
+}
+
 void UpstreamConnection::onReadyRead()
 {
+    if (m_call && m_readPaused)
+        return; // left in Qt's bounded buffer; resumeReading() takes it
     const QByteArray data = m_socket->readAll();
     if (!m_call) {
         // Bytes on a parked connection are not ours to read: drop it.
@@ -297,6 +336,11 @@ void UpstreamConnection::onClosed()
 {
     if (m_closing)
         return;
+    if (m_call && m_readPaused) {
+        // Bytes read before the close are still unprocessed; the close is handled after them.
+        m_closedWhilePaused = true;
+        return;
+    }
     if (m_call && m_gotBytes && !m_complete) {
         // A response delimited by the end of the connection ends here; any other is cut short.
         http_parser_execute(&m_parser, &settings(), nullptr, 0);
@@ -331,3 +375,4 @@ void UpstreamConnection::onClosed()
     }
     call->deliverFailure(kind, message);
 }
+

@@ -36,6 +36,8 @@ public:
     bool isStale() const;
     // Not wanted in the pool: close without a word (the client has already let it go).
     void closeIdle();
+    // Stops (or resumes) reading from the socket for the current call; see UpstreamCall.
+    void setReadPaused(bool paused);
 
 private:
     static int onHeaderField(http_parser *p, const char *at, size_t len);
@@ -49,6 +51,7 @@ private:
     void onConnected();
     void onReadyRead();
     void onClosed();
+    void resumeReading();
     void feed(const char *data, size_t len);
     void flushEvents();
     void fail(int failure, const QString &message);
@@ -77,4 +80,6 @@ private:
     QElapsedTimer m_parkedFor;
     int m_maxIdleMs = 0;
     bool m_closing = false;
+    bool m_readPaused = false;
+    bool m_closedWhilePaused = false; // the upstream closed while unread bytes were held back
 };
