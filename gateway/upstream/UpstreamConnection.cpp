@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 
 namespace {
-// While paused, Qt reads at most this much more and then stops watching the socket: the kernel's
-// buffers fill and TCP closes its window on the upstream.
-constexpr qint64 kPausedReadBufferBytes = 64 * 1024;
+// The most Qt reads from the socket before we take it. It bounds each piece delivered (so flow
+// control is checked every quarter megabyte, not once per whatever the kernel held, which can be
+// tens of megabytes), and while paused Qt fills it, stops watching the socket, the kernel's buffers
+// fill and TCP closes its window on the upstream.
+constexpr qint64 kReadBufferBytes = 256 * 1024;
 
 UpstreamConnection *self(http_parser *p)
 {
@@ -81,6 +83,7 @@ void UpstreamConnection::start(UpstreamCall *call)
         connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
         m_socket->connectToHost(m_url.host(), port);
     }
+    m_socket->setReadBufferSize(kReadBufferBytes);
     connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &UpstreamConnection::onClosed);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onClosed);
@@ -187,22 +190,16 @@ void UpstreamConnection::setReadPaused(bool paused)
     if (m_readPaused == paused)
         return;
     m_readPaused = paused;
-    if (!m_socket)
-        return;
-    if (paused) {
-        m_socket->setReadBufferSize(kPausedReadBufferBytes);
-        return;
-    }
     // Resumed from the event loop, not from inside the caller (which is in the middle of writing
     // to its own client, maybe inside one of this socket's own signals).
-    QMetaObject::invokeMethod(this, &UpstreamConnection::resumeReading, Qt::QueuedConnection);
+    if (!paused && m_socket)
+        QMetaObject::invokeMethod(this, &UpstreamConnection::resumeReading, Qt::QueuedConnection);
 }
 
 void UpstreamConnection::resumeReading()
 {
     if (m_readPaused || !m_socket || m_closing)
         return;
-    m_socket->setReadBufferSize(0);
     // Take what Qt buffered while paused (it raises no new readyRead for it). Reading also turns
     // the socket's read notifier back on, which Qt switched off when the bounded buffer filled.
     if (m_call)
