@@ -16,7 +16,7 @@ HttpResponder::HttpResponder(HttpConnection *connection, bool keepAlive, int htt
 
 qint64 HttpResponder::pendingBytes() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    return bytesToWrite();
 }
 
 bool HttpResponder::isCongested() const

@@ -55,6 +55,6 @@ private:
     bool m_chunked = true;
     int m_httpMinor;
     bool m_headOnly; // a HEAD request: the head says what the body would be, no body follows
-    QIODevice *m_socket = nullptr;
+    QIODevice *m_socket = nullptr; // the connection's, watched for bytesWritten
     bool m_wasCongested = false; // went past the high-water mark; drained() is owed
 };
