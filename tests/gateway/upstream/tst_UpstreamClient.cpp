@@ -417,6 +417,42 @@ private Q_SLOTS:
         QVERIFY(o.body == upstream.body());
     }
 
+    void aCloseWhilePausedWaitsForTheBytesBeforeIt()
+    {
+        // An answer delimited by the end of the connection: its last bytes and the close arrive
+        // while reading is paused. The close must not end the answer before those bytes are read.
+        QTcpServer raw;
+        raw.listen(QHostAddress::LocalHost, 0);
+        QPointer<QTcpSocket> server;
+        connect(&raw, &QTcpServer::newConnection, this, [&] {
+            server = raw.nextPendingConnection();
+            connect(server, &QTcpSocket::readyRead, server, [&server] {
+                server->readAll();
+                server->write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nfirst;");
+            });
+        });
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(raw.serverPort()));
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        auto stop = connect(call.get(), &UpstreamCall::dataReceived, this, [&call] { call->setReadPaused(true); });
+        QTRY_VERIFY(call->isReadPaused());
+        disconnect(stop);
+        const QByteArray rest(50 * 1024, 'r');
+        server->write(rest);
+        server->disconnectFromHost();
+        QTRY_VERIFY(!server || server->state() == QAbstractSocket::UnconnectedState);
+        // Let the client's event loop see the bytes and the close while it is paused.
+        QTest::qWait(300);
+        QVERIFY2(!o.done(), qPrintable(o.message));
+        call->setReadPaused(false);
+        QTRY_VERIFY(o.done());
+        QVERIFY2(o.finished, qPrintable(o.message));
+        QCOMPARE(o.body, "first;" + rest);
+    }
+
     void tlsCertificatesAreVerified()
     {
         // A TLS server with a self-signed certificate: the client must refuse it.
