@@ -3,9 +3,41 @@
 #include "HttpConnection.h"
 #include "HttpStatus.h"
 
+#include <QTcpSocket>
+
 HttpResponder::HttpResponder(HttpConnection *connection, bool keepAlive, int httpMinor, bool headOnly)
     : QObject(connection), m_connection(connection), m_keepAlive(keepAlive), m_httpMinor(httpMinor), m_headOnly(headOnly)
 {
+    // The connection owns its socket as a child; the responder only watches it drain.
+    m_socket = connection->findChild<QTcpSocket *>(QString(), Qt::FindDirectChildrenOnly);
+    if (m_socket)
+        connect(m_socket, &QIODevice::bytesWritten, this, &HttpResponder::onBytesWritten);
+}
+
+qint64 HttpResponder::pendingBytes() const
+{
+    return bytesToWrite();
+}
+
+bool HttpResponder::isCongested() const
+{
+    return pendingBytes() > kHighWaterBytes;
+}
+
+void HttpResponder::write(const QByteArray &bytes)
+{
+    m_connection->writeResponseBytes(bytes);
+    // Pending bytes only grow here: past the high-water mark, the next drain is owed.
+    if (isCongested())
+        m_wasCongested = true;
+}
+
+void HttpResponder::onBytesWritten()
+{
+    if (!m_wasCongested || pendingBytes() > kLowWaterBytes)
+        return;
+    m_wasCongested = false;
+    Q_EMIT drained();
 }
 
 QByteArray HttpResponder::head(int status, const HttpHeaders &headers, qint64 contentLength)
@@ -36,7 +68,7 @@ void HttpResponder::respond(int status, const HttpHeaders &headers, const QByteA
     if (m_state != State::Pending)
         return;
     m_state = State::Done;
-    m_connection->writeResponseBytes(m_headOnly ? head(status, headers, body.size()) : head(status, headers, body.size()) + body);
+    write(m_headOnly ? head(status, headers, body.size()) : head(status, headers, body.size()) + body);
     m_connection->responseFinished(m_keepAlive);
 }
 
@@ -49,7 +81,7 @@ void HttpResponder::beginStream(int status, const HttpHeaders &headers)
     if (!m_chunked)
         m_keepAlive = false;
     m_state = State::Streaming;
-    m_connection->writeResponseBytes(head(status, headers, -1));
+    write(head(status, headers, -1));
 }
 
 void HttpResponder::writeChunk(const QByteArray &data)
@@ -57,13 +89,13 @@ void HttpResponder::writeChunk(const QByteArray &data)
     if (m_state != State::Streaming || data.isEmpty() || m_headOnly)
         return;
     if (!m_chunked) {
-        m_connection->writeResponseBytes(data);
+        write(data);
         return;
     }
     QByteArray framed;
     framed.reserve(data.size() + 12);
     framed += QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
-    m_connection->writeResponseBytes(framed);
+    write(framed);
 }
 
 void HttpResponder::endStream()
@@ -72,7 +104,7 @@ void HttpResponder::endStream()
         return;
     m_state = State::Done;
     if (m_chunked && !m_headOnly)
-        m_connection->writeResponseBytes("0\r\n\r\n");
+        write("0\r\n\r\n");
     m_connection->responseFinished(m_keepAlive);
 }
 

@@ -8,6 +8,7 @@
 #include "dialect/OpenAiDialect.h"
 #include "dialect/ResponsesDialect.h"
 #include "KeyRedactor.h"
+#include "core/MemoryRelease.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
 #include "keys/VirtualKeyRegistry.h"
@@ -24,6 +25,9 @@
 
 namespace {
 constexpr qint64 kMaxBufferedResponse = 64 * 1024 * 1024;
+// An exchange that held more than this (request and answer together) asks for the freed heap to be
+// given back once it is gone.
+constexpr qint64 kLargeExchangeBytes = 1024 * 1024;
 
 // Usage from a JSON body of an endpoint TokenFuse forwards without knowing it: whichever of the
 // two OpenAI usage shapes it carries (Responses-style input/output tokens, or prompt/completion).
@@ -93,6 +97,8 @@ ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &r
 ProxyExchange::~ProxyExchange()
 {
     delete m_call;
+    if (m_request.body.size() + m_relayedBytes > kLargeExchangeBytes)
+        MemoryRelease::releaseFreedMemory();
 }
 
 UpstreamRequest ProxyExchange::upstreamRequest() const
@@ -372,11 +378,18 @@ void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
     }
     HttpHeaders h = clientHeaders(headers);
     h.set("cache-control", "no-cache");
+    // A client that reads slowly holds the upstream back (onData pauses it) instead of the stream
+    // piling up in the gateway's memory; it goes on once the client has taken most of it.
+    connect(m_responder, &HttpResponder::drained, this, [this] {
+        if (m_call)
+            m_call->setReadPaused(false);
+    });
     m_responder->beginStream(200, h);
 }
 
 void ProxyExchange::onData(const QByteArray &data)
 {
+    m_relayedBytes += data.size();
     if (!m_streaming) {
         m_body += data;
         if (m_body.size() > kMaxBufferedResponse)
@@ -392,8 +405,11 @@ void ProxyExchange::onData(const QByteArray &data)
         m_relayedTokens += TokenEstimator::estimateText(QString::fromUtf8(data));
     if (m_row.ttftMs < 0 && (m_meter ? (!hadContent && m_meter->sawFirstContent()) : !out.isEmpty()))
         m_row.ttftMs = m_clock.elapsed();
-    if (!out.isEmpty() && m_responder)
+    if (!out.isEmpty() && m_responder) {
         m_responder->writeChunk(out);
+        if (m_call && m_responder->isCongested())
+            m_call->setReadPaused(true);
+    }
     if (m_meter && m_meter->wasStopped() && m_cut)
         cutStream(*m_cut);
 }

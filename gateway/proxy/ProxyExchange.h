@@ -89,6 +89,7 @@ private:
     int m_upstreamStatus = 0;
     HttpHeaders m_upstreamHeaders;
     QByteArray m_body;
+    qint64 m_relayedBytes = 0; // body bytes from the upstream, streamed or not
     bool m_streaming = false;
     qint64 m_relayedTokens = 0; // estimated from a stream no dialect meters
     // Admission.

@@ -3,6 +3,8 @@
 #include "UpstreamClient.h"
 #include "UpstreamConnection.h"
 
+#include <climits>
+
 UpstreamCall::UpstreamCall(UpstreamClient *client, const UpstreamRequest &request)
     : m_client(client), m_request(request)
 {
@@ -37,9 +39,27 @@ void UpstreamCall::abort()
         m_client->forget(this);
 }
 
+void UpstreamCall::setReadPaused(bool paused)
+{
+    if (m_done || paused == m_readPaused)
+        return;
+    m_readPaused = paused;
+    if (paused)
+        armTimer(m_request.timeouts.totalMs, Failure::TotalTimeout);
+    else if (m_gotFirstByte)
+        armTimer(m_request.timeouts.idleMs, Failure::IdleTimeout);
+    else
+        armTimer(m_request.timeouts.firstByteMs, Failure::FirstByteTimeout);
+    if (m_connection)
+        m_connection->setReadPaused(paused);
+}
+
 void UpstreamCall::armTimer(int ms, Failure kind)
 {
     const qint64 remaining = m_request.timeouts.totalMs - m_total.elapsed();
+    // While we don't read, the upstream's silence says nothing: only the total bound applies.
+    if (m_readPaused)
+        ms = int(qMin<qint64>(INT_MAX, remaining + 1));
     if (remaining <= ms) {
         ms = int(qMax<qint64>(0, remaining));
         kind = Failure::TotalTimeout;
@@ -74,7 +94,12 @@ void UpstreamCall::deliverData(const QByteArray &data)
     if (m_done)
         return;
     armTimer(m_request.timeouts.idleMs, Failure::IdleTimeout);
+    QPointer<UpstreamCall> self(this);
     Q_EMIT dataReceived(data);
+    // The silence is the upstream's from when we are ready for more: a large piece that took the
+    // receiver a while to relay doesn't count against it.
+    if (self && !m_done)
+        armTimer(m_request.timeouts.idleMs, Failure::IdleTimeout);
 }
 
 void UpstreamCall::deliverEnd()

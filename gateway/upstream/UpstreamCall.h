@@ -29,6 +29,12 @@ public:
     bool isTimeout() const;
     Failure failure() const { return m_failure; }
     void abort();
+    // Flow control: while paused the connection stops reading from its socket, so the upstream is
+    // held back by TCP instead of its answer piling up here. Nothing is lost; what was read already
+    // is delivered on resuming. The idle timeout doesn't run while paused (the silence is ours);
+    // the total timeout does.
+    void setReadPaused(bool paused);
+    bool isReadPaused() const { return m_readPaused; }
 
 Q_SIGNALS:
     void responseStarted(int status, const HttpHeaders &headers);
@@ -58,7 +64,7 @@ private:
     HttpHeaders m_responseHeaders;
     bool m_done = false;
     bool m_gotFirstByte = false;
-    int m_attempts = 0;
+    bool m_readPaused = false;
     Failure m_failure = Failure::None;
     QTimer m_timer;
     Failure m_timerKind = Failure::None;

@@ -26,8 +26,7 @@ void UpstreamClient::assign(UpstreamCall *call)
 {
     const QString key = originOf(call->request().url);
     Origin &origin = m_origins[key];
-    if (!origin.idle.isEmpty()) {
-        UpstreamConnection *connection = origin.idle.takeLast();
+    if (UpstreamConnection *connection = takeIdle(origin)) {
         connection->start(call);
         return;
     }
@@ -82,17 +81,17 @@ void UpstreamClient::serveWaiting(const QString &key)
     }
 }
 
-void UpstreamClient::retryOrFail(UpstreamCall *call, bool connectionWasReused, int failure, const QString &message)
+UpstreamConnection *UpstreamClient::takeIdle(Origin &origin)
 {
-    // A kept-alive connection the upstream had already closed fails before any byte comes back;
-    // the request never reached the upstream, so it is safe to send it once more on a fresh one.
-    if (connectionWasReused && call->m_attempts < 2 && !call->isFinished()) {
-        ++call->m_attempts;
-        call->m_connection = nullptr;
-        assign(call);
-        return;
+    while (!origin.idle.isEmpty()) {
+        UpstreamConnection *connection = origin.idle.takeLast();
+        if (!connection->isStale())
+            return connection;
+        connection->closeIdle();
+        --origin.open;
+        connection->deleteLater();
     }
-    call->deliverFailure(UpstreamCall::Failure(failure), message);
+    return nullptr;
 }
 
 void UpstreamClient::forget(UpstreamCall *call)

@@ -13,7 +13,9 @@ class UpstreamConnection;
 // The gateway's HTTP/1.1 client for upstreams. Unlike QNetworkAccessManager (six connections per
 // host, the rest queued) it opens as many connections per origin as the configured ceiling allows,
 // so a thousand concurrent streams to one local model server run at once. TLS through QSslSocket
-// with certificate verification always on.
+// with certificate verification always on. A request is sent once: a connection that fails after
+// its bytes were written fails the call (the upstream may have processed it), so a pooled
+// connection is checked for staleness before it is handed out instead.
 class UpstreamClient : public QObject
 {
     Q_OBJECT
@@ -33,7 +35,6 @@ public:
 
     // Internal, for UpstreamConnection and UpstreamCall.
     void release(UpstreamConnection *connection, bool reusable);
-    void retryOrFail(UpstreamCall *call, bool connectionWasReused, int failure, const QString &message);
     void forget(UpstreamCall *call);
 
 private:
@@ -46,6 +47,8 @@ private:
     static QString originOf(const QUrl &url);
     void assign(UpstreamCall *call);
     void serveWaiting(const QString &origin);
+    // An idle connection from the pool that can still carry a request, or null.
+    UpstreamConnection *takeIdle(Origin &origin);
 
     QHash<QString, Origin> m_origins;
     int m_maxPerOrigin = 2048;

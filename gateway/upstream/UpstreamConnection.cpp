@@ -5,7 +5,16 @@
 
 #include <QSslSocket>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace {
+// The most Qt reads from the socket before we take it. It bounds each piece delivered (so flow
+// control is checked every quarter megabyte, not once per whatever the kernel held, which can be
+// tens of megabytes), and while paused Qt fills it, stops watching the socket, the kernel's buffers
+// fill and TCP closes its window on the upstream.
+constexpr qint64 kReadBufferBytes = 256 * 1024;
+
 UpstreamConnection *self(http_parser *p)
 {
     return static_cast<UpstreamConnection *>(p->data);
@@ -52,8 +61,10 @@ void UpstreamConnection::start(UpstreamCall *call)
     m_field.clear();
     m_value.clear();
     m_lastWasValue = false;
-    m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = false;
+    m_headReady = m_headDelivered = m_complete = m_keepAlive = m_gotBytes = m_requestWritten = false;
     m_body.clear();
+    m_closedWhilePaused = false;
+    setReadPaused(false);
 
     if (m_socket) {
         sendRequest();
@@ -72,6 +83,7 @@ void UpstreamConnection::start(UpstreamCall *call)
         connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
         m_socket->connectToHost(m_url.host(), port);
     }
+    m_socket->setReadBufferSize(kReadBufferBytes);
     connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &UpstreamConnection::onClosed);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onClosed);
@@ -119,6 +131,7 @@ void UpstreamConnection::sendRequest()
         out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n";
     out += "\r\n";
     out += r.body;
+    m_requestWritten = true;
     m_socket->write(out);
     m_socket->flush();
     m_call->requestSent();
@@ -172,8 +185,35 @@ int UpstreamConnection::onMessageComplete(http_parser *p)
     return 0;
 }
 
+void UpstreamConnection::setReadPaused(bool paused)
+{
+    if (m_readPaused == paused)
+        return;
+    m_readPaused = paused;
+    // Resumed from the event loop, not from inside the caller (which is in the middle of writing
+    // to its own client, maybe inside one of this socket's own signals).
+    if (!paused && m_socket)
+        QMetaObject::invokeMethod(this, &UpstreamConnection::resumeReading, Qt::QueuedConnection);
+}
+
+void UpstreamConnection::resumeReading()
+{
+    if (m_readPaused || !m_socket || m_closing)
+        return;
+    // Take what Qt buffered while paused (it raises no new readyRead for it). Reading also turns
+    // the socket's read notifier back on, which Qt switched off when the bounded buffer filled.
+    if (m_call)
+        onReadyRead();
+    if (m_closedWhilePaused && !m_readPaused) {
+        m_closedWhilePaused = false;
+        onClosed();
+    }
+}
+
 void UpstreamConnection::onReadyRead()
 {
+    if (m_call && m_readPaused)
+        return; // left in Qt's bounded buffer; resumeReading() takes it
     const QByteArray data = m_socket->readAll();
     if (!m_call) {
         // Bytes on a parked connection are not ours to read: drop it.
@@ -253,7 +293,27 @@ void UpstreamConnection::closeIdle()
 
 void UpstreamConnection::park(int idleMs)
 {
+    m_maxIdleMs = idleMs;
+    m_parkedFor.start();
     m_idleTimer.start(idleMs);
+}
+
+bool UpstreamConnection::isStale() const
+{
+    if (m_closing || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState || m_socket->bytesAvailable() > 0)
+        return true;
+    if (m_parkedFor.isValid() && m_parkedFor.elapsed() >= m_maxIdleMs)
+        return true;
+    // The event loop may not have seen the upstream's FIN yet; the kernel has. Any byte (or the
+    // end of the stream) on an idle connection means it can't carry a request.
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd < 0)
+        return false;
+    char byte = 0;
+    const ssize_t n = ::recv(int(fd), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0)
+        return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    return true;
 }
 
 void UpstreamConnection::fail(int failure, const QString &message)
@@ -273,6 +333,11 @@ void UpstreamConnection::onClosed()
 {
     if (m_closing)
         return;
+    if (m_call && m_readPaused) {
+        // Bytes read before the close are still unprocessed; the close is handled after them.
+        m_closedWhilePaused = true;
+        return;
+    }
     if (m_call && m_gotBytes && !m_complete) {
         // A response delimited by the end of the connection ends here; any other is cut short.
         http_parser_execute(&m_parser, &settings(), nullptr, 0);
@@ -294,11 +359,17 @@ void UpstreamConnection::onClosed()
         return;
     }
     UpstreamCall::Failure kind = UpstreamCall::Failure::Connect;
+    QString message = QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason);
     if (socketError == QAbstractSocket::SslHandshakeFailedError || socketError == QAbstractSocket::SslInternalError
-        || socketError == QAbstractSocket::SslInvalidUserDataError)
+        || socketError == QAbstractSocket::SslInvalidUserDataError) {
         kind = UpstreamCall::Failure::Tls;
-    else if (m_connected)
+    } else if (m_connected) {
         kind = UpstreamCall::Failure::ClosedEarly;
-    m_client->retryOrFail(call, m_served > 0, int(kind),
-                          QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason));
+        // Never sent again: the upstream may have read it and be working on it (and billing it).
+        if (m_requestWritten)
+            message = QStringLiteral("Upstream %1 closed the connection before answering; the request was not re-sent "
+                                     "because it may have been processed; retry it only if running it twice is acceptable").arg(m_url.host());
+    }
+    call->deliverFailure(kind, message);
 }
+

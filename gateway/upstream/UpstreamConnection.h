@@ -2,6 +2,7 @@
 
 #include "http/HttpHeaders.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -29,8 +30,14 @@ public:
     void abortCall();
     // Parked in the pool: close after a while without work.
     void park(int idleMs);
+    // True when a parked connection must not carry another request: the upstream closed it or
+    // sent something unasked (seen with a non-blocking peek, before the event loop reports it),
+    // or it has been idle past the pool's keep-alive age.
+    bool isStale() const;
     // Not wanted in the pool: close without a word (the client has already let it go).
     void closeIdle();
+    // Stops (or resumes) reading from the socket for the current call; see UpstreamCall.
+    void setReadPaused(bool paused);
 
 private:
     static int onHeaderField(http_parser *p, const char *at, size_t len);
@@ -44,6 +51,7 @@ private:
     void onConnected();
     void onReadyRead();
     void onClosed();
+    void resumeReading();
     void feed(const char *data, size_t len);
     void flushEvents();
     void fail(int failure, const QString &message);
@@ -66,7 +74,12 @@ private:
     bool m_complete = false;
     bool m_keepAlive = false;
     bool m_gotBytes = false;
+    bool m_requestWritten = false; // bytes of the current request went to the socket: never send it again
     int m_served = 0;
     QTimer m_idleTimer;
+    QElapsedTimer m_parkedFor;
+    int m_maxIdleMs = 0;
     bool m_closing = false;
+    bool m_readPaused = false;
+    bool m_closedWhilePaused = false; // the upstream closed while unread bytes were held back
 };

@@ -1,5 +1,7 @@
 // UpstreamClient over real sockets against a server on its own thread: concurrency far past
 // QNetworkAccessManager's six per host, keep-alive reuse, abort, timeouts, framing, TLS verification.
+#include "CountingUpstream.h"
+#include "FastUpstream.h"
 #include "TestSupport.h"
 #include "http/HttpResponder.h"
 #include "http/HttpServer.h"
@@ -10,6 +12,7 @@
 #include <QProcess>
 #include <QSslKey>
 #include <QSslServer>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
@@ -74,6 +77,25 @@ public:
         server->listen(QHostAddress::LocalHost, 0);
     }
 };
+
+
+namespace {
+struct Outcome
+{
+    bool finished = false;
+    int failure = -1;
+    QString message;
+    QByteArray body;
+    bool done() const { return finished || failure != -1; }
+};
+
+void watch(UpstreamCall *call, Outcome *o)
+{
+    QObject::connect(call, &UpstreamCall::dataReceived, call, [o](const QByteArray &d) { o->body += d; });
+    QObject::connect(call, &UpstreamCall::finished, call, [o] { o->finished = true; });
+    QObject::connect(call, &UpstreamCall::failed, call, [o](UpstreamCall::Failure f, const QString &m) { o->failure = int(f); o->message = m; });
+}
+} // namespace
 
 class tst_UpstreamClient : public QObject
 {
@@ -297,6 +319,138 @@ private Q_SLOTS:
         QVERIFY(seen.contains("Accept-Encoding: identity\r\n"));
         QVERIFY(!seen.contains("gzip"));
         QVERIFY(seen.contains("authorization: Bearer k\r\n"));
+    }
+
+    void aPostTheUpstreamReadIsNeverSentAgain_data()
+    {
+        QTest::addColumn<int>("answered");
+        // 1: the first call is answered and its connection kept alive; the second goes out on that
+        // reused connection. 0: the very first call, on a fresh connection, is read and dropped.
+        QTest::newRow("reused connection") << 1;
+        QTest::newRow("fresh connection") << 0;
+    }
+
+    void aPostTheUpstreamReadIsNeverSentAgain()
+    {
+        QFETCH(int, answered);
+        CountingUpstream upstream;
+        upstream.answered = answered;
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = upstream.url();
+        r.body = "{}";
+        if (answered) {
+            std::unique_ptr<UpstreamCall> first(client.start(r));
+            Outcome o;
+            watch(first.get(), &o);
+            QTRY_VERIFY(o.done());
+            QVERIFY(o.finished);
+            QCOMPARE(o.body, QByteArray("{}"));
+            QCOMPARE(client.idleConnections(), 1);
+        }
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        QTRY_VERIFY(o.done());
+        // A re-send would have gone out before the call was reported failed.
+        QCOMPARE(upstream.posts, answered + 1);
+        QCOMPARE(upstream.connections, 1);
+        QCOMPARE(client.openConnections(), 0);
+        QCOMPARE(o.failure, int(UpstreamCall::Failure::ClosedEarly));
+        QVERIFY2(o.message.contains(QLatin1String("not re-sent")), qPrintable(o.message));
+    }
+
+    void aStaleIdleConnectionIsReplacedByAFreshOne()
+    {
+        CountingUpstream upstream;
+        upstream.answered = 2;
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = upstream.url();
+        {
+            std::unique_ptr<UpstreamCall> first(client.start(r));
+            Outcome o;
+            watch(first.get(), &o);
+            QTRY_VERIFY(o.finished);
+        }
+        QCOMPARE(client.idleConnections(), 1);
+        // The upstream closes the kept-alive connection while it is idle, and the client starts the
+        // next call before its event loop has seen the close: only a look at the socket can tell.
+        QCOMPARE(upstream.sockets.size(), 1);
+        upstream.sockets.first()->close();
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        QTRY_VERIFY(o.done());
+        QVERIFY2(o.finished, qPrintable(o.message));
+        QCOMPARE(o.body, QByteArray("{}"));
+        QCOMPARE(upstream.posts, 2);
+        QCOMPARE(upstream.connections, 2);
+    }
+
+    void pausedReadingHoldsTheUpstreamBack()
+    {
+        constexpr qint64 total = 64 * 1024 * 1024;
+        FastUpstream upstream(total);
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = upstream.url();
+        r.timeouts.idleMs = 300; // shorter than the pause below: a pause must not count as silence
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        connect(call.get(), &UpstreamCall::dataReceived, this, [&call] { call->setReadPaused(true); });
+        QTRY_VERIFY(call->isReadPaused());
+        QVERIFY(upstream.waitUntilHeldBack(600, 20000));
+        const qint64 ahead = upstream.bodyBytesAccepted();
+        qInfo("upstream got %lld bytes ahead while reading was paused (%lld received)", ahead, qint64(o.body.size()));
+        // Kernel buffers on both ends plus Qt's bounded read buffer, nowhere near the whole answer.
+        QVERIFY2(ahead < 8 * 1024 * 1024, qPrintable(QString::number(ahead)));
+        QVERIFY(!o.done());
+        const qsizetype before = o.body.size();
+        disconnect(call.get(), &UpstreamCall::dataReceived, this, nullptr); // no more pausing
+        call->setReadPaused(false);
+        QTRY_VERIFY_WITH_TIMEOUT(o.done(), 30000);
+        QVERIFY2(o.finished, qPrintable(o.message));
+        QVERIFY(o.body.size() > before);
+        QCOMPARE(o.body.size(), upstream.body().size());
+        QVERIFY(o.body == upstream.body());
+    }
+
+    void aCloseWhilePausedWaitsForTheBytesBeforeIt()
+    {
+        // An answer delimited by the end of the connection: its last bytes and the close arrive
+        // while reading is paused. The close must not end the answer before those bytes are read.
+        QTcpServer raw;
+        raw.listen(QHostAddress::LocalHost, 0);
+        QPointer<QTcpSocket> server;
+        connect(&raw, &QTcpServer::newConnection, this, [&] {
+            server = raw.nextPendingConnection();
+            connect(server, &QTcpSocket::readyRead, server, [&server] {
+                server->readAll();
+                server->write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nfirst;");
+            });
+        });
+        UpstreamClient client;
+        UpstreamRequest r;
+        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(raw.serverPort()));
+        std::unique_ptr<UpstreamCall> call(client.start(r));
+        Outcome o;
+        watch(call.get(), &o);
+        auto stop = connect(call.get(), &UpstreamCall::dataReceived, this, [&call] { call->setReadPaused(true); });
+        QTRY_VERIFY(call->isReadPaused());
+        disconnect(stop);
+        const QByteArray rest(50 * 1024, 'r');
+        server->write(rest);
+        server->disconnectFromHost();
+        QTRY_VERIFY(!server || server->state() == QAbstractSocket::UnconnectedState);
+        // Let the client's event loop see the bytes and the close while it is paused.
+        QTest::qWait(300);
+        QVERIFY2(!o.done(), qPrintable(o.message));
+        call->setReadPaused(false);
+        QTRY_VERIFY(o.done());
+        QVERIFY2(o.finished, qPrintable(o.message));
+        QCOMPARE(o.body, "first;" + rest);
     }
 
     void tlsCertificatesAreVerified()
