@@ -1,3 +1,4 @@
+#include "StoreCallbacks.h"
 #include "TestDatabase.h"
 #include "UsageSamples.h"
 #include "store/StoreSchema.h"
@@ -219,7 +220,8 @@ void tst_UsageStore::callbackRunsOnceRowIsReadable()
     int calls = 0;
     qint64 seenByOtherConnection = -1;
     Qt::HANDLE callbackThread = nullptr;
-    store.record(row, [&] {
+    store.record(row, [&](const StoreOutcome &outcome) {
+        QVERIFY(outcome.committed());
         ++calls;
         callbackThread = QThread::currentThreadId();
         TestDatabase independent(path);
@@ -242,7 +244,7 @@ void tst_UsageStore::loneRowCommitsWithoutWaiting()
     bool committed = false;
     QElapsedTimer clock;
     clock.start();
-    store.record(UsageSamples::sample(1), [&] { committed = true; });
+    store.record(UsageSamples::sample(1), whenCommitted([&] { committed = true; }));
     QTRY_VERIFY_WITH_TIMEOUT(committed, 5000);
     // Generous for a loaded machine, yet far below any batching timer worth having.
     QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
@@ -261,7 +263,7 @@ void tst_UsageStore::callbacksRunInRecordOrder()
         if (i % 3 == 0)
             store.record(UsageSamples::sample(i));
         else
-            store.record(UsageSamples::sample(i), [&order, i] { order.append(i); });
+            store.record(UsageSamples::sample(i), whenCommitted([&order, i] { order.append(i); }));
     }
     QTRY_COMPARE(order.size(), 200);
     for (int k = 1; k < order.size(); ++k)
@@ -278,7 +280,7 @@ void tst_UsageStore::burstIsGroupCommitted()
     constexpr int rows = 5000;
     int committed = 0;
     for (int i = 0; i < rows; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QTRY_COMPARE_WITH_TIMEOUT(committed, rows, 60000);
     QCOMPARE(store.pending(), 0);
     TestDatabase check(store.databasePath());
@@ -296,7 +298,7 @@ void tst_UsageStore::checkpointerCopiesTheWalIntoTheDatabase()
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
     int committed = 0;
     for (int i = 0; i < 3000; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QTRY_COMPARE_WITH_TIMEOUT(committed, 3000, 60000);
     // The checkpointer's timer moves the WAL into the database: afterwards a checkpoint from an
     // independent connection finds every frame already copied.
@@ -326,7 +328,7 @@ void tst_UsageStore::flushWaitsForEverything()
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
     int committed = 0;
     for (int i = 0; i < 500; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QVERIFY(store.flush());
     QCOMPARE(committed, 500); // callbacks too, without going back to the event loop
     QCOMPARE(store.pending(), 0);
@@ -397,7 +399,6 @@ void tst_UsageStore::lockedDatabaseKeepsRowsQueued()
     options.busyTimeoutMs = 20;
     options.retryInitialMs = 10;
     options.retryMaxMs = 40;
-    options.failuresBeforeReport = 2;
     store.setOptions(options);
     QString error;
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
@@ -406,22 +407,29 @@ void tst_UsageStore::lockedDatabaseKeepsRowsQueued()
 
     auto locker = std::make_unique<TestDatabase>(store.databasePath());
     QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
-    QList<int> committed;
+    QList<StoreOutcome::Status> heard;
     for (int i = 0; i < 3; ++i)
-        store.record(UsageSamples::sample(i), [&committed, i] { committed.append(i); });
+        store.record(UsageSamples::sample(i), [&heard](const StoreOutcome &o) { heard.append(o.status); });
 
-    QTRY_VERIFY(failed.count() >= 1);
+    // The rows' callers hear at once that their rows are held, not when the lock goes.
+    QTRY_COMPARE(heard, (QList<StoreOutcome::Status>(3, StoreOutcome::Status::Held)));
+    QCOMPARE(failed.count(), 1);
     QVERIFY2(failed.first().first().toString().contains(QLatin1String("locked")), qPrintable(failed.first().first().toString()));
-    QTest::qWait(200); // several retries while still locked
+    QVERIFY(!store.isWritable());
+    QVERIFY(store.failure().contains(QLatin1String("locked")));
+    const qint64 batches = store.batchesCommitted();
+    QTest::qWait(200); // several probes while still locked
     QCOMPARE(failed.count(), 1); // reported once per outage, not per retry
-    QVERIFY(committed.isEmpty());
+    QCOMPARE(store.batchesCommitted(), batches);
     QCOMPARE(store.pending(), 3);
 
     QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
     locker.reset();
-    QTRY_COMPARE(committed, (QList<int>{0, 1, 2}));
-    QCOMPARE(store.pending(), 0);
-    QCOMPARE(recovered.count(), 1);
+    QTRY_COMPARE(store.pending(), 0);
+    QTRY_COMPARE(recovered.count(), 1);
+    QVERIFY(store.isWritable());
+    QVERIFY2(recovered.first().first().toString().contains(QLatin1String("3 usage rows held")), qPrintable(recovered.first().first().toString()));
+    QCOMPARE(heard.size(), 3); // once per job
     TestDatabase check(store.databasePath());
     QCOMPARE(check.requestCount(), 3);
 }
@@ -441,21 +449,22 @@ void tst_UsageStore::flushGivesUpInTimeAndKeepsRows()
 
     auto locker = std::make_unique<TestDatabase>(store.databasePath());
     QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
-    int committed = 0;
+    int held = 0;
     for (int i = 0; i < 10; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), [&held](const StoreOutcome &o) { held += o.status == StoreOutcome::Status::Held; });
     QElapsedTimer clock;
     clock.start();
     QVERIFY(!store.flush());
     QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
-    QCOMPARE(committed, 0);
+    QCOMPARE(held, 10);
     QCOMPARE(store.pending(), 10);
 
     // Retrying goes on in the background after flush() gave up.
     QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
     locker.reset();
-    QTRY_COMPARE(committed, 10);
-    QCOMPARE(store.pending(), 0);
+    QTRY_COMPARE(store.pending(), 0);
+    TestDatabase check(store.databasePath());
+    QCOMPARE(check.requestCount(), 10);
 }
 
 void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
@@ -469,16 +478,27 @@ void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
         QVERIFY(prepare.exec(QStringLiteral("CREATE TRIGGER refuse_poison BEFORE INSERT ON requests "
                                             "WHEN NEW.id = 'poison' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")));
     }
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
+    QSignalSpy outage(&store, &UsageStore::writeFailed);
     QStringList committed;
+    QString refusal;
     UsageRecord poison = UsageSamples::sample(2);
     poison.id = QStringLiteral("poison");
     for (const UsageRecord &row : {UsageSamples::sample(1), poison, UsageSamples::sample(3)})
-        store.record(row, [&committed, id = row.id] { committed.append(id); });
+        store.record(row, [&, id = row.id](const StoreOutcome &o) {
+            if (o.committed())
+                committed.append(id);
+            else if (o.status == StoreOutcome::Status::Refused)
+                refusal = id + QLatin1Char(' ') + o.error;
+        });
     QVERIFY(store.flush());
     QCOMPARE(committed, (QStringList{UsageSamples::sample(1).id, UsageSamples::sample(3).id}));
+    // The refused job's caller hears it too, with why.
+    QTRY_VERIFY2(refusal.startsWith(QLatin1String("poison ")) && refusal.contains(QLatin1String("refused by the test")), qPrintable(refusal));
     QCOMPARE(store.pending(), 0);
     QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(outage.count(), 0); // one bad row is no outage
+    QVERIFY(store.isWritable());
     const QString message = failed.first().first().toString();
     QVERIFY2(message.contains(QLatin1String("poison")) && message.contains(QLatin1String("refused by the test")), qPrintable(message));
     TestDatabase check(store.databasePath());
@@ -488,13 +508,16 @@ void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
 void tst_UsageStore::recordBeforeOpenIsReported()
 {
     UsageStore store;
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
-    bool called = false;
-    store.record(UsageSamples::sample(1), [&] { called = true; });
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
+    std::optional<StoreOutcome> heard;
+    store.record(UsageSamples::sample(1), [&](const StoreOutcome &o) { heard = o; });
     QCOMPARE(failed.count(), 1);
     QVERIFY(failed.first().first().toString().contains(UsageSamples::sample(1).id));
+    QVERIFY(!heard); // never inside record() itself
+    QTRY_VERIFY(heard.has_value());
+    QCOMPARE(heard->status, StoreOutcome::Status::Refused);
+    QVERIFY(heard->error.contains(QLatin1String("not open")));
     QVERIFY(store.flush());
-    QVERIFY(!called);
     QCOMPARE(store.pending(), 0);
 }
 
