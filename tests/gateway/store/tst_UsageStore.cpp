@@ -1,4 +1,5 @@
 #include "StoreCallbacks.h"
+#include "BudgetSamples.h"
 #include "TestDatabase.h"
 #include "UsageSamples.h"
 #include "store/StoreSchema.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void repeatedIdKeepsTheLatestRow();
     void lockedDatabaseKeepsRowsQueued();
     void flushGivesUpInTimeAndKeepsRows();
+    void failingStoreRefusesWaitersAndBoundsHeldRows();
     void refusedRowIsReportedAndOthersCommit();
     void recordBeforeOpenIsReported();
     void killedProcessKeepsCommittedRows();
@@ -465,6 +467,56 @@ void tst_UsageStore::flushGivesUpInTimeAndKeepsRows()
     QTRY_COMPARE(store.pending(), 0);
     TestDatabase check(store.databasePath());
     QCOMPARE(check.requestCount(), 10);
+}
+
+void tst_UsageStore::failingStoreRefusesWaitersAndBoundsHeldRows()
+{
+    QTemporaryDir dir;
+    UsageStore store;
+    StoreOptions options;
+    options.busyTimeoutMs = 20;
+    options.retryInitialMs = 10;
+    options.retryMaxMs = 40;
+    options.maxHeldRows = 4;
+    store.setOptions(options);
+    QString error;
+    QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy recovered(&store, &UsageStore::writeRecovered);
+    QSignalSpy dropped(&store, &UsageStore::jobDropped);
+
+    auto locker = std::make_unique<TestDatabase>(store.databasePath());
+    QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
+    std::optional<StoreOutcome> reserved;
+    QList<StoreOutcome::Status> rows;
+    store.reserve(BudgetSamples::reservation(1), [&](const StoreOutcome &o) { reserved = o; });
+    for (int i = 0; i < 6; ++i)
+        store.record(UsageSamples::sample(i), [&rows](const StoreOutcome &o) { rows.append(o.status); });
+    // A reservation's caller waits for it before forwarding: it hears at once that it is refused.
+    QTRY_VERIFY(reserved.has_value());
+    QCOMPARE(reserved->status, StoreOutcome::Status::Refused);
+    QVERIFY2(reserved->error.contains(QLatin1String("locked")), qPrintable(reserved->error));
+    QTRY_COMPARE(rows.size(), 6);
+    QCOMPARE(rows.count(StoreOutcome::Status::Held), 4);
+    QCOMPARE(rows.count(StoreOutcome::Status::Refused), 2);
+    QCOMPARE(failed.count(), 1);
+    QTRY_COMPARE(dropped.count(), 1); // said once, not per row
+    // Refused at once from then on too, while still failing.
+    std::optional<StoreOutcome> later;
+    store.reserve(BudgetSamples::reservation(2), [&](const StoreOutcome &o) { later = o; });
+    QTRY_VERIFY(later.has_value());
+    QCOMPARE(later->status, StoreOutcome::Status::Refused);
+
+    QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
+    locker.reset();
+    QTRY_COMPARE(recovered.count(), 1);
+    const QString message = recovered.first().first().toString();
+    QVERIFY2(message.contains(QLatin1String("4 usage rows held")) && message.contains(QLatin1String("2 usage rows could not be held")),
+             qPrintable(message));
+    QTRY_COMPARE(store.pending(), 0);
+    TestDatabase check(store.databasePath());
+    QCOMPARE(check.requestCount(), 4);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM reservations")).toInt(), 0);
 }
 
 void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
