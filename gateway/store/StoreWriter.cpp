@@ -296,6 +296,7 @@ void StoreWriter::checkpointIfLarge()
 {
     const qint64 size = QFileInfo(m_walPath).size();
     if (size <= m_options.walCheckpointBytes) {
+        m_walStep = WalStep::Small;
         m_nextCheckpointAt = 0;
         return;
     }
@@ -303,7 +304,35 @@ void StoreWriter::checkpointIfLarge()
     // not after every transaction.
     if (size < m_nextCheckpointAt)
         return;
-    // RESTART: copy every frame, then wait for readers still on an older snapshot to finish, so
+    switch (m_walStep) {
+    case WalStep::Small:
+        // The bulk of the copying and its fsync happen on the checkpointer's thread, while this
+        // one goes on committing.
+        m_walStep = WalStep::CopyAsked;
+        Q_EMIT walCopyWanted();
+        return;
+    case WalStep::CopyAsked:
+        if (size <= 2 * m_options.walCheckpointBytes)
+            return; // the checkpointer is at it
+        break;      // too slow: copy here
+    case WalStep::Copied:
+        break;
+    }
+    restartWal(size);
+}
+
+void StoreWriter::walCopied()
+{
+    if (m_walStep != WalStep::CopyAsked)
+        return;
+    m_walStep = WalStep::Copied;
+    if (m_queue.empty() && !m_writeScheduled)
+        checkpointIfLarge(); // idle: nothing else will come by here soon
+}
+
+void StoreWriter::restartWal(qint64 size)
+{
+    // RESTART: copy what is left, then wait for readers still on an older snapshot to finish, so
     // the next transaction starts the WAL over. PASSIVE alone loses that race to any reader that
     // happens to be reading at the next commit. The console's reads are short: wait a little only.
     QString ignored; // a checkpoint that did not finish is tried again later; the rows are committed either way
@@ -311,6 +340,7 @@ void StoreWriter::checkpointIfLarge()
     if (m_connection.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)"), &ignored))
         ++m_checkpoints;
     m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(m_options.busyTimeoutMs), &ignored);
+    m_walStep = WalStep::Small;
     m_nextCheckpointAt = size + m_options.walCheckpointBytes / 2;
 }
 

@@ -25,9 +25,11 @@ class StoreStatements;
 // at once; a usage row (its request has happened) is held in memory, up to
 // StoreOptions::maxHeldRows, and written once the disk works again. Meanwhile the writer probes
 // with a growing pause and returns to Writing by itself when a write succeeds.
-// Between transactions it also checkpoints a WAL grown past StoreOptions::walCheckpointBytes:
-// being the only writer, nothing is appended meanwhile, so the checkpoint can catch up and the
-// next transaction restarts the WAL from its beginning (journal_size_limit then cuts the file back).
+// A WAL grown past StoreOptions::walCheckpointBytes is checkpointed in two steps: StoreCheckpointer
+// copies the bulk on its thread while commits go on (walCopyWanted / walCopied), then the writer,
+// between two transactions, copies the rest (RESTART): being the only writer, nothing is appended
+// meanwhile, so that checkpoint catches up and the next transaction restarts the WAL from its
+// beginning (journal_size_limit then cuts the file back).
 // Everything here except batchesCommitted() and checkpointsRun() runs on the writer thread;
 // UsageStore drives it.
 class StoreWriter : public QObject
@@ -68,10 +70,18 @@ Q_SIGNALS:
     void writeFailed(const QString &message);
     // A write succeeded again; the message says what was held and dropped meanwhile.
     void writeRecovered(const QString &message);
+    // The WAL is past the threshold: StoreCheckpointer should copy it now (walCopied() answers).
+    void walCopyWanted();
+
+public:
+    // StoreCheckpointer has copied the WAL as far as it could: the checkpoint between two
+    // transactions that lets the WAL restart now only has the last frames to copy.
+    void walCopied();
 
 private:
     enum class Outcome { Committed, Rejected, Failed };
     enum class Phase { Writing, Failing };
+    enum class WalStep { Small, CopyAsked, Copied };
     struct Pending
     {
         qint64 ticket = 0;
@@ -88,6 +98,7 @@ private:
     void enterWriting();
     void holdOrRefuse(Pending pending);
     void checkpointIfLarge();
+    void restartWal(qint64 size);
     int nextRetryDelay() const;
     void rollback();
 
@@ -104,6 +115,7 @@ private:
     qint64 m_heldThisOutage = 0;
     qint64 m_droppedThisOutage = 0;
     QString m_walPath;
+    WalStep m_walStep = WalStep::Small;
     qint64 m_nextCheckpointAt = 0; // WAL size that triggers the next checkpoint when one did not catch up
     std::atomic<qint64> m_batchesCommitted{0};
     std::atomic<qint64> m_checkpoints{0};

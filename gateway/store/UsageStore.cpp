@@ -89,6 +89,11 @@ bool UsageStore::open(const QString &dataDir, QString *error)
         return false;
     }
     connect(m_writer, &StoreWriter::batchCommitted, this, &UsageStore::onBatchCommitted, Qt::QueuedConnection);
+    // The writer asks the checkpointer to copy a large WAL, then finishes the checkpoint itself.
+    connect(m_writer, &StoreWriter::walCopyWanted, m_checkpointer, [checkpointer = m_checkpointer, writer = m_writer] {
+        checkpointer->checkpoint();
+        QMetaObject::invokeMethod(writer, &StoreWriter::walCopied, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::jobsUnwritten, this, &UsageStore::onJobsUnwritten, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::jobRejected, this, &UsageStore::onJobRejected, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::heldRowsDropped, this, &UsageStore::jobDropped, Qt::QueuedConnection);
