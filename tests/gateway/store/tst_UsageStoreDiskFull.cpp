@@ -26,6 +26,7 @@ class tst_UsageStoreDiskFull : public QObject
 
 private Q_SLOTS:
     void fullDiskIsRefusedFastAndRecoversByItself();
+    void stopsQuicklyWhileTheDiskIsFull();
 
 private:
     struct Reply
@@ -37,6 +38,14 @@ private:
         qint64 elapsedMs = 0;
     };
     Reply call(const QByteArray &method, const QString &path, const QByteArray &body, const QByteArray &token = {});
+    // Starts tokenfuse on a fresh tmpfs at `dir`; returns why it cannot run here (skip), empty
+    // when it listens, or "failed: ..." (fail).
+    QString startOnTmpfs(QProcess &gateway, const QString &dir, QByteArray *log);
+    // Fills the tmpfs to its last page with a file the test can delete again.
+    bool fillTheDisk();
+    // Requests until one is refused (the WAL may still have room from before); fails the test if
+    // any of them waits.
+    Reply requestUntilRefused();
     // The tmpfs as this process sees it: the gateway's root.
     QString inGateway(const QString &name) const
     {
@@ -74,33 +83,70 @@ tst_UsageStoreDiskFull::Reply tst_UsageStoreDiskFull::call(const QByteArray &met
     return r;
 }
 
-void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
+QString tst_UsageStoreDiskFull::startOnTmpfs(QProcess &gateway, const QString &dir, QByteArray *log)
 {
     const QString binary = qEnvironmentVariable("TOKENFUSE_BINARY");
-    QVERIFY2(QFile::exists(binary), qPrintable(QStringLiteral("TOKENFUSE_BINARY=%1 does not exist").arg(binary)));
+    if (!QFile::exists(binary))
+        return QStringLiteral("failed: TOKENFUSE_BINARY=%1 does not exist").arg(binary);
     const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
     if (::geteuid() != 0 || unshare.isEmpty())
-        QSKIP("needs root and unshare(1) to mount a small tmpfs in a mount namespace of its own");
-
-    QTemporaryDir dir;
-    m_dataDir = dir.path();
+        return QStringLiteral("needs root and unshare(1) to mount a small tmpfs in a mount namespace of its own");
+    m_dataDir = dir;
     m_port = TestSupport::freePort();
-    QProcess gateway;
     gateway.setProcessChannelMode(QProcess::MergedChannels);
     // unshare and sh exec in place, so the process QProcess started ends up as tokenfuse itself.
     gateway.start(unshare, {QStringLiteral("-m"), QStringLiteral("sh"), QStringLiteral("-c"),
                             QStringLiteral("mount -t tmpfs -o size=640k tmpfs \"$1\" && exec \"$2\" --headless --simulate "
                                            "--data-dir \"$1\" --listen 127.0.0.1:$3"),
                             QStringLiteral("sh"), m_dataDir, binary, QString::number(m_port)});
-    QVERIFY(gateway.waitForStarted(5000));
-    QByteArray log;
-    QTRY_VERIFY_WITH_TIMEOUT((log += gateway.readAll()).contains("listening on") || gateway.state() == QProcess::NotRunning, 15000);
-    if (!log.contains("listening on")) {
-        if (log.contains("mount"))
-            QSKIP(qPrintable(QStringLiteral("cannot mount a tmpfs here: %1").arg(QString::fromUtf8(log.trimmed()))));
-        QFAIL(log.constData());
+    if (!gateway.waitForStarted(5000))
+        return QStringLiteral("failed: cannot start %1: %2").arg(unshare, gateway.errorString());
+    const bool ended = QTest::qWaitFor([&] { return (*log += gateway.readAll()).contains("listening on") || gateway.state() == QProcess::NotRunning; }, 15000);
+    Q_UNUSED(ended) // the log says which
+    if (!log->contains("listening on")) {
+        if (log->contains("mount"))
+            return QStringLiteral("cannot mount a tmpfs here: %1").arg(QString::fromUtf8(log->trimmed()));
+        return QStringLiteral("failed: ") + QString::fromUtf8(*log);
     }
     m_pid = gateway.processId();
+    return {};
+}
+
+bool tst_UsageStoreDiskFull::fillTheDisk()
+{
+    QFile filler(inGateway(QStringLiteral("filler")));
+    if (!filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+        return false;
+    const QByteArray page(4096, 'x');
+    while (filler.write(page) == page.size()) {
+    }
+    return true;
+}
+
+tst_UsageStoreDiskFull::Reply tst_UsageStoreDiskFull::requestUntilRefused()
+{
+    const QByteArray openAi = R"({"model":"gpt-4o-mini","max_tokens":16,"messages":[{"role":"user","content":"hello"}]})";
+    Reply refused;
+    for (int i = 0; i < 3000 && refused.status != 503; ++i) {
+        refused = call("POST", QStringLiteral("/v1/chat/completions"), openAi);
+        if (refused.elapsedMs >= 2000 || (refused.status != 200 && refused.status != 503)) {
+            qWarning("request %d: %d after %lld ms", i, refused.status, refused.elapsedMs);
+            break;
+        }
+    }
+    return refused;
+}
+
+void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
+{
+    QTemporaryDir dir;
+    QProcess gateway;
+    QByteArray log;
+    const QString why = startOnTmpfs(gateway, dir.path(), &log);
+    if (why.startsWith(QLatin1String("failed: ")))
+        QFAIL(qPrintable(why));
+    if (!why.isEmpty())
+        QSKIP(qPrintable(why));
     QVERIFY2(QFile::exists(inGateway(QStringLiteral("tokenfuse.db"))), qPrintable(inGateway(QStringLiteral("tokenfuse.db"))));
 
     const QByteArray openAi = R"({"model":"gpt-4o-mini","max_tokens":16,"messages":[{"role":"user","content":"hello"}]})";
@@ -114,22 +160,10 @@ void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
     }
     QCOMPARE(call("GET", QStringLiteral("/healthz"), {}).status, 200);
 
-    // Fill the tmpfs to the last page.
-    QFile filler(inGateway(QStringLiteral("filler")));
-    QVERIFY2(filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered), qPrintable(filler.errorString()));
-    const QByteArray page(4096, 'x');
-    while (filler.write(page) == page.size()) {
-    }
-    filler.close();
-
+    QVERIFY(fillTheDisk());
     // The WAL may still have room from before; requests go on until it is used up, then every
     // one is refused: none waits, whatever it gets.
-    Reply refused;
-    for (int i = 0; i < 3000 && refused.status != 503; ++i) {
-        refused = call("POST", QStringLiteral("/v1/chat/completions"), openAi);
-        QVERIFY2(refused.elapsedMs < 2000, qPrintable(QStringLiteral("request %1 took %2 ms").arg(i).arg(refused.elapsedMs)));
-        QVERIFY2(refused.status == 200 || refused.status == 503, qPrintable(QString::number(refused.status)));
-    }
+    const Reply refused = requestUntilRefused();
     QCOMPARE(refused.status, 503);
     QCOMPARE(refused.json.value("error").toObject().value("type").toString(), QStringLiteral("store_unavailable"));
     QVERIFY2(refused.json.value("error").toObject().value("message").toString().contains(QLatin1String("full")),
@@ -196,6 +230,29 @@ void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
     QVERIFY(gateway.waitForFinished(10000));
     QVERIFY2(stopping.elapsed() < 5000, qPrintable(QString::number(stopping.elapsed())));
     QCOMPARE(gateway.exitCode(), 0);
+}
+
+void tst_UsageStoreDiskFull::stopsQuicklyWhileTheDiskIsFull()
+{
+    QTemporaryDir dir;
+    QProcess gateway;
+    QByteArray log;
+    const QString why = startOnTmpfs(gateway, dir.path(), &log);
+    if (why.startsWith(QLatin1String("failed: ")))
+        QFAIL(qPrintable(why));
+    if (!why.isEmpty())
+        QSKIP(qPrintable(why));
+    QVERIFY(fillTheDisk());
+    QCOMPARE(requestUntilRefused().status, 503);
+
+    // The held rows cannot be written: the stop gives up on them after a bounded wait and says so.
+    QElapsedTimer stopping;
+    stopping.start();
+    gateway.terminate();
+    QVERIFY(gateway.waitForFinished(15000));
+    QVERIFY2(stopping.elapsed() < 6000, qPrintable(QString::number(stopping.elapsed())));
+    log += gateway.readAll();
+    QVERIFY2(log.contains("could not be written"), log.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_UsageStoreDiskFull)
