@@ -108,7 +108,9 @@ void MainWindow::setCurrency(const QString &currencyCode)
 
 void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
 {
-    m_header->setState(snapshot.state, snapshot.listenAddress, snapshot.error);
+    // A store that cannot write shows as a failure in the header until it writes again.
+    m_header->setState(snapshot.storeProblem.isEmpty() ? snapshot.state : GatewaySnapshot::State::Failed, snapshot.listenAddress,
+                       snapshot.storeProblem.isEmpty() ? snapshot.error : tr("requests are refused, the usage store cannot write: %1").arg(snapshot.storeProblem));
     if (m_simulatorBanner->isVisibleTo(this) != snapshot.simulatorOnly)
         m_simulatorBanner->setVisible(snapshot.simulatorOnly);
     m_upstreams->setUpstreams(snapshot.upstreams, snapshot.simulatorOnly);

@@ -63,7 +63,24 @@ void AdminApi::fail(HttpResponder *responder, int status, const QString &type, c
     h.add("content-type", "application/json");
     if (status == 401)
         h.add("www-authenticate", "Bearer realm=\"tokenfuse-admin\"");
+    if (status == 503)
+        h.add("retry-after", "5");
     responder->respond(status, h, errorBody(type, message));
+}
+
+bool AdminApi::storeRefuses(HttpResponder *responder, const QString &what) const
+{
+    if (m_services.store->isWritable())
+        return false;
+    failStore(responder, what, m_services.store->failure());
+    return true;
+}
+
+void AdminApi::failStore(HttpResponder *responder, const QString &what, const QString &why)
+{
+    fail(responder, 503, QStringLiteral("store_unavailable"),
+         QStringLiteral("%1: the usage store cannot write (%2). Free disk space or fix the data directory, then retry; "
+                        "TokenFuse resumes writing by itself.").arg(what, why));
 }
 
 QString AdminApi::actor() const
@@ -146,6 +163,8 @@ void AdminApi::budgetsPut(const HttpRequest &request, HttpResponder *responder)
         fail(responder, 400, QStringLiteral("invalid_request_error"), error);
         return;
     }
+    if (storeRefuses(responder, QStringLiteral("The budgets were not changed")))
+        return;
     AuditEntry entry;
     entry.at = QDateTime::currentMSecsSinceEpoch();
     entry.actor = actor();
@@ -157,7 +176,16 @@ void AdminApi::budgetsPut(const HttpRequest &request, HttpResponder *responder)
     m_services.ledger->setRules(*rules);
     QPointer<HttpResponder> r(responder);
     BudgetLedger *ledger = m_services.ledger;
-    m_services.store->saveBudgetRules(entry.after.toArray(), entry, [r, ledger] {
+    const QList<BudgetRule> before = m_services.ledger->rules();
+    m_services.store->saveBudgetRules(entry.after.toArray(), entry, [r, ledger, before, after = entry.after](const StoreOutcome &saved) {
+        if (!saved.committed()) {
+            // Not saved, so not in force either (unless another PUT has replaced them meanwhile).
+            if (rulesJson(ledger->rules()) == after)
+                ledger->setRules(before);
+            if (r)
+                failStore(r, QStringLiteral("The budgets were not changed"), saved.error);
+            return;
+        }
         if (r)
             respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}});
     });
@@ -194,9 +222,10 @@ void AdminApi::keysCreate(const HttpRequest &request, HttpResponder *responder)
              QStringLiteral("\"tenant\" is required: the tenant this key's requests are counted for."));
         return;
     }
+    if (storeRefuses(responder, QStringLiteral("No key was created")))
+        return;
     const auto [record, key] = m_services.keys->create(tenant, o.value(QLatin1String("name")).toString(),
                                                        QDateTime::currentMSecsSinceEpoch());
-    m_services.keys->put(record);
     AuditEntry entry;
     entry.at = record.createdAt;
     entry.actor = actor();
@@ -204,7 +233,15 @@ void AdminApi::keysCreate(const HttpRequest &request, HttpResponder *responder)
     entry.target = record.id;
     entry.after = keyJson(record);
     QPointer<HttpResponder> r(responder);
-    m_services.store->saveVirtualKey(record, entry, [r, record = record, key = key] {
+    VirtualKeyRegistry *keys = m_services.keys;
+    // Usable once saved: nobody has the key before this answer anyway.
+    m_services.store->saveVirtualKey(record, entry, [r, keys, record = record, key = key](const StoreOutcome &saved) {
+        if (!saved.committed()) {
+            if (r)
+                failStore(r, QStringLiteral("No key was created"), saved.error);
+            return;
+        }
+        keys->put(record);
         if (!r)
             return;
         QJsonObject body = keyJson(record);
@@ -220,6 +257,8 @@ void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
         fail(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("No virtual key with id '%1'.").arg(id));
         return;
     }
+    if (storeRefuses(responder, QStringLiteral("Key '%1' was not revoked").arg(id)))
+        return;
     AuditEntry entry;
     entry.at = QDateTime::currentMSecsSinceEpoch();
     entry.actor = actor();
@@ -231,8 +270,11 @@ void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
     entry.after = keyJson(*record);
     m_services.keys->put(*record); // refused from the next request on
     QPointer<HttpResponder> r(responder);
-    m_services.store->saveVirtualKey(*record, entry, [r, record = *record] {
-        if (r)
+    m_services.store->saveVirtualKey(*record, entry, [r, record = *record](const StoreOutcome &saved) {
+        if (r && !saved.committed())
+            failStore(r, QStringLiteral("Key '%1' is refused until TokenFuse stops, but its revocation was not saved: "
+                                        "revoke it again once the store can write").arg(record.id), saved.error);
+        else if (r)
             respond(r, 200, keyJson(record));
     });
 }

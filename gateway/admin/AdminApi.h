@@ -48,6 +48,10 @@ private:
 
     static void respond(HttpResponder *responder, int status, const QJsonValue &body);
     static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
+    // 503 store_unavailable, saying what was not saved and why; a change is refused at once while
+    // the store cannot write (storeRefuses), and answered so when its write fails meanwhile.
+    bool storeRefuses(HttpResponder *responder, const QString &what) const;
+    static void failStore(HttpResponder *responder, const QString &what, const QString &why);
     QString actor() const;
 
     Services m_services;

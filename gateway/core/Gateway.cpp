@@ -59,7 +59,11 @@ bool Gateway::start(QString *error)
     m_store = new UsageStore(this);
     if (!m_store->open(m_config.dataDir, error))
         return false;
-    connect(m_store, &UsageStore::writeFailed, this, &Gateway::logLine);
+    connect(m_store, &UsageStore::writeFailed, this, [this](const QString &why) {
+        Q_EMIT logLine(QStringLiteral("the usage store cannot write; requests are refused (503 store_unavailable) until it can: ") + why);
+    });
+    connect(m_store, &UsageStore::writeRecovered, this, &Gateway::logLine);
+    connect(m_store, &UsageStore::jobDropped, this, &Gateway::logLine);
 
     if (!loadBudgetState(error) || !m_adminToken.loadOrCreate(m_config.dataDir, error))
         return false;
@@ -261,9 +265,14 @@ void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
     if (path == "/healthz") {
         HttpHeaders h;
         h.add("content-type", "application/json");
-        const QJsonObject body{{"status", "ok"}, {"version", TOKENFUSE_VERSION}, {"in_flight", inFlight()},
-                               {"simulator", m_config.simulatorServesAll()}};
-        responder->respond(200, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QJsonObject body{{"status", "ok"}, {"version", TOKENFUSE_VERSION}, {"in_flight", inFlight()},
+                         {"simulator", m_config.simulatorServesAll()}};
+        if (!m_store->isWritable()) {
+            body.insert("status", "degraded");
+            body.insert("store", m_store->failure());
+            h.add("retry-after", "5");
+        }
+        responder->respond(m_store->isWritable() ? 200 : 503, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
         return;
     }
     const Dialect *metered = Dialect::forEndpoint(path);
@@ -398,6 +407,7 @@ GatewaySnapshot Gateway::snapshot()
     s.state = m_server ? GatewaySnapshot::State::Running : GatewaySnapshot::State::Stopped;
     s.listenAddress = listenAddress();
     s.simulatorOnly = m_config.simulatorServesAll();
+    s.storeProblem = m_store ? m_store->failure() : QString();
     s.upstreams.clear();
     if (s.simulatorOnly)
         s.upstreams << QStringLiteral("simulator (built in)");

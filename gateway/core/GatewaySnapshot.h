@@ -15,6 +15,7 @@ struct GatewaySnapshot
     QString error;              // why it failed, when state == Failed
     bool simulatorOnly = false; // no upstream configured: every model is served by the simulator
     QStringList upstreams;      // names, in routing order
+    QString storeProblem;       // why the usage store cannot write (requests are refused meanwhile); empty when it can
     qint64 takenAtMs = 0;
 
     // Totals since start.

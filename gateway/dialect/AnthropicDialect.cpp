@@ -69,6 +69,7 @@ QByteArray typeOf(Dialect::Error e)
     case E::UpstreamUnavailable: return "overloaded_error";
     case E::UpstreamError:
     case E::UpstreamTimeout:
+    case E::StoreUnavailable:
     case E::Internal: return "api_error";
     default: return "invalid_request_error";
     }

@@ -19,6 +19,7 @@ int Dialect::statusOf(Error error)
     case Error::RateLimited: return 429;
     case Error::SessionBlocked: return 403;
     case Error::UpstreamUnavailable: return 503;
+    case Error::StoreUnavailable: return 503;
     case Error::UpstreamError: return 502;
     case Error::UpstreamTimeout: return 504;
     case Error::Internal: return 500;

@@ -29,6 +29,7 @@ public:
         RateLimited,         // 429
         SessionBlocked,      // 403
         UpstreamUnavailable, // 503
+        StoreUnavailable,    // 503: the usage store cannot write, so nothing that spends is forwarded
         UpstreamError,       // 502
         UpstreamTimeout,     // 504
         Internal,            // 500

@@ -83,6 +83,7 @@ QByteArray typeOf(Dialect::Error e)
     case E::RateLimited: return "rate_limit_exceeded";
     case E::SessionBlocked: return "session_blocked";
     case E::UpstreamUnavailable: return "upstream_unavailable";
+    case E::StoreUnavailable: return "store_unavailable";
     case E::UpstreamTimeout: return "upstream_timeout";
     case E::UpstreamError: return "upstream_error";
     case E::Unauthorized: return "authentication_error";

@@ -166,9 +166,18 @@ void ProxyExchange::start()
     r.currency = m_price.currency;
     r.holds = m_services.ledger->holdsOf(m_row.id);
     QPointer<ProxyExchange> self(this);
-    m_services.store->reserve(r, [self] {
-        if (self && !self->m_recorded)
-            self->forward();
+    m_services.store->reserve(r, [self](const StoreOutcome &outcome) {
+        if (!self || self->m_recorded)
+            return;
+        if (outcome.committed())
+            return self->forward();
+        // Spend that could not be recorded is not allowed: the request goes no further.
+        HttpHeaders h;
+        h.add("retry-after", "5");
+        self->refuse(Dialect::Error::StoreUnavailable, QStringLiteral("store_unavailable"),
+                     QStringLiteral("TokenFuse cannot record spend, so the request was not forwarded: its usage store "
+                                    "cannot write (%1). Free disk space or fix the data directory; TokenFuse resumes by "
+                                    "itself, so retry shortly.").arg(outcome.error), h);
     });
 }
 
@@ -575,7 +584,8 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
         return;
     }
     QPointer<ProxyExchange> self(this);
-    m_services.store->record(m_row, spend, [self, then = std::move(then)] {
+    // Held (the disk fails, the row waits in memory) or not, the request has happened: answer it.
+    m_services.store->record(m_row, spend, [self, then = std::move(then)](const StoreOutcome &) {
         if (self && then)
             then();
     });

@@ -19,10 +19,13 @@ struct StoreOptions
     Durability durability = Durability::Process;
     int busyTimeoutMs = 5000;       // how long SQLite waits for a lock held by another connection
     int maxBatchRows = 1000;        // upper bound of jobs (rows, reservations, ...) per transaction (keeps each commit short)
-    int retryInitialMs = 50;        // first pause after a failed batch; doubles up to retryMaxMs
-    int retryMaxMs = 5000;
-    int failuresBeforeReport = 3;   // failed attempts in a row before writeFailed is emitted
-    int flushTimeoutMs = 30000;     // how long flush() keeps retrying a failing disk before giving up
+    int retryInitialMs = 50;        // first pause after a failed write; doubles up to retryMaxMs
+    int retryMaxMs = 1000;          // so a disk that works again is noticed within a second
+    int flushTimeoutMs = 3000;      // how long flush() (and so shutdown) keeps retrying a failing disk before giving up
+    int maxHeldRows = 10000;        // usage rows of forwarded requests kept in memory while the disk fails
+    // Past this size the writer checkpoints the WAL between two transactions, so it can restart
+    // from its beginning; a WAL file larger than this is also cut back to it when it restarts.
+    qint64 walCheckpointBytes = 4 * 1024 * 1024;
 
     // The config spelling: "process" or "power".
     static std::optional<Durability> durabilityFromString(QStringView text)

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QThread>
 #include <QTimer>
@@ -13,6 +14,9 @@
 #include <algorithm>
 
 namespace {
+
+// How long a checkpoint between transactions waits for readers; the writer waits with it.
+constexpr int kCheckpointWaitMs = 50;
 
 // SQLite result codes that say the row itself is unacceptable, so writing it again can't help.
 // Anything else (BUSY, LOCKED, FULL, IOERR, READONLY, ...) is about the environment and passes.
@@ -56,9 +60,13 @@ bool StoreWriter::open(const QString &path, QString *error)
         m_connection.close();
         return false;
     }
-    // Checkpoints are StoreCheckpointer's, on its own thread: none inside a commit.
+    // No checkpoint inside a commit (every caller waiting for it would wait for the fsyncs too):
+    // they run between transactions here (checkpointIfLarge) and on StoreCheckpointer's thread.
+    // journal_size_limit cuts a WAL file that grew past the threshold back when the WAL restarts.
     QString ignored;
     m_connection.exec(QStringLiteral("PRAGMA wal_autocheckpoint = 0"), &ignored);
+    m_connection.exec(QStringLiteral("PRAGMA journal_size_limit = %1").arg(m_options.walCheckpointBytes), &ignored);
+    m_walPath = path + QStringLiteral("-wal");
     m_statements = std::make_unique<StoreStatements>(m_connection);
     if (!m_statements->prepare(error)) {
         m_statements.reset();
@@ -70,8 +78,12 @@ bool StoreWriter::open(const QString &path, QString *error)
 
 void StoreWriter::enqueue(qint64 ticket, const StoreJob &job)
 {
-    m_queue.push_back(Pending{ticket, job});
     ++m_jobsEnqueued;
+    if (m_phase == Phase::Failing) {
+        holdOrRefuse(Pending{ticket, job});
+        return;
+    }
+    m_queue.push_back(Pending{ticket, job});
     scheduleWrite();
 }
 
@@ -103,17 +115,22 @@ void StoreWriter::scheduleWrite()
 void StoreWriter::writePending()
 {
     m_writeScheduled = false;
-    if (m_queue.empty() || !m_statements)
+    if (!m_statements || (m_queue.empty() && m_phase == Phase::Writing))
         return;
     QString error;
-    switch (writeBatch(&error)) {
+    // While Failing with nothing held, a write of its own tells whether the disk works again.
+    const Outcome outcome = m_queue.empty() ? probe(&error) : writeBatch(&error);
+    switch (outcome) {
     case Outcome::Committed:
+        enterWriting();
+        checkpointIfLarge();
+        [[fallthrough]];
     case Outcome::Rejected:
         if (!m_queue.empty())
             scheduleWrite();
         break;
     case Outcome::Failed:
-        noteFailure(error);
+        enterFailing(error);
         m_retryTimer->start(nextRetryDelay());
         break;
     }
@@ -129,9 +146,12 @@ bool StoreWriter::flush()
     clock.start();
     while (!m_queue.empty()) {
         QString error;
-        if (writeBatch(&error) != Outcome::Failed)
+        const Outcome outcome = writeBatch(&error);
+        if (outcome == Outcome::Committed)
+            enterWriting();
+        if (outcome != Outcome::Failed)
             continue;
-        noteFailure(error);
+        enterFailing(error);
         const int delay = nextRetryDelay();
         if (clock.elapsed() + delay > m_options.flushTimeoutMs) {
             // Keep the rows: normal retrying goes on if the store keeps running.
@@ -141,6 +161,8 @@ bool StoreWriter::flush()
         // The caller is blocked in flush() anyway; sleeping here keeps the retry loop simple.
         QThread::msleep(ulong(delay));
     }
+    if (m_phase == Phase::Failing)
+        m_retryTimer->start(nextRetryDelay()); // keep probing
     return true;
 }
 
@@ -192,22 +214,134 @@ StoreWriter::Outcome StoreWriter::writeBatch(QString *error)
         tickets.append(m_queue[i].ticket);
     m_queue.erase(m_queue.begin(), m_queue.begin() + qsizetype(count));
     ++m_batchesCommitted;
-    m_failuresInARow = 0;
     Q_EMIT batchCommitted(tickets);
-    if (m_failureReported) {
-        m_failureReported = false;
-        Q_EMIT writeRecovered();
-    }
     return Outcome::Committed;
 }
 
-void StoreWriter::noteFailure(const QString &error)
+StoreWriter::Outcome StoreWriter::probe(QString *error)
+{
+    // A row written and deleted again in one transaction: its pages still go to the WAL at commit,
+    // so this needs what a real write needs, and leaves nothing behind.
+    const bool ok = m_connection.exec(QStringLiteral("BEGIN IMMEDIATE"), error)
+        && m_connection.exec(QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES ('tokenfuse.write_probe', '%1')")
+                                 .arg(QDateTime::currentMSecsSinceEpoch()), error)
+        && m_connection.exec(QStringLiteral("DELETE FROM settings WHERE key = 'tokenfuse.write_probe'"), error)
+        && m_connection.exec(QStringLiteral("COMMIT"), error);
+    if (ok)
+        return Outcome::Committed;
+    rollback();
+    return Outcome::Failed;
+}
+
+void StoreWriter::enterFailing(const QString &error)
 {
     ++m_failuresInARow;
-    if (m_failuresInARow >= m_options.failuresBeforeReport && !m_failureReported) {
-        m_failureReported = true;
-        Q_EMIT writeFailed(QStringLiteral("%1 (%2 writes waiting, still retrying)").arg(error).arg(m_queue.size()));
+    m_failure = error;
+    if (m_phase == Phase::Writing) {
+        m_phase = Phase::Failing;
+        m_heldThisOutage = 0;
+        m_droppedThisOutage = 0;
+        Q_EMIT writeFailed(error);
     }
+    // Whoever waits for a job before acting hears now; usage rows stay, in order, up to the bound.
+    std::deque<Pending> queued;
+    queued.swap(m_queue);
+    for (Pending &pending : queued)
+        holdOrRefuse(std::move(pending));
+}
+
+void StoreWriter::enterWriting()
+{
+    m_failuresInARow = 0;
+    if (m_phase == Phase::Writing)
+        return;
+    m_phase = Phase::Writing;
+    m_failure.clear();
+    QString message = QStringLiteral("writing to %1 works again").arg(m_connection.path());
+    if (m_heldThisOutage > 0)
+        message += QStringLiteral("; %1 usage rows held in memory meanwhile are being written").arg(m_heldThisOutage);
+    if (m_droppedThisOutage > 0)
+        message += QStringLiteral("; %1 usage rows could not be held and are lost").arg(m_droppedThisOutage);
+    Q_EMIT writeRecovered(message);
+}
+
+void StoreWriter::holdOrRefuse(Pending pending)
+{
+    if (!std::holds_alternative<StoreJobs::Record>(pending.job)) {
+        Q_EMIT jobsUnwritten({pending.ticket}, false,
+                             QStringLiteral("%1 was not stored: %2").arg(describeJob(pending.job), m_failure));
+        return;
+    }
+    if (qsizetype(m_queue.size()) >= qsizetype(std::max(0, m_options.maxHeldRows))) {
+        if (m_droppedThisOutage++ == 0)
+            Q_EMIT heldRowsDropped(QStringLiteral("%1 usage rows are held in memory while %2 cannot be written; "
+                                                  "rows beyond that are lost (counted, and said when writing works again)")
+                                       .arg(m_queue.size()).arg(m_connection.path()));
+        Q_EMIT jobsUnwritten({pending.ticket}, false,
+                             QStringLiteral("%1 was lost: the store cannot write (%2) and holds no more rows")
+                                 .arg(describeJob(pending.job), m_failure));
+        return;
+    }
+    if (!pending.toldHeld) {
+        pending.toldHeld = true;
+        ++m_heldThisOutage;
+        Q_EMIT jobsUnwritten({pending.ticket}, true,
+                             QStringLiteral("%1 is held in memory until the store can write again: %2")
+                                 .arg(describeJob(pending.job), m_failure));
+    }
+    m_queue.push_back(std::move(pending));
+}
+
+void StoreWriter::checkpointIfLarge()
+{
+    const qint64 size = QFileInfo(m_walPath).size();
+    if (size <= m_options.walCheckpointBytes) {
+        m_walStep = WalStep::Small;
+        m_nextCheckpointAt = 0;
+        return;
+    }
+    // A checkpoint a reader kept from finishing is tried again only after the WAL has grown a bit,
+    // not after every transaction.
+    if (size < m_nextCheckpointAt)
+        return;
+    switch (m_walStep) {
+    case WalStep::Small:
+        // The bulk of the copying and its fsync happen on the checkpointer's thread, while this
+        // one goes on committing.
+        m_walStep = WalStep::CopyAsked;
+        Q_EMIT walCopyWanted();
+        return;
+    case WalStep::CopyAsked:
+        if (size <= 2 * m_options.walCheckpointBytes)
+            return; // the checkpointer is at it
+        break;      // too slow: copy here
+    case WalStep::Copied:
+        break;
+    }
+    restartWal(size);
+}
+
+void StoreWriter::walCopied()
+{
+    if (m_walStep != WalStep::CopyAsked)
+        return;
+    m_walStep = WalStep::Copied;
+    if (m_queue.empty() && !m_writeScheduled)
+        checkpointIfLarge(); // idle: nothing else will come by here soon
+}
+
+void StoreWriter::restartWal(qint64 size)
+{
+    // RESTART: copy what is left, then wait for readers still on an older snapshot to finish, so
+    // the next transaction starts the WAL over. PASSIVE alone loses that race to any reader that
+    // happens to be reading at the next commit. The console's reads are short: wait a little only.
+    QString ignored; // a checkpoint that did not finish is tried again later; the rows are committed either way
+    m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(kCheckpointWaitMs), &ignored);
+    if (m_connection.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)"), &ignored))
+        ++m_checkpoints;
+    m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(m_options.busyTimeoutMs), &ignored);
+    m_walStep = WalStep::Small;
+    m_nextCheckpointAt = size + m_options.walCheckpointBytes / 2;
 }
 
 int StoreWriter::nextRetryDelay() const

@@ -89,9 +89,22 @@ bool UsageStore::open(const QString &dataDir, QString *error)
         return false;
     }
     connect(m_writer, &StoreWriter::batchCommitted, this, &UsageStore::onBatchCommitted, Qt::QueuedConnection);
+    // The writer asks the checkpointer to copy a large WAL, then finishes the checkpoint itself.
+    connect(m_writer, &StoreWriter::walCopyWanted, m_checkpointer, [checkpointer = m_checkpointer, writer = m_writer] {
+        checkpointer->checkpoint();
+        QMetaObject::invokeMethod(writer, &StoreWriter::walCopied, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::jobsUnwritten, this, &UsageStore::onJobsUnwritten, Qt::QueuedConnection);
     connect(m_writer, &StoreWriter::jobRejected, this, &UsageStore::onJobRejected, Qt::QueuedConnection);
-    connect(m_writer, &StoreWriter::writeFailed, this, &UsageStore::writeFailed, Qt::QueuedConnection);
-    connect(m_writer, &StoreWriter::writeRecovered, this, &UsageStore::writeRecovered, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::heldRowsDropped, this, &UsageStore::jobDropped, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::writeFailed, this, [this](const QString &message) {
+        m_failure = message;
+        Q_EMIT writeFailed(message);
+    }, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::writeRecovered, this, [this](const QString &message) {
+        m_failure.clear();
+        Q_EMIT writeRecovered(message);
+    }, Qt::QueuedConnection);
     return true;
 }
 
@@ -111,45 +124,50 @@ StoreStartupState UsageStore::recoverAndLoad(qint64 nowMs, QString *error)
     return state;
 }
 
-void UsageStore::reserve(const ReservationRecord &reservation, std::function<void()> committed)
+void UsageStore::reserve(const ReservationRecord &reservation, Callback done)
 {
-    submit(StoreJobs::Reserve{reservation}, std::move(committed));
+    submit(StoreJobs::Reserve{reservation}, std::move(done));
 }
 
-void UsageStore::record(const UsageRecord &row, const QList<CounterDelta> &spend, std::function<void()> committed)
+void UsageStore::record(const UsageRecord &row, const QList<CounterDelta> &spend, Callback done)
 {
-    submit(StoreJobs::Record{row, spend}, std::move(committed));
+    submit(StoreJobs::Record{row, spend}, std::move(done));
 }
 
-void UsageStore::record(const UsageRecord &row, std::function<void()> committed)
+void UsageStore::record(const UsageRecord &row, Callback done)
 {
-    submit(StoreJobs::Record{row, {}}, std::move(committed));
+    submit(StoreJobs::Record{row, {}}, std::move(done));
 }
 
-void UsageStore::audit(const AuditEntry &entry, std::function<void()> committed)
+void UsageStore::audit(const AuditEntry &entry, Callback done)
 {
-    submit(StoreJobs::Audit{entry}, std::move(committed));
+    submit(StoreJobs::Audit{entry}, std::move(done));
 }
 
-void UsageStore::saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, std::function<void()> committed)
+void UsageStore::saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, Callback done)
 {
-    submit(StoreJobs::SaveRules{rules, entry}, std::move(committed));
+    submit(StoreJobs::SaveRules{rules, entry}, std::move(done));
 }
 
-void UsageStore::saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, std::function<void()> committed)
+void UsageStore::saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, Callback done)
 {
-    submit(StoreJobs::SaveKey{key, entry}, std::move(committed));
+    submit(StoreJobs::SaveKey{key, entry}, std::move(done));
 }
 
-void UsageStore::submit(StoreJob job, std::function<void()> committed)
+void UsageStore::submit(StoreJob job, Callback done)
 {
     if (!m_writer) {
-        Q_EMIT writeFailed(QStringLiteral("the usage store is not open: %1 was not stored").arg(describeJob(job)));
+        const QString message = QStringLiteral("the usage store is not open: %1 was not stored").arg(describeJob(job));
+        Q_EMIT jobDropped(message);
+        if (done) // queued like every other answer: callers never hear back inside their own call
+            QMetaObject::invokeMethod(this, [done = std::move(done), message] {
+                done(StoreOutcome{StoreOutcome::Status::Refused, message});
+            }, Qt::QueuedConnection);
         return;
     }
     const qint64 ticket = ++m_nextTicket;
-    if (committed)
-        m_callbacks.emplace(ticket, std::move(committed));
+    if (done)
+        m_callbacks.emplace(ticket, std::move(done));
     ++m_pending;
     StoreWriter *writer = m_writer;
     QMetaObject::invokeMethod(writer, [writer, ticket, job = std::move(job)] { writer->enqueue(ticket, job); },
@@ -175,27 +193,40 @@ qint64 UsageStore::batchesCommitted() const
 void UsageStore::onBatchCommitted(const QList<qint64> &tickets)
 {
     m_pending -= tickets.size();
-    for (qint64 ticket : tickets) {
-        auto it = m_callbacks.find(ticket);
-        if (it == m_callbacks.end())
-            continue;
-        // Taken out before it runs: a callback may record() or flush() again.
-        std::function<void()> callback = std::move(it->second);
-        m_callbacks.erase(it);
-        callback();
-    }
+    for (qint64 ticket : tickets)
+        answer(ticket, StoreOutcome{StoreOutcome::Status::Committed, QString()});
+}
+
+void UsageStore::onJobsUnwritten(const QList<qint64> &tickets, bool held, const QString &message)
+{
+    // A held row stays pending until it is written (it is still in the writer's queue).
+    if (!held)
+        m_pending -= tickets.size();
+    for (qint64 ticket : tickets)
+        answer(ticket, StoreOutcome{held ? StoreOutcome::Status::Held : StoreOutcome::Status::Refused, message});
 }
 
 void UsageStore::onJobRejected(qint64 ticket, const QString &message)
 {
     --m_pending;
-    m_callbacks.erase(ticket);
-    Q_EMIT writeFailed(message);
+    answer(ticket, StoreOutcome{StoreOutcome::Status::Refused, message});
+    Q_EMIT jobDropped(message);
+}
+
+void UsageStore::answer(qint64 ticket, const StoreOutcome &outcome)
+{
+    auto it = m_callbacks.find(ticket);
+    if (it == m_callbacks.end())
+        return; // no callback, or a held row's caller has heard already
+    // Taken out before it runs: a callback may record() or flush() again.
+    Callback callback = std::move(it->second);
+    m_callbacks.erase(it);
+    callback(outcome);
 }
 
 qint64 UsageStore::checkpointsRun() const
 {
-    return m_checkpointer ? m_checkpointer->checkpointsRun() : 0;
+    return (m_checkpointer ? m_checkpointer->checkpointsRun() : 0) + (m_writer ? m_writer->checkpointsRun() : 0);
 }
 
 void UsageStore::stopWriter()

@@ -2,6 +2,7 @@
 
 #include "StoreJob.h"
 #include "StoreOptions.h"
+#include "StoreOutcome.h"
 #include "StoreRecords.h"
 #include "accounting/UsageRecord.h"
 
@@ -22,16 +23,20 @@ class StoreWriter;
 // The durable store as the gateway sees it: usage rows, budget spend and reservations, budget
 // rules, virtual keys and the audit log. Every write hands a job over and returns at once; jobs
 // are written to DATA_DIR/tokenfuse.db by a StoreWriter on a thread of its own, by group commit,
-// in the order they were handed over, and each job's `committed` callback runs back on this
-// object's thread once its transaction is committed, in that same order across all kinds of job.
-// Use it from the thread it lives on.
+// in the order they were handed over, and each job's callback runs back on this object's thread
+// once its transaction is committed, in that same order across all kinds of job.
+// When the disk fails (full, I/O error, read-only, locked) callers hear it at once, not when it
+// comes back: a usage row's callback says Held (kept in memory, written later), every other job's
+// says Refused; writeFailed() and writeRecovered() bracket the outage, and isWritable() tells the
+// current state. See docs/storage.md. Use it from the thread it lives on.
 class UsageStore : public QObject
 {
     Q_OBJECT
 public:
     explicit UsageStore(QObject *parent = nullptr);
-    // Writes every job still pending (their callbacks are not run: whatever they point at may be
-    // half destroyed by now; call flush() first to have them), then stops the writer thread.
+    // Writes every job still pending, for up to StoreOptions::flushTimeoutMs (their callbacks are
+    // not run: whatever they point at may be half destroyed by now; call flush() first to have
+    // them), then stops the writer thread.
     ~UsageStore() override;
 
     // Before open(); see StoreOptions.
@@ -51,21 +56,25 @@ public:
     // Runs on the writer's connection, through a blocking call to the writer thread.
     StoreStartupState recoverAndLoad(qint64 nowMs, QString *error);
 
-    // Holds a request's worst case before it is forwarded; forward only once `committed` runs.
-    void reserve(const ReservationRecord &reservation, std::function<void()> committed = {});
+    // Runs exactly once per job, with what became of it.
+    using Callback = std::function<void(const StoreOutcome &)>;
+
+    // Holds a request's worst case before it is forwarded; forward only once it is committed.
+    void reserve(const ReservationRecord &reservation, Callback done = {});
     // Stores a finished request in one transaction: its row, its spend added to the counters
     // (negative amounts count as 0), and its reservation (same id) deleted. Spend is counted once
     // per request id: recording an id that is already stored updates the row only.
-    void record(const UsageRecord &row, const QList<CounterDelta> &spend, std::function<void()> committed = {});
+    // While the disk fails, the row is held in memory (StoreOptions::maxHeldRows at most).
+    void record(const UsageRecord &row, const QList<CounterDelta> &spend, Callback done = {});
     // A row with no spend; it still settles a reservation of the same id.
-    void record(const UsageRecord &row, std::function<void()> committed = {});
-    void audit(const AuditEntry &entry, std::function<void()> committed = {});
+    void record(const UsageRecord &row, Callback done = {});
+    void audit(const AuditEntry &entry, Callback done = {});
     // Replaces every budget rule and marks them saved (they then win over the config file's, even
     // when empty), with the audit entry, in one transaction.
-    void saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, std::function<void()> committed = {});
+    void saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, Callback done = {});
     // Inserts the key, or updates the one with the same id (revocation sets revokedAt), with the
     // audit entry, in one transaction.
-    void saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, std::function<void()> committed = {});
+    void saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, Callback done = {});
 
     // Blocks until everything handed over so far is committed and its callbacks have run, retrying
     // a failing disk for up to StoreOptions::flushTimeoutMs. Returns false if jobs are still pending.
@@ -74,21 +83,31 @@ public:
     qint64 pending() const { return m_pending.load(); }
     // Transactions committed so far (tests and metrics: far fewer than jobs under load).
     qint64 batchesCommitted() const;
-    // WAL checkpoints run by the checkpointer thread so far (tests and metrics).
+    // WAL checkpoints run so far, by the checkpointer thread and by the writer between
+    // transactions (tests and metrics).
     qint64 checkpointsRun() const;
+    // False from writeFailed() until writeRecovered(); failure() says why.
+    bool isWritable() const { return m_failure.isEmpty(); }
+    QString failure() const { return m_failure; }
 
 Q_SIGNALS:
-    // Writing has failed several times in a row (disk full, database locked, ...). The jobs stay
-    // queued and are retried with growing pauses; writeRecovered() follows once a write succeeds.
-    // Also emitted when SQLite refuses a single job outright (a constraint, e.g. a virtual key
-    // whose hash another key already has): that job is dropped and named, its callback never runs.
+    // Writing failed (disk full, I/O error, database locked, ...): from now on reservations and
+    // settings are refused at once and usage rows are held; the writer keeps probing, and
+    // writeRecovered() follows, by itself, once a write succeeds. Once per outage.
     void writeFailed(const QString &message);
-    void writeRecovered();
+    // Writing works again; the message says so, with what was held or lost meanwhile.
+    void writeRecovered(const QString &message);
+    // One job was dropped while the store itself works: SQLite refused it (a constraint, e.g. a
+    // virtual key whose hash another key already has), or the in-memory queue of held rows is
+    // full (said once per outage). Its callback hears Refused.
+    void jobDropped(const QString &message);
 
 private:
     void onBatchCommitted(const QList<qint64> &tickets);
+    void onJobsUnwritten(const QList<qint64> &tickets, bool held, const QString &message);
     void onJobRejected(qint64 ticket, const QString &message);
-    void submit(StoreJob job, std::function<void()> committed);
+    void submit(StoreJob job, Callback done);
+    void answer(qint64 ticket, const StoreOutcome &outcome);
     void stopWriter();
 
     StoreOptions m_options;
@@ -98,6 +117,7 @@ private:
     std::unique_ptr<QThread> m_checkpointThread;
     StoreCheckpointer *m_checkpointer = nullptr;
     qint64 m_nextTicket = 0;
-    std::map<qint64, std::function<void()>> m_callbacks;
+    std::map<qint64, Callback> m_callbacks;
     std::atomic<qint64> m_pending{0};
+    QString m_failure;
 };

@@ -32,6 +32,7 @@ private slots:
     void stateTexts_data();
     void stateTexts();
     void copiesBaseUrl();
+    void storeProblemShowsInHeader();
     void bannerOnlyWhenSimulatorOnly();
     void budgetAlertShowsItsMessage();
     void countersShowFigures();
@@ -140,6 +141,20 @@ void tst_MainWindow::stateTexts()
     auto *copy = window.findChild<QPushButton *>(QStringLiteral("copyBaseUrlButton"));
     QVERIFY(copy);
     QCOMPARE(copy->isEnabled(), copyEnabled);
+}
+
+void tst_MainWindow::storeProblemShowsInHeader()
+{
+    MainWindow window;
+    GatewaySnapshot s = running();
+    s.storeProblem = QStringLiteral("/data/tokenfuse.db: COMMIT: database or disk is full");
+    window.applySnapshot(s);
+    const QString shown = text(window, "gatewayStateLabel");
+    QVERIFY2(shown.contains(QLatin1String("usage store cannot write")) && shown.contains(QLatin1String("disk is full")), qPrintable(shown));
+    // Gone again once the store writes.
+    s.storeProblem.clear();
+    window.applySnapshot(s);
+    QCOMPARE(text(window, "gatewayStateLabel"), QStringLiteral("Running on http://127.0.0.1:8400/v1"));
 }
 
 void tst_MainWindow::copiesBaseUrl()

@@ -263,6 +263,7 @@ private Q_SLOTS:
         QTest::newRow("429") << int(E::RateLimited) << 429 << "rate_limit_exceeded" << "rate_limit_error";
         QTest::newRow("403") << int(E::SessionBlocked) << 403 << "session_blocked" << "permission_error";
         QTest::newRow("503") << int(E::UpstreamUnavailable) << 503 << "upstream_unavailable" << "overloaded_error";
+        QTest::newRow("503 store") << int(E::StoreUnavailable) << 503 << "store_unavailable" << "api_error";
         QTest::newRow("504") << int(E::UpstreamTimeout) << 504 << "upstream_timeout" << "api_error";
     }
 

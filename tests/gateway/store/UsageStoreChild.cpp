@@ -5,6 +5,7 @@
 //   budgets  reserves each request, and once the reservation has committed settles three out of
 //            four with record(row, spend); prints "R id" per committed reservation and "S id" per
 //            committed settlement. Every fourth request stays reserved: in flight at the kill.
+#include "StoreCallbacks.h"
 #include "BudgetSamples.h"
 #include "UsageSamples.h"
 #include "store/UsageStore.h"
@@ -67,17 +68,17 @@ int main(int argc, char **argv)
             const UsageRecord row = UsageSamples::sample(n);
             const QByteArray id = row.id.toLatin1();
             if (!budgets) {
-                store.record(row, [id] { printLine(id); });
+                store.record(row, whenCommitted([id] { printLine(id); }));
                 continue;
             }
             ++inFlight;
-            store.reserve(BudgetSamples::reservation(n), [&store, &inFlight, n, row, id] {
+            store.reserve(BudgetSamples::reservation(n), [&store, &inFlight, n, row, id](const StoreOutcome &) {
                 printLine("R " + id);
                 if (n % 4 == 0) {
                     --inFlight; // never settled: left open for recovery
                     return;
                 }
-                store.record(row, BudgetSamples::spend(n), [&inFlight, id] {
+                store.record(row, BudgetSamples::spend(n), [&inFlight, id](const StoreOutcome &) {
                     --inFlight;
                     printLine("S " + id);
                 });

@@ -1,3 +1,5 @@
+#include "StoreCallbacks.h"
+#include "BudgetSamples.h"
 #include "TestDatabase.h"
 #include "UsageSamples.h"
 #include "store/StoreSchema.h"
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void repeatedIdKeepsTheLatestRow();
     void lockedDatabaseKeepsRowsQueued();
     void flushGivesUpInTimeAndKeepsRows();
+    void failingStoreRefusesWaitersAndBoundsHeldRows();
     void refusedRowIsReportedAndOthersCommit();
     void recordBeforeOpenIsReported();
     void killedProcessKeepsCommittedRows();
@@ -219,7 +222,8 @@ void tst_UsageStore::callbackRunsOnceRowIsReadable()
     int calls = 0;
     qint64 seenByOtherConnection = -1;
     Qt::HANDLE callbackThread = nullptr;
-    store.record(row, [&] {
+    store.record(row, [&](const StoreOutcome &outcome) {
+        QVERIFY(outcome.committed());
         ++calls;
         callbackThread = QThread::currentThreadId();
         TestDatabase independent(path);
@@ -242,7 +246,7 @@ void tst_UsageStore::loneRowCommitsWithoutWaiting()
     bool committed = false;
     QElapsedTimer clock;
     clock.start();
-    store.record(UsageSamples::sample(1), [&] { committed = true; });
+    store.record(UsageSamples::sample(1), whenCommitted([&] { committed = true; }));
     QTRY_VERIFY_WITH_TIMEOUT(committed, 5000);
     // Generous for a loaded machine, yet far below any batching timer worth having.
     QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
@@ -261,7 +265,7 @@ void tst_UsageStore::callbacksRunInRecordOrder()
         if (i % 3 == 0)
             store.record(UsageSamples::sample(i));
         else
-            store.record(UsageSamples::sample(i), [&order, i] { order.append(i); });
+            store.record(UsageSamples::sample(i), whenCommitted([&order, i] { order.append(i); }));
     }
     QTRY_COMPARE(order.size(), 200);
     for (int k = 1; k < order.size(); ++k)
@@ -278,7 +282,7 @@ void tst_UsageStore::burstIsGroupCommitted()
     constexpr int rows = 5000;
     int committed = 0;
     for (int i = 0; i < rows; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QTRY_COMPARE_WITH_TIMEOUT(committed, rows, 60000);
     QCOMPARE(store.pending(), 0);
     TestDatabase check(store.databasePath());
@@ -296,7 +300,7 @@ void tst_UsageStore::checkpointerCopiesTheWalIntoTheDatabase()
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
     int committed = 0;
     for (int i = 0; i < 3000; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QTRY_COMPARE_WITH_TIMEOUT(committed, 3000, 60000);
     // The checkpointer's timer moves the WAL into the database: afterwards a checkpoint from an
     // independent connection finds every frame already copied.
@@ -326,7 +330,7 @@ void tst_UsageStore::flushWaitsForEverything()
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
     int committed = 0;
     for (int i = 0; i < 500; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), whenCommitted([&committed] { ++committed; }));
     QVERIFY(store.flush());
     QCOMPARE(committed, 500); // callbacks too, without going back to the event loop
     QCOMPARE(store.pending(), 0);
@@ -397,7 +401,6 @@ void tst_UsageStore::lockedDatabaseKeepsRowsQueued()
     options.busyTimeoutMs = 20;
     options.retryInitialMs = 10;
     options.retryMaxMs = 40;
-    options.failuresBeforeReport = 2;
     store.setOptions(options);
     QString error;
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
@@ -406,22 +409,29 @@ void tst_UsageStore::lockedDatabaseKeepsRowsQueued()
 
     auto locker = std::make_unique<TestDatabase>(store.databasePath());
     QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
-    QList<int> committed;
+    QList<StoreOutcome::Status> heard;
     for (int i = 0; i < 3; ++i)
-        store.record(UsageSamples::sample(i), [&committed, i] { committed.append(i); });
+        store.record(UsageSamples::sample(i), [&heard](const StoreOutcome &o) { heard.append(o.status); });
 
-    QTRY_VERIFY(failed.count() >= 1);
+    // The rows' callers hear at once that their rows are held, not when the lock goes.
+    QTRY_COMPARE(heard, (QList<StoreOutcome::Status>(3, StoreOutcome::Status::Held)));
+    QCOMPARE(failed.count(), 1);
     QVERIFY2(failed.first().first().toString().contains(QLatin1String("locked")), qPrintable(failed.first().first().toString()));
-    QTest::qWait(200); // several retries while still locked
+    QVERIFY(!store.isWritable());
+    QVERIFY(store.failure().contains(QLatin1String("locked")));
+    const qint64 batches = store.batchesCommitted();
+    QTest::qWait(200); // several probes while still locked
     QCOMPARE(failed.count(), 1); // reported once per outage, not per retry
-    QVERIFY(committed.isEmpty());
+    QCOMPARE(store.batchesCommitted(), batches);
     QCOMPARE(store.pending(), 3);
 
     QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
     locker.reset();
-    QTRY_COMPARE(committed, (QList<int>{0, 1, 2}));
-    QCOMPARE(store.pending(), 0);
-    QCOMPARE(recovered.count(), 1);
+    QTRY_COMPARE(store.pending(), 0);
+    QTRY_COMPARE(recovered.count(), 1);
+    QVERIFY(store.isWritable());
+    QVERIFY2(recovered.first().first().toString().contains(QLatin1String("3 usage rows held")), qPrintable(recovered.first().first().toString()));
+    QCOMPARE(heard.size(), 3); // once per job
     TestDatabase check(store.databasePath());
     QCOMPARE(check.requestCount(), 3);
 }
@@ -441,21 +451,72 @@ void tst_UsageStore::flushGivesUpInTimeAndKeepsRows()
 
     auto locker = std::make_unique<TestDatabase>(store.databasePath());
     QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
-    int committed = 0;
+    int held = 0;
     for (int i = 0; i < 10; ++i)
-        store.record(UsageSamples::sample(i), [&committed] { ++committed; });
+        store.record(UsageSamples::sample(i), [&held](const StoreOutcome &o) { held += o.status == StoreOutcome::Status::Held; });
     QElapsedTimer clock;
     clock.start();
     QVERIFY(!store.flush());
     QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
-    QCOMPARE(committed, 0);
+    QCOMPARE(held, 10);
     QCOMPARE(store.pending(), 10);
 
     // Retrying goes on in the background after flush() gave up.
     QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
     locker.reset();
-    QTRY_COMPARE(committed, 10);
-    QCOMPARE(store.pending(), 0);
+    QTRY_COMPARE(store.pending(), 0);
+    TestDatabase check(store.databasePath());
+    QCOMPARE(check.requestCount(), 10);
+}
+
+void tst_UsageStore::failingStoreRefusesWaitersAndBoundsHeldRows()
+{
+    QTemporaryDir dir;
+    UsageStore store;
+    StoreOptions options;
+    options.busyTimeoutMs = 20;
+    options.retryInitialMs = 10;
+    options.retryMaxMs = 40;
+    options.maxHeldRows = 4;
+    store.setOptions(options);
+    QString error;
+    QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy recovered(&store, &UsageStore::writeRecovered);
+    QSignalSpy dropped(&store, &UsageStore::jobDropped);
+
+    auto locker = std::make_unique<TestDatabase>(store.databasePath());
+    QVERIFY(locker->exec(QStringLiteral("BEGIN IMMEDIATE")));
+    std::optional<StoreOutcome> reserved;
+    QList<StoreOutcome::Status> rows;
+    store.reserve(BudgetSamples::reservation(1), [&](const StoreOutcome &o) { reserved = o; });
+    for (int i = 0; i < 6; ++i)
+        store.record(UsageSamples::sample(i), [&rows](const StoreOutcome &o) { rows.append(o.status); });
+    // A reservation's caller waits for it before forwarding: it hears at once that it is refused.
+    QTRY_VERIFY(reserved.has_value());
+    QCOMPARE(reserved->status, StoreOutcome::Status::Refused);
+    QVERIFY2(reserved->error.contains(QLatin1String("locked")), qPrintable(reserved->error));
+    QTRY_COMPARE(rows.size(), 6);
+    QCOMPARE(rows.count(StoreOutcome::Status::Held), 4);
+    QCOMPARE(rows.count(StoreOutcome::Status::Refused), 2);
+    QCOMPARE(failed.count(), 1);
+    QTRY_COMPARE(dropped.count(), 1); // said once, not per row
+    // Refused at once from then on too, while still failing.
+    std::optional<StoreOutcome> later;
+    store.reserve(BudgetSamples::reservation(2), [&](const StoreOutcome &o) { later = o; });
+    QTRY_VERIFY(later.has_value());
+    QCOMPARE(later->status, StoreOutcome::Status::Refused);
+
+    QVERIFY(locker->exec(QStringLiteral("ROLLBACK")));
+    locker.reset();
+    QTRY_COMPARE(recovered.count(), 1);
+    const QString message = recovered.first().first().toString();
+    QVERIFY2(message.contains(QLatin1String("4 usage rows held")) && message.contains(QLatin1String("2 usage rows could not be held")),
+             qPrintable(message));
+    QTRY_COMPARE(store.pending(), 0);
+    TestDatabase check(store.databasePath());
+    QCOMPARE(check.requestCount(), 4);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM reservations")).toInt(), 0);
 }
 
 void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
@@ -469,16 +530,27 @@ void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
         QVERIFY(prepare.exec(QStringLiteral("CREATE TRIGGER refuse_poison BEFORE INSERT ON requests "
                                             "WHEN NEW.id = 'poison' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")));
     }
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
+    QSignalSpy outage(&store, &UsageStore::writeFailed);
     QStringList committed;
+    QString refusal;
     UsageRecord poison = UsageSamples::sample(2);
     poison.id = QStringLiteral("poison");
     for (const UsageRecord &row : {UsageSamples::sample(1), poison, UsageSamples::sample(3)})
-        store.record(row, [&committed, id = row.id] { committed.append(id); });
+        store.record(row, [&, id = row.id](const StoreOutcome &o) {
+            if (o.committed())
+                committed.append(id);
+            else if (o.status == StoreOutcome::Status::Refused)
+                refusal = id + QLatin1Char(' ') + o.error;
+        });
     QVERIFY(store.flush());
     QCOMPARE(committed, (QStringList{UsageSamples::sample(1).id, UsageSamples::sample(3).id}));
+    // The refused job's caller hears it too, with why.
+    QTRY_VERIFY2(refusal.startsWith(QLatin1String("poison ")) && refusal.contains(QLatin1String("refused by the test")), qPrintable(refusal));
     QCOMPARE(store.pending(), 0);
     QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(outage.count(), 0); // one bad row is no outage
+    QVERIFY(store.isWritable());
     const QString message = failed.first().first().toString();
     QVERIFY2(message.contains(QLatin1String("poison")) && message.contains(QLatin1String("refused by the test")), qPrintable(message));
     TestDatabase check(store.databasePath());
@@ -488,13 +560,16 @@ void tst_UsageStore::refusedRowIsReportedAndOthersCommit()
 void tst_UsageStore::recordBeforeOpenIsReported()
 {
     UsageStore store;
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
-    bool called = false;
-    store.record(UsageSamples::sample(1), [&] { called = true; });
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
+    std::optional<StoreOutcome> heard;
+    store.record(UsageSamples::sample(1), [&](const StoreOutcome &o) { heard = o; });
     QCOMPARE(failed.count(), 1);
     QVERIFY(failed.first().first().toString().contains(UsageSamples::sample(1).id));
+    QVERIFY(!heard); // never inside record() itself
+    QTRY_VERIFY(heard.has_value());
+    QCOMPARE(heard->status, StoreOutcome::Status::Refused);
+    QVERIFY(heard->error.contains(QLatin1String("not open")));
     QVERIFY(store.flush());
-    QVERIFY(!called);
     QCOMPARE(store.pending(), 0);
 }
 

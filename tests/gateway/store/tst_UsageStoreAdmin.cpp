@@ -1,5 +1,6 @@
 // UsageStore's settings side: budget rules, virtual keys and the audit log, what recoverAndLoad()
 // hands the gateway at start, UsageQuery's reads of them, and callback order across job kinds.
+#include "StoreCallbacks.h"
 #include "BudgetSamples.h"
 #include "TestDatabase.h"
 #include "UsageSamples.h"
@@ -158,11 +159,11 @@ void tst_UsageStoreAdmin::rulesAndTheirAuditAreOneTransaction()
         QVERIFY(prepare.exec(QStringLiteral("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit "
                                             "WHEN NEW.target = 'poison' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")));
     }
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
     bool committed = false;
     store.saveBudgetRules(rules({2, 3}), entry(QStringLiteral("budgets.put"), QStringLiteral("poison")),
-                          [&] { committed = true; });
-    store.saveVirtualKey(key(1), entry(QStringLiteral("keys.create"), QStringLiteral("poison")), [&] { committed = true; });
+                          whenCommitted([&] { committed = true; }));
+    store.saveVirtualKey(key(1), entry(QStringLiteral("keys.create"), QStringLiteral("poison")), whenCommitted([&] { committed = true; }));
     QVERIFY(store.flush());
     QVERIFY(!committed);
     QTRY_COMPARE(failed.count(), 2);
@@ -224,12 +225,12 @@ void tst_UsageStoreAdmin::duplicateKeyHashIsRefused()
     UsageStore store;
     QString error;
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
     VirtualKeyRecord twin = key(2);
     twin.hash = key(1).hash;
     QStringList committed;
-    store.saveVirtualKey(key(1), entry(QStringLiteral("keys.create"), key(1).id), [&] { committed << key(1).id; });
-    store.saveVirtualKey(twin, entry(QStringLiteral("keys.create"), twin.id), [&] { committed << twin.id; });
+    store.saveVirtualKey(key(1), entry(QStringLiteral("keys.create"), key(1).id), whenCommitted([&] { committed << key(1).id; }));
+    store.saveVirtualKey(twin, entry(QStringLiteral("keys.create"), twin.id), whenCommitted([&] { committed << twin.id; }));
     QVERIFY(store.flush());
     QCOMPARE(committed, QStringList{key(1).id});
     QTRY_COMPARE(failed.count(), 1);
@@ -267,7 +268,7 @@ void tst_UsageStoreAdmin::auditRoundTrip()
     QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
     const AuditEntry written = entry(QStringLiteral("budgets.put"), QStringLiteral("budgets"), before, after);
     bool committed = false;
-    store.audit(written, [&] { committed = true; });
+    store.audit(written, whenCommitted([&] { committed = true; }));
     QVERIFY(store.flush());
     QVERIFY(committed);
 
@@ -318,12 +319,12 @@ void tst_UsageStoreAdmin::callbacksRunInOrderAcrossKinds()
     for (int n = 0; n < 200; ++n) {
         const QString tag = QString::number(n);
         switch (n % 6) {
-        case 0: store.reserve(BudgetSamples::reservation(n), [&order, tag] { order << tag; }); break;
-        case 1: store.record(UsageSamples::sample(n - 1), BudgetSamples::spend(n - 1), [&order, tag] { order << tag; }); break;
-        case 2: store.audit(entry(QStringLiteral("sessions.kill"), tag), [&order, tag] { order << tag; }); break;
-        case 3: store.saveBudgetRules(rules({n}), entry(QStringLiteral("budgets.put"), tag), [&order, tag] { order << tag; }); break;
-        case 4: store.saveVirtualKey(key(n), entry(QStringLiteral("keys.create"), tag), [&order, tag] { order << tag; }); break;
-        case 5: store.record(UsageSamples::sample(n), [&order, tag] { order << tag; }); break;
+        case 0: store.reserve(BudgetSamples::reservation(n), whenCommitted([&order, tag] { order << tag; })); break;
+        case 1: store.record(UsageSamples::sample(n - 1), BudgetSamples::spend(n - 1), whenCommitted([&order, tag] { order << tag; })); break;
+        case 2: store.audit(entry(QStringLiteral("sessions.kill"), tag), whenCommitted([&order, tag] { order << tag; })); break;
+        case 3: store.saveBudgetRules(rules({n}), entry(QStringLiteral("budgets.put"), tag), whenCommitted([&order, tag] { order << tag; })); break;
+        case 4: store.saveVirtualKey(key(n), entry(QStringLiteral("keys.create"), tag), whenCommitted([&order, tag] { order << tag; })); break;
+        case 5: store.record(UsageSamples::sample(n), whenCommitted([&order, tag] { order << tag; })); break;
         }
         expected << tag;
         if (n % 50 == 49)

@@ -1,5 +1,6 @@
 // UsageStore's budget side: reservations, spend counters, settlement in one transaction, and
 // start-up recovery that settles what a killed process left open at its worst case.
+#include "StoreCallbacks.h"
 #include "BudgetSamples.h"
 #include "TestDatabase.h"
 #include "UsageSamples.h"
@@ -61,7 +62,8 @@ void tst_UsageStoreBudgets::reservationIsStoredBeforeItsCallback()
     int calls = 0;
     qint64 seen = -1;
     QString holds;
-    store.reserve(r, [&] {
+    store.reserve(r, [&](const StoreOutcome &outcome) {
+        QVERIFY(outcome.committed());
         ++calls;
         TestDatabase independent(path);
         seen = independent.scalar(QStringLiteral("SELECT COUNT(*) FROM reservations WHERE request_id = ?"), {r.requestId}).toLongLong();
@@ -132,7 +134,7 @@ void tst_UsageStoreBudgets::recordSettlesReservationAndAddsSpend()
     QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM reservations")).toInt(), 1);
 
     bool committed = false;
-    store.record(row, BudgetSamples::spend(5), [&] { committed = true; });
+    store.record(row, BudgetSamples::spend(5), whenCommitted([&] { committed = true; }));
     QTRY_VERIFY(committed);
     QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM reservations")).toInt(), 0);
     compareRecords(*check.request(row.id), row);
@@ -204,7 +206,7 @@ void tst_UsageStoreBudgets::reserveAfterItsRowIsIgnored()
     store.recoverAndLoad(1, &error);
     store.record(UsageSamples::sample(1), BudgetSamples::spend(1));
     bool committed = false;
-    store.reserve(BudgetSamples::reservation(1), [&] { committed = true; });
+    store.reserve(BudgetSamples::reservation(1), whenCommitted([&] { committed = true; }));
     QVERIFY(store.flush());
     QVERIFY(committed);
     TestDatabase check(store.databasePath());
@@ -218,7 +220,7 @@ void tst_UsageStoreBudgets::recordWithoutSpendStillSettles()
     QVERIFY(openStore(store, dir));
     store.reserve(BudgetSamples::reservation(1));
     bool committed = false;
-    store.record(UsageSamples::sample(1), [&] { committed = true; });
+    store.record(UsageSamples::sample(1), whenCommitted([&] { committed = true; }));
     QVERIFY(store.flush());
     QVERIFY(committed);
     TestDatabase check(store.databasePath());
@@ -239,15 +241,15 @@ void tst_UsageStoreBudgets::refusedRecordKeepsItsReservation()
         QVERIFY(prepare.exec(QStringLiteral("CREATE TRIGGER refuse_poison BEFORE INSERT ON requests "
                                             "WHEN NEW.model = 'poison' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")));
     }
-    QSignalSpy failed(&store, &UsageStore::writeFailed);
+    QSignalSpy failed(&store, &UsageStore::jobDropped);
     UsageRecord poison = UsageSamples::sample(1);
     poison.model = QStringLiteral("poison");
     bool poisonCommitted = false;
     bool otherCommitted = false;
     store.reserve(BudgetSamples::reservation(1));
     store.reserve(BudgetSamples::reservation(2));
-    store.record(poison, BudgetSamples::spend(1), [&] { poisonCommitted = true; });
-    store.record(UsageSamples::sample(2), BudgetSamples::spend(2), [&] { otherCommitted = true; });
+    store.record(poison, BudgetSamples::spend(1), whenCommitted([&] { poisonCommitted = true; }));
+    store.record(UsageSamples::sample(2), BudgetSamples::spend(2), whenCommitted([&] { otherCommitted = true; }));
     QVERIFY(store.flush());
     QVERIFY(!poisonCommitted);
     QVERIFY(otherCommitted);
@@ -410,8 +412,8 @@ void tst_UsageStoreBudgets::mixedJobsAreGroupCommitted()
     QHash<CounterKey, CounterTotals> expected;
     int committed = 0;
     for (int n = 0; n < requests; ++n) {
-        store.reserve(BudgetSamples::reservation(n), [&committed] { ++committed; });
-        store.record(UsageSamples::sample(n), BudgetSamples::spend(n), [&committed] { ++committed; });
+        store.reserve(BudgetSamples::reservation(n), whenCommitted([&committed] { ++committed; }));
+        store.record(UsageSamples::sample(n), BudgetSamples::spend(n), whenCommitted([&committed] { ++committed; }));
         BudgetSamples::add(expected, BudgetSamples::spend(n));
     }
     QTRY_COMPARE_WITH_TIMEOUT(committed, 2 * requests, 60000);
