@@ -19,6 +19,7 @@ int Dialect::statusOf(Error error)
     case Error::UpstreamError: return 502;
     case Error::UpstreamTimeout: return 504;
     case Error::Internal: return 500;
+    case Error::MethodNotAllowed: return 405;
     }
     return 500;
 }
@@ -31,6 +32,7 @@ Dialect::Error Dialect::errorForStatus(int status)
     case 402: return Error::BudgetExceeded;
     case 403: return Error::SessionBlocked;
     case 404: return Error::NotFound;
+    case 405: return Error::MethodNotAllowed;
     case 408: return Error::RequestTimeout;
     case 413: return Error::RequestTooLarge;
     case 429: return Error::RateLimited;

@@ -32,6 +32,7 @@ public:
         UpstreamError,       // 502
         UpstreamTimeout,     // 504
         Internal,            // 500
+        MethodNotAllowed,    // 405
     };
 
     virtual ~Dialect() = default;

@@ -1,5 +1,6 @@
 #include "ProxyExchange.h"
 
+#include "RequestId.h"
 #include "accounting/PriceTable.h"
 #include "accounting/TokenEstimator.h"
 #include "budget/BudgetLedger.h"
@@ -15,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QUuid>
 
 namespace {
 constexpr qint64 kMaxBufferedResponse = 64 * 1024 * 1024;
@@ -32,11 +32,6 @@ TokenUsage genericUsage(const QByteArray &body)
     u.reported = true;
     return u;
 }
-
-QString requestId()
-{
-    return QStringLiteral("tfr_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
-}
 } // namespace
 
 ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &request, HttpResponder *responder,
@@ -46,7 +41,7 @@ ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &r
       m_chat(std::move(chat)), m_upstream(upstream), m_caller(caller)
 {
     m_clock.start();
-    m_row.id = requestId();
+    m_row.id = RequestId::next();
     m_row.startedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.tenant = caller.tenant;
     m_row.session = caller.session;
