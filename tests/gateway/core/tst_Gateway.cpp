@@ -155,6 +155,33 @@ private Q_SLOTS:
         QCOMPARE(q.value(7).toString(), QStringLiteral("t1"));
     }
 
+    // Without X-Session-ID the agent's own session header names the session, end to end.
+    void agentSessionHeadersNameTheSession_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<QByteArray>("model");
+        QTest::newRow("claude code") << QByteArray("/v1/messages") << QByteArray("x-claude-code-session-id") << QByteArray("claude-sonnet-4-6");
+        QTest::newRow("codex") << QByteArray("/v1/chat/completions") << QByteArray("session-id") << QByteArray("gpt-4o");
+        QTest::newRow("older codex") << QByteArray("/v1/chat/completions") << QByteArray("session_id") << QByteArray("gpt-4o");
+    }
+
+    void agentSessionHeadersNameTheSession()
+    {
+        QFETCH(QByteArray, path);
+        QFETCH(QByteArray, header);
+        QFETCH(QByteArray, model);
+        const QByteArray session = "agent-" + header + "-7f3a";
+        HttpHeaders h;
+        h.add(header, session);
+        const Reply r = call(path, chat(model.constData(), false), h);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.headers.value("x-tokenfuse-session"), session);
+        QSqlQuery q = row(r.headers.value("x-tokenfuse-request-id"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(6).toString(), QString::fromUtf8(session));
+    }
+
     void streamIsRelayedChunkByChunk()
     {
         HttpHeaders h;
