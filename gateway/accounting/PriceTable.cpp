@@ -1,5 +1,7 @@
 #include "PriceTable.h"
 
+#include "core/Glob.h"
+
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -177,32 +179,6 @@ qint64 saturatingAdd(qint64 a, qint64 b)
 qint64 saturatingMultiply(qint64 a, qint64 b)
 {
     return (a != 0 && b > Int64Max / a) ? Int64Max : a * b;
-}
-
-// '*' any run of characters, '?' exactly one; both sides already lower-cased.
-bool globMatches(QStringView pattern, QStringView text)
-{
-    qsizetype p = 0;
-    qsizetype t = 0;
-    qsizetype star = -1;
-    qsizetype starText = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == u'?' || pattern[p] == text[t])) {
-            ++p;
-            ++t;
-        } else if (p < pattern.size() && pattern[p] == u'*') {
-            star = p++;
-            starText = t;
-        } else if (star >= 0) {
-            p = star + 1;
-            t = ++starText;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == u'*')
-        ++p;
-    return p == pattern.size();
 }
 
 } // namespace
@@ -406,10 +382,8 @@ QList<PriceTable::Matcher> PriceTable::matchersFor(const QList<Entry> &entries)
     for (qsizetype i = 0; i < entries.size(); ++i) {
         Matcher matcher;
         matcher.pattern = entries.at(i).pattern.toLower();
-        const auto wildcard = std::find_if(matcher.pattern.cbegin(), matcher.pattern.cend(),
-                                           [](QChar c) { return c == u'*' || c == u'?'; });
-        matcher.isGlob = wildcard != matcher.pattern.cend();
-        matcher.literalPrefix = wildcard - matcher.pattern.cbegin();
+        matcher.literalPrefix = Glob::literalPrefix(matcher.pattern);
+        matcher.isGlob = matcher.literalPrefix < matcher.pattern.size();
         matcher.entry = i;
         matchers.append(matcher);
     }
@@ -426,7 +400,7 @@ const PriceTable::Entry *PriceTable::bestMatch(const QList<Entry> &entries, cons
                 return &entries.at(matcher.entry);
             continue;
         }
-        if (!globMatches(matcher.pattern, name))
+        if (!Glob::matches(matcher.pattern, name))
             continue;
         // Longest literal prefix first; then the longer (more specific) pattern; then the first listed.
         if (!best || matcher.literalPrefix > best->literalPrefix

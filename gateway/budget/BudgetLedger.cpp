@@ -2,7 +2,6 @@
 
 #include "BudgetMessages.h"
 #include "BudgetUsageJson.h"
-#include "SubjectGlob.h"
 #include "accounting/PriceTable.h"
 
 #include <QtDebug>

@@ -1,7 +1,7 @@
 #include "BudgetRule.h"
 
 #include "RuleJson.h"
-#include "SubjectGlob.h"
+#include "core/Glob.h"
 #include "accounting/PriceTable.h"
 
 #include <QJsonArray>
@@ -79,7 +79,7 @@ QString BudgetRule::counterRule() const
 
 bool BudgetRule::appliesTo(const BudgetSubject &subject) const
 {
-    return scope == BudgetScope::Global || SubjectGlob::matches(match, subjectOf(subject));
+    return scope == BudgetScope::Global || Glob::matches(match, subjectOf(subject));
 }
 
 const QString &BudgetRule::subjectOf(const BudgetSubject &subject) const

@@ -1,6 +1,6 @@
 #include "BudgetRuleSet.h"
 
-#include "SubjectGlob.h"
+#include "core/Glob.h"
 #include "TextHash.h"
 
 void BudgetRuleSet::set(const QList<BudgetRule> &rules)
@@ -65,5 +65,5 @@ const QString &BudgetRuleSet::fieldOf(BudgetScope scope, const BudgetSubject &su
 
 bool BudgetRuleSet::applies(const Group &group, const BudgetSubject &subject)
 {
-    return group.scope == BudgetScope::Global || SubjectGlob::matches(group.match, fieldOf(group.scope, subject));
+    return group.scope == BudgetScope::Global || Glob::matches(group.match, fieldOf(group.scope, subject));
 }

@@ -1,7 +1,7 @@
 #include "RateLimitRule.h"
 
 #include "RuleJson.h"
-#include "SubjectGlob.h"
+#include "core/Glob.h"
 
 #include <QJsonArray>
 
@@ -59,7 +59,7 @@ std::optional<RateLimitRule> ruleFromJson(const QJsonValue &value, const QString
 
 bool RateLimitRule::appliesTo(const BudgetSubject &subject) const
 {
-    return SubjectGlob::matches(match, subjectOf(subject));
+    return Glob::matches(match, subjectOf(subject));
 }
 
 const QString &RateLimitRule::subjectOf(const BudgetSubject &subject) const

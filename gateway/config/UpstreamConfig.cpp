@@ -1,27 +1,22 @@
 #include "UpstreamConfig.h"
 
+#include "core/Glob.h"
 #include "http/UrlPath.h"
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 void UpstreamConfig::setModels(const QStringList &globs)
 {
     models = globs;
-    modelPatterns.clear();
-    for (const QString &glob : globs)
-        modelPatterns.append(QRegularExpression(QRegularExpression::wildcardToRegularExpression(glob),
-                                                QRegularExpression::CaseInsensitiveOption));
 }
 
 bool UpstreamConfig::servesModel(const QString &model) const
 {
-    if (modelPatterns.isEmpty())
+    if (models.isEmpty())
         return true;
-    for (const QRegularExpression &re : modelPatterns) {
-        if (re.match(model).hasMatch())
-            return true;
-    }
-    return false;
+    return std::any_of(models.cbegin(), models.cend(), [&](const QString &glob) { return Glob::matches(glob, model); });
 }
 
 QUrl UpstreamConfig::urlFor(const QByteArray &gatewayPath, const QByteArray &query) const

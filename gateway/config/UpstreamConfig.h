@@ -3,7 +3,6 @@
 #include "dialect/ApiDialect.h"
 #include "upstream/UpstreamRequest.h"
 
-#include <QRegularExpression>
 #include <QStringList>
 #include <QUrl>
 
@@ -16,8 +15,7 @@ struct UpstreamConfig
     ApiDialect dialect = ApiDialect::OpenAi;
     QString apiKeyEnv;
     QString apiKey;
-    QStringList models;      // globs; empty = every model
-    QList<QRegularExpression> modelPatterns; // the globs compiled, by setModels()
+    QStringList models;      // globs (core/Glob); empty = every model
     int priority = 0;        // lower first
     int weight = 1;
     int maxConcurrency = 0;  // 0 = no ceiling of its own

@@ -8,6 +8,7 @@
 #include "http/UrlPath.h"
 #include "proxy/PeerProcessFinder.h"
 #include "proxy/ProxyExchange.h"
+#include "proxy/RequestId.h"
 #include "simulator/SimulatorServer.h"
 #include "store/UsageStore.h"
 #include "upstream/UpstreamClient.h"
@@ -144,21 +145,28 @@ void Gateway::setClock(const BudgetClock *clock)
     m_rates.setClock(clock);
 }
 
+bool Gateway::applyVirtualKey(CallerIdentity *caller) const
+{
+    if (!VirtualKeyRegistry::isVirtualKey(caller->clientKey))
+        return true;
+    const std::optional<VirtualKeyRecord> key = m_keys.lookup(caller->clientKey);
+    if (!key)
+        return false;
+    // A virtual key names its tenant, whatever X-Tenant-ID says, and never travels upstream.
+    caller->tenant = key->tenant;
+    caller->clientKey.clear();
+    caller->keyFingerprint = QStringLiteral("virtual:") + key->id;
+    return true;
+}
+
 void Gateway::identify(const HttpRequest &request, HttpResponder *responder, std::function<void(const CallerIdentity &)> proceed)
 {
     CallerIdentity caller = m_callers.resolve(request);
-    if (VirtualKeyRegistry::isVirtualKey(caller.clientKey)) {
-        const std::optional<VirtualKeyRecord> key = m_keys.lookup(caller.clientKey);
-        if (!key) {
-            respondError(responder, request.path, int(Dialect::Error::Unauthorized),
-                         QStringLiteral("Unknown or revoked TokenFuse key %1…; create one with POST /admin/v1/keys.")
-                             .arg(QString::fromLatin1(caller.clientKey.left(7))));
-            return;
-        }
-        // A virtual key names its tenant, whatever X-Tenant-ID says, and never travels upstream.
-        caller.tenant = key->tenant;
-        caller.clientKey.clear();
-        caller.keyFingerprint = QStringLiteral("virtual:") + key->id;
+    if (!applyVirtualKey(&caller)) {
+        respondError(request, responder, int(Dialect::Error::Unauthorized), QStringLiteral("invalid_api_key"),
+                     QStringLiteral("Unknown or revoked TokenFuse key %1…; create one with POST /admin/v1/keys.")
+                         .arg(QString::fromLatin1(caller.clientKey.left(7))));
+        return;
     }
     if (!caller.needsPeerLookup) {
         CallerResolver::settle(&caller);
@@ -222,12 +230,46 @@ QString Gateway::databasePath() const
     return m_store ? m_store->databasePath() : QString();
 }
 
-void Gateway::respondError(HttpResponder *responder, const QByteArray &path, int dialectError, const QString &message)
+void Gateway::respondError(const HttpRequest &request, HttpResponder *responder, int dialectError, const QString &kind,
+                           const QString &message, const HttpHeaders &extra)
 {
     const auto error = Dialect::Error(dialectError);
-    HttpHeaders h;
+    UsageRecord row;
+    row.id = RequestId::next();
+    row.startedAt = QDateTime::currentMSecsSinceEpoch();
+    row.endedAt = row.startedAt;
+    row.status = Dialect::statusOf(error);
+    row.error = kind;
+    row.endpoint = QString::fromUtf8(request.path);
+    const QJsonObject body = QJsonDocument::fromJson(request.body).object();
+    row.model = body.value(QLatin1String("model")).toString();
+    row.stream = body.value(QLatin1String("stream")).toBool();
+    // Who called, as far as the headers tell without waiting for /proc: a refusal is not worth a lookup.
+    CallerIdentity caller = m_callers.resolve(request);
+    applyVirtualKey(&caller);
+    CallerResolver::settle(&caller);
+    row.tenant = caller.tenant;
+    row.session = caller.session;
+    row.keyFingerprint = caller.keyFingerprint;
+
+    HttpHeaders h = extra;
     h.add("content-type", "application/json");
-    responder->respond(Dialect::statusOf(error), h, Dialect::forPath(path).errorBody(error, message));
+    // PRODUCT.md's table: 429 and 503 are worth retrying, every other refusal is final. The SDKs
+    // would retry 408, 409, 429 and 5xx on their own and nothing else; saying so on every 4xx
+    // is clearer and stops agents with retry loops of their own (a 401 retried for minutes).
+    if (!h.contains("x-should-retry")) {
+        if (row.status == 429 || row.status == 503)
+            h.add("x-should-retry", "true");
+        else if (row.status >= 400 && row.status < 500)
+            h.add("x-should-retry", "false");
+    }
+    h.add("x-tokenfuse-request-id", row.id.toUtf8());
+    h.add("x-tokenfuse-session", row.session.toUtf8());
+    responder->respond(row.status, h, Dialect::forPath(request.path).errorBody(error, message));
+    // Nothing was spent: the row is for the history and the console, so the answer need not wait.
+    onRecorded(row);
+    if (m_store)
+        m_store->record(row);
 }
 
 void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
@@ -278,11 +320,9 @@ void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
     const Dialect *metered = Dialect::forEndpoint(path);
     if (metered && request.method != "POST") {
         HttpHeaders h;
-        h.add("content-type", "application/json");
         h.add("allow", "POST");
-        responder->respond(405, h, Dialect::forPath(path).errorBody(Dialect::Error::InvalidRequest,
-                                   QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(request.method))));
-        return;
+        return respondError(request, responder, int(Dialect::Error::MethodNotAllowed), QStringLiteral("method_not_allowed"),
+                            QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(request.method)), h);
     }
     if (metered)
         return handleChat(request, responder, *metered);
@@ -290,7 +330,7 @@ void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
         return handleModels(request, responder);
     if (path.startsWith("/v1/"))
         return handlePassthrough(request, responder);
-    respondError(responder, path, int(Dialect::Error::NotFound),
+    respondError(request, responder, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
                  QStringLiteral("Nothing at %1. TokenFuse serves the OpenAI and Anthropic APIs under /v1/.").arg(QString::fromUtf8(path)));
 }
 
@@ -311,14 +351,14 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
     QString why;
     std::optional<ChatRequest> chat = dialect.parseRequest(request.body, &why);
     if (!chat)
-        return respondError(responder, request.path, int(Dialect::Error::InvalidRequest), why);
+        return respondError(request, responder, int(Dialect::Error::InvalidRequest), QStringLiteral("invalid_request"), why);
     const UpstreamConfig *upstream = route(chat->model, api);
     if (!upstream) {
         QStringList names;
         for (const UpstreamConfig &u : m_config.upstreams)
             names << QStringLiteral("%1 (%2: %3)").arg(u.name, dialectName(u.dialect),
                                                        u.models.isEmpty() ? QStringLiteral("every model") : u.models.join(QLatin1String(", ")));
-        return respondError(responder, request.path, int(Dialect::Error::NotFound),
+        return respondError(request, responder, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
                             QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
                                 .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
     }
@@ -343,7 +383,7 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
         }
     }
     if (!upstream)
-        return respondError(responder, request.path, int(Dialect::Error::NotFound),
+        return respondError(request, responder, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
                             QStringLiteral("No %1 upstream to forward %2 to.").arg(dialectName(api), QString::fromUtf8(request.path)));
     const UpstreamConfig target = *upstream;
     QPointer<HttpResponder> alive(responder);

@@ -77,7 +77,15 @@ private:
     void handleModels(const HttpRequest &request, HttpResponder *responder);
     const UpstreamConfig *route(const QString &model, ApiDialect api) const;
     void launch(ProxyExchange *exchange);
-    void respondError(HttpResponder *responder, const QByteArray &path, int dialectError, const QString &message);
+    // Answers a request the gateway refuses before any exchange exists (malformed, no upstream,
+    // wrong method, unknown key, ...): the error in the path's dialect, x-should-retry as
+    // PRODUCT.md's table says (unless `extra` sets it), x-tokenfuse-request-id, and a row in the
+    // requests table with status, `kind` (invalid_api_key, not_found, ...), endpoint, and the
+    // model, tenant and session where the request tells them.
+    void respondError(const HttpRequest &request, HttpResponder *responder, int dialectError, const QString &kind,
+                      const QString &message, const HttpHeaders &extra = {});
+    // Tenant and fingerprint from a tf- virtual key, if the request has one; false if it is unknown.
+    bool applyVirtualKey(CallerIdentity *caller) const;
     bool startSimulator(QString *error);
     void onRecorded(const UsageRecord &row);
     void publish();

@@ -25,6 +25,7 @@ int Dialect::statusOf(Error error)
     case Error::Internal: return 500;
     case Error::ForbiddenOrigin: return 403;
     case Error::UnsupportedMediaType: return 415;
+    case Error::MethodNotAllowed: return 405;
     }
     return 500;
 }
@@ -37,6 +38,7 @@ Dialect::Error Dialect::errorForStatus(int status)
     case 402: return Error::BudgetExceeded;
     case 403: return Error::SessionBlocked;
     case 404: return Error::NotFound;
+    case 405: return Error::MethodNotAllowed;
     case 408: return Error::RequestTimeout;
     case 413: return Error::RequestTooLarge;
     case 415: return Error::UnsupportedMediaType;

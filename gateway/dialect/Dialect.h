@@ -35,6 +35,7 @@ public:
         Internal,            // 500
         ForbiddenOrigin,     // 403: a foreign Origin or Host (a web page)
         UnsupportedMediaType, // 415
+        MethodNotAllowed,    // 405
     };
 
     virtual ~Dialect() = default;

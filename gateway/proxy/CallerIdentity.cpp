@@ -9,6 +9,12 @@
 
 #include <unistd.h>
 
+namespace {
+// Session ids coding agents already send, tried in this order when X-Session-ID is absent: Claude
+// Code's, then Codex's (session-id since 0.1xx; session_id before). Kept as sent.
+constexpr const char *kAgentSessionHeaders[] = {"x-claude-code-session-id", "session-id", "session_id"};
+} // namespace
+
 QString CallerResolver::fingerprint(const QByteArray &key)
 {
     if (key.isEmpty())
@@ -31,6 +37,11 @@ CallerIdentity CallerResolver::resolve(const HttpRequest &request)
     if (id.tenant.isEmpty())
         id.tenant = QStringLiteral("default");
     id.session = QString::fromUtf8(request.headers.value("x-session-id")).trimmed();
+    for (const char *name : kAgentSessionHeaders) {
+        if (!id.session.isEmpty())
+            break;
+        id.session = QString::fromUtf8(request.headers.value(name)).trimmed();
+    }
     if (id.session.isEmpty() && request.peerAddress.isLoopback()) {
         if (const QString *known = m_peerByConnection.object(request.connectionId))
             id.session = *known;

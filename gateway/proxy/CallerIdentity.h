@@ -13,7 +13,8 @@ struct CallerIdentity
     QString session;
     QString keyFingerprint;
     QByteArray clientKey; // the key as sent, only to pass through to an upstream that has none
-    // No X-Session-ID and the caller is a loopback process not named yet: PeerProcessFinder names it.
+    // No X-Session-ID nor agent session header, and the caller is a loopback process not named
+    // yet: PeerProcessFinder names it.
     bool needsPeerLookup = false;
 };
 
@@ -23,7 +24,8 @@ struct CallerIdentity
 class CallerResolver
 {
 public:
-    // Tenant, key and session from the headers or the connection's remembered peer. The session is
+    // Tenant, key and session from the headers (X-Session-ID, else an agent's own session header)
+    // or the connection's remembered peer. The session is
     // left empty when the peer must be looked up (needsPeerLookup) or can't be: see settle().
     CallerIdentity resolve(const HttpRequest &request);
     void rememberPeer(quint64 connectionId, const QString &peer);

@@ -1,5 +1,6 @@
 #include "ProxyExchange.h"
 
+#include "RequestId.h"
 #include "accounting/PriceTable.h"
 #include "accounting/TokenEstimator.h"
 #include "budget/BudgetLedger.h"
@@ -21,7 +22,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QUuid>
 
 namespace {
 constexpr qint64 kMaxBufferedResponse = 64 * 1024 * 1024;
@@ -65,11 +65,6 @@ bool carriesOwnSecret(const QByteArray &name, const QByteArray &value)
         key = key.mid(7).trimmed();
     return VirtualKeyRegistry::isVirtualKey(key) || key.startsWith("tfadm_");
 }
-
-QString requestId()
-{
-    return QStringLiteral("tfr_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
-}
 } // namespace
 
 ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &request, HttpResponder *responder,
@@ -79,7 +74,7 @@ ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &r
       m_chat(std::move(chat)), m_upstream(upstream), m_caller(caller)
 {
     m_clock.start();
-    m_row.id = requestId();
+    m_row.id = RequestId::next();
     m_row.startedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.tenant = caller.tenant;
     m_row.session = caller.session;

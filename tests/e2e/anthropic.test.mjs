@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { startGateway } from './harness.mjs';
+import { startGateway, waitForRow } from './harness.mjs';
 
 let gw;
 let client;
@@ -63,4 +63,26 @@ test('an upstream that vanishes mid-stream ends with an error event the SDK rais
   await assert.rejects(stream.finalMessage());
   const [row] = gw.query(`select * from requests where model = 'claude-opus-4-1' order by started_at desc limit 1`);
   assert.equal(row.error, 'upstream_disconnected');
+});
+
+test('an unknown tf- key: AuthenticationError at once, not retried, x-should-retry false, a request id and one row', async () => {
+  const session = `unknown-key-${Date.now()}`;
+  let lastId;
+  const keyed = new Anthropic({ apiKey: 'tf-no-such-key', baseURL: gw.anthropicBaseURL, maxRetries: 3 });
+  await assert.rejects(
+    keyed.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages }, { headers: { 'X-Session-ID': session } }),
+    (err) => {
+      assert.ok(err instanceof Anthropic.AuthenticationError, `got ${err?.constructor?.name}`);
+      assert.equal(err.status, 401);
+      assert.equal(err.error.error.type, 'authentication_error');
+      assert.equal(err.headers.get('x-should-retry'), 'false');
+      assert.match(err.headers.get('x-tokenfuse-request-id') ?? '', /^tfr_/);
+      lastId = err.headers.get('x-tokenfuse-request-id');
+      return true;
+    });
+  // The SDK rejects after its last attempt, and rows are committed in order: once that attempt's
+  // row is there, any earlier attempt's would be too.
+  await waitForRow(gw, lastId);
+  const rows = gw.query(`select status, error, model, endpoint, session from requests where session = '${session}'`);
+  assert.deepEqual(rows, [{ status: 401, error: 'invalid_api_key', model: 'claude-sonnet-4-5', endpoint: '/v1/messages', session }]);
 });

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startGateway } from './harness.mjs';
+import { startGateway, waitForRow } from './harness.mjs';
 
 let gw;
 let client;
@@ -130,4 +130,25 @@ test('an upstream that vanishes mid-stream: the SDK raises in the caller\'s loop
 test('models.list goes through', async () => {
   const page = await client.models.list();
   assert.ok(page.data.length > 0);
+});
+
+test('an unknown tf- key: AuthenticationError at once, not retried, x-should-retry false, a request id and one row', async () => {
+  const session = `unknown-key-${Date.now()}`;
+  let lastId;
+  const keyed = new OpenAI({ apiKey: 'tf-no-such-key', baseURL: gw.baseURL, maxRetries: 3 });
+  await assert.rejects(
+    keyed.chat.completions.create({ model: 'gpt-4o', messages }, { headers: { 'X-Session-ID': session } }),
+    (err) => {
+      assert.ok(err instanceof OpenAI.AuthenticationError, `got ${err?.constructor?.name}`);
+      assert.equal(err.status, 401);
+      assert.equal(err.headers.get('x-should-retry'), 'false');
+      assert.match(err.headers.get('x-tokenfuse-request-id') ?? '', /^tfr_/);
+      lastId = err.headers.get('x-tokenfuse-request-id');
+      return true;
+    });
+  // The SDK rejects after its last attempt, and rows are committed in order: once that attempt's
+  // row is there, any earlier attempt's would be too.
+  await waitForRow(gw, lastId);
+  const rows = gw.query(`select status, error, model, endpoint, session from requests where session = '${session}'`);
+  assert.deepEqual(rows, [{ status: 401, error: 'invalid_api_key', model: 'gpt-4o', endpoint: '/v1/chat/completions', session }]);
 });

@@ -61,6 +61,8 @@ private slots:
     void invalidTable();
     void bundledResourceLoads();
     void bundledEntriesAreValid();
+    void bundledPricesTodaysDefaults_data();
+    void bundledPricesTodaysDefaults();
     void bundledLookups_data();
     void bundledLookups();
     void microsFromJson_data();
@@ -271,8 +273,26 @@ void tst_PriceTable::bundledResourceLoads()
 {
     QFile file(QStringLiteral(":/tokenfuse/pricing.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));
-    QString error;
-    QVERIFY2(PriceTable::fromJson(QJsonDocument::fromJson(file.readAll()).object(), &error), qPrintable(error));
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    QCOMPARE(parseError.error, QJsonParseError::NoError);
+    QString error; // also names any match listed twice
+    QVERIFY2(PriceTable::fromJson(document.object(), &error), qPrintable(error));
+    // As written, every entry names its currency and prices in whole micro-units (nothing rounded).
+    const QJsonArray models = document.object().value(QStringLiteral("models")).toArray();
+    for (const QJsonValue &value : models) {
+        const QJsonObject entry = value.toObject();
+        const QByteArray name = entry.value(QStringLiteral("match")).toString().toUtf8();
+        QVERIFY2(entry.value(QStringLiteral("currency")).isString(), name.constData());
+        for (const QString &key : {QStringLiteral("input"), QStringLiteral("cached_input"), QStringLiteral("output")}) {
+            if (!entry.contains(key))
+                continue;
+            const std::optional<qint64> micros = PriceTable::microsFromJson(entry.value(key));
+            QVERIFY2(micros, name.constData());
+            QVERIFY2(qAbs(double(*micros) / 1e6 - entry.value(key).toDouble()) < 1e-9, name.constData());
+        }
+    }
+    QVERIFY(document.object().value(QStringLiteral("fallback")).isObject());
 }
 
 void tst_PriceTable::bundledEntriesAreValid()
@@ -313,6 +333,45 @@ void tst_PriceTable::bundledEntriesAreValid()
     }
 }
 
+// The models Claude Code (2.1.197: opus, sonnet, haiku, fable aliases) and Codex CLI (0.171: its
+// default gpt-6.2-sol) use by default, and the usual models of the provider presets (OpenAI,
+// DeepSeek, Anthropic, Qwen), each with a price of its own, never the fallback.
+void tst_PriceTable::bundledPricesTodaysDefaults_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<qint64>("input");
+    QTest::addColumn<qint64>("output");
+    QTest::newRow("claude code opus") << "claude-opus-4-8" << qint64(5'000'000) << qint64(25'000'000);
+    QTest::newRow("claude code sonnet") << "claude-sonnet-4-6" << qint64(3'000'000) << qint64(15'000'000);
+    QTest::newRow("claude code sonnet 5") << "claude-sonnet-5" << qint64(2'000'000) << qint64(10'000'000);
+    QTest::newRow("claude code haiku") << "claude-haiku-4-5" << qint64(1'000'000) << qint64(5'000'000);
+    QTest::newRow("claude code haiku snapshot") << "claude-haiku-4-5-20251001" << qint64(1'000'000) << qint64(5'000'000);
+    QTest::newRow("claude code fable") << "claude-fable-5" << qint64(10'000'000) << qint64(50'000'000);
+    // Not in the catalog yet: priced as the dearest GPT-6 it lists (tools/pricing/own-entries.json).
+    QTest::newRow("codex default") << "gpt-6.2-sol" << qint64(10'000'000) << qint64(50'000'000);
+    QTest::newRow("codex gpt-6-sol") << "gpt-6-sol" << qint64(2'000'000) << qint64(10'000'000);
+    QTest::newRow("openai gpt-4o") << "gpt-4o" << qint64(2'500'000) << qint64(10'000'000);
+    QTest::newRow("openai gpt-5.5") << "gpt-5.5" << qint64(5'000'000) << qint64(30'000'000);
+    QTest::newRow("deepseek chat") << "deepseek-chat" << qint64(135'000) << qint64(550'000);
+    QTest::newRow("deepseek reasoner") << "deepseek-reasoner" << qint64(135'000) << qint64(550'000);
+    QTest::newRow("anthropic sonnet 4.5") << "claude-sonnet-4-5" << qint64(3'000'000) << qint64(15'000'000);
+    QTest::newRow("qwen plus") << "qwen-plus" << qint64(400'000) << qint64(1'200'000);
+    QTest::newRow("qwen3 coder plus") << "qwen3-coder-plus" << qint64(1'000'000) << qint64(5'000'000);
+    QTest::newRow("via openrouter") << "anthropic/claude-opus-4-8" << qint64(5'000'000) << qint64(25'000'000);
+}
+
+void tst_PriceTable::bundledPricesTodaysDefaults()
+{
+    QFETCH(QString, model);
+    QFETCH(qint64, input);
+    QFETCH(qint64, output);
+    const Price price = PriceTable::bundled().priceFor(model);
+    QVERIFY2(!price.isFallback, qPrintable(model));
+    QCOMPARE(price.input, input);
+    QCOMPARE(price.output, output);
+    QCOMPARE(price.currency, QStringLiteral("USD"));
+}
+
 void tst_PriceTable::bundledLookups_data()
 {
     QTest::addColumn<QString>("model");
@@ -320,21 +379,21 @@ void tst_PriceTable::bundledLookups_data()
     QTest::addColumn<qint64>("input");
     QTest::addColumn<qint64>("output");
 
-    QTest::newRow("gpt-4o-mini snapshot") << "gpt-4o-mini-2024-07-18" << "gpt-4o-mini*" << qint64(150'000) << qint64(600'000);
-    QTest::newRow("gpt-4o") << "gpt-4o" << "gpt-4o*" << qint64(2'500'000) << qint64(10'000'000);
-    QTest::newRow("gpt-4.1-nano") << "gpt-4.1-nano" << "gpt-4.1-nano*" << qint64(100'000) << qint64(400'000);
-    QTest::newRow("o3-mini snapshot") << "o3-mini-2025-01-31" << "o3-mini*" << qint64(1'100'000) << qint64(4'400'000);
-    QTest::newRow("gpt-5-mini snapshot") << "gpt-5-mini-2025-08-07" << "gpt-5-mini*" << qint64(250'000) << qint64(2'000'000);
-    QTest::newRow("claude sonnet 4.5") << "claude-sonnet-4-5-20250929" << "claude-sonnet-4*" << qint64(3'000'000) << qint64(15'000'000);
+    QTest::newRow("gpt-4o-mini snapshot") << "gpt-4o-mini-2024-07-18" << "gpt-4o-mini-2024-07-18" << qint64(150'000) << qint64(600'000);
+    QTest::newRow("gpt-4o") << "gpt-4o" << "gpt-4o" << qint64(2'500'000) << qint64(10'000'000);
+    QTest::newRow("gpt-4.1-nano") << "gpt-4.1-nano" << "gpt-4.1-nano" << qint64(100'000) << qint64(400'000);
+    QTest::newRow("o3-mini snapshot") << "o3-mini-2025-01-31" << "o3-mini-2025-01-31" << qint64(1'100'000) << qint64(4'400'000);
+    QTest::newRow("gpt-5-mini snapshot") << "gpt-5-mini-2025-08-07" << "gpt-5-mini-2025-08-07" << qint64(250'000) << qint64(2'000'000);
+    QTest::newRow("claude sonnet 4.5") << "claude-sonnet-4-5-20250929" << "claude-sonnet-4-5*" << qint64(3'000'000) << qint64(15'000'000);
     QTest::newRow("claude opus 4.5") << "claude-opus-4-5-20251101" << "claude-opus-4-5*" << qint64(5'000'000) << qint64(25'000'000);
-    QTest::newRow("claude opus 4.1") << "claude-opus-4-1-20250805" << "claude-opus-4*" << qint64(15'000'000) << qint64(75'000'000);
+    QTest::newRow("claude opus 4.1") << "claude-opus-4-1-20250805" << "claude-opus-4-1*" << qint64(15'000'000) << qint64(75'000'000);
     QTest::newRow("claude via a router") << "anthropic/claude-3-haiku-20240307" << "claude-3-haiku*" << qint64(250'000) << qint64(1'250'000);
-    QTest::newRow("deepseek-reasoner") << "deepseek-reasoner" << "deepseek-reasoner" << qint64(280'000) << qint64(420'000);
+    QTest::newRow("deepseek-reasoner") << "deepseek-reasoner" << "deepseek-reasoner" << qint64(135'000) << qint64(550'000);
     QTest::newRow("qwen3-coder-plus") << "qwen3-coder-plus" << "qwen3-coder-plus*" << qint64(1'000'000) << qint64(5'000'000);
     QTest::newRow("other qwen3") << "qwen3-32b" << "qwen3-*" << qint64(700'000) << qint64(8'400'000);
-    QTest::newRow("kimi k2") << "kimi-k2-0905-preview" << "kimi-k2*" << qint64(600'000) << qint64(2'500'000);
-    QTest::newRow("kimi k2 thinking turbo") << "kimi-k2-thinking-turbo" << "kimi-k2-thinking-turbo*" << qint64(1'150'000) << qint64(8'000'000);
-    QTest::newRow("moonshot auto") << "moonshot-v1-auto" << "moonshot-v1-*" << qint64(2'000'000) << qint64(5'000'000);
+    QTest::newRow("kimi k2") << "kimi-k2-0905-preview" << "kimi-k2-0905-preview" << qint64(600'000) << qint64(2'500'000);
+    QTest::newRow("kimi k2 thinking turbo") << "kimi-k2-thinking-turbo" << "kimi-k2-thinking-turbo" << qint64(1'150'000) << qint64(8'000'000);
+    QTest::newRow("moonshot 8k") << "moonshot-v1-8k" << "moonshot-v1-8k" << qint64(200'000) << qint64(2'000'000);
     QTest::newRow("glm-4.5-airx") << "glm-4.5-airx" << "glm-4.5-airx*" << qint64(1'100'000) << qint64(4'500'000);
     QTest::newRow("glm-4-flash is free") << "glm-4-flash" << "glm-4-flash*" << qint64(0) << qint64(0);
     QTest::newRow("simulator") << "tokenfuse-sim" << "tokenfuse-sim*" << qint64(500'000) << qint64(1'500'000);

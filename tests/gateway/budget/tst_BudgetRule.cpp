@@ -1,5 +1,4 @@
 #include "budget/BudgetRule.h"
-#include "budget/SubjectGlob.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,8 +38,6 @@ private slots:
     void counterRuleIgnoresCapsAndCase();
     void appliesTo_data();
     void appliesTo();
-    void glob_data();
-    void glob();
 };
 
 void tst_BudgetRule::parsesTheDocumentedShape()
@@ -308,35 +305,6 @@ void tst_BudgetRule::appliesTo()
     QCOMPARE(rule.appliesTo(who), applies);
     if (rule.scope != BudgetScope::Model)
         QCOMPARE(rule.subjectOf(who), subject);
-}
-
-void tst_BudgetRule::glob_data()
-{
-    QTest::addColumn<QString>("pattern");
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<bool>("matches");
-    QTest::newRow("star") << "*" << "" << true;
-    QTest::newRow("empty pattern") << "" << "" << true;
-    QTest::newRow("empty pattern, text") << "" << "a" << false;
-    QTest::newRow("exact") << "abc" << "abc" << true;
-    QTest::newRow("case") << "AbC" << "aBc" << true;
-    QTest::newRow("non-ascii case") << "ÄRGER" << "ärger" << true;
-    QTest::newRow("question") << "a?c" << "abc" << true;
-    QTest::newRow("question needs one") << "a?c" << "ac" << false;
-    QTest::newRow("middle star") << "a*c" << "abbbbc" << true;
-    QTest::newRow("backtrack") << "a*bc" << "abcbcbd" << false;
-    QTest::newRow("backtrack ok") << "a*bc" << "abcbcbc" << true;
-    QTest::newRow("trailing stars") << "ab**" << "ab" << true;
-    QTest::newRow("literal star in text") << "a*" << "a*b" << true;
-    QTest::newRow("prefix only") << "abc" << "abcd" << false;
-}
-
-void tst_BudgetRule::glob()
-{
-    QFETCH(QString, pattern);
-    QFETCH(QString, text);
-    QFETCH(bool, matches);
-    QCOMPARE(SubjectGlob::matches(pattern, text), matches);
 }
 
 QTEST_GUILESS_MAIN(tst_BudgetRule)

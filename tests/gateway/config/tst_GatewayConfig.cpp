@@ -109,6 +109,33 @@ private Q_SLOTS:
         QVERIFY(none->allowedHosts.isEmpty());
     }
 
+    // "models" globs: * crosses "/" (Hugging Face and OpenRouter ids), case is ignored.
+    void servesModel_data()
+    {
+        QTest::addColumn<QStringList>("models");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<bool>("served");
+        QTest::newRow("star, slashed id") << QStringList{"*"} << "meta-llama/Llama-3.3-70B-Instruct" << true;
+        QTest::newRow("star, openrouter id") << QStringList{"*"} << "anthropic/claude-sonnet-4-6" << true;
+        QTest::newRow("prefix glob, slashed id") << QStringList{"meta-llama/*"} << "meta-llama/Llama-3.3-70B-Instruct" << true;
+        QTest::newRow("prefix glob does not cross") << QStringList{"claude-*"} << "anthropic/claude-sonnet-4-6" << false;
+        QTest::newRow("provider glob") << QStringList{"*/claude-*"} << "anthropic/claude-sonnet-4-6" << true;
+        QTest::newRow("case") << QStringList{"llama-*"} << "Llama-3.3-70B" << true;
+        QTest::newRow("question") << QStringList{"gpt-?o"} << "gpt-4o" << true;
+        QTest::newRow("second glob") << QStringList{"deepseek-*", "qwen*"} << "qwen3-coder-plus" << true;
+        QTest::newRow("none") << QStringList{"deepseek-*"} << "gpt-4o" << false;
+        QTest::newRow("empty list serves all") << QStringList{} << "anything/at-all" << true;
+    }
+    void servesModel()
+    {
+        QFETCH(QStringList, models);
+        QFETCH(QString, model);
+        QFETCH(bool, served);
+        UpstreamConfig u;
+        u.setModels(models);
+        QCOMPARE(u.servesModel(model), served);
+    }
+
     void urlFor_data()
     {
         QTest::addColumn<QString>("base");

@@ -155,6 +155,33 @@ private Q_SLOTS:
         QCOMPARE(q.value(7).toString(), QStringLiteral("t1"));
     }
 
+    // Without X-Session-ID the agent's own session header names the session, end to end.
+    void agentSessionHeadersNameTheSession_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<QByteArray>("model");
+        QTest::newRow("claude code") << QByteArray("/v1/messages") << QByteArray("x-claude-code-session-id") << QByteArray("claude-sonnet-4-6");
+        QTest::newRow("codex") << QByteArray("/v1/chat/completions") << QByteArray("session-id") << QByteArray("gpt-4o");
+        QTest::newRow("older codex") << QByteArray("/v1/chat/completions") << QByteArray("session_id") << QByteArray("gpt-4o");
+    }
+
+    void agentSessionHeadersNameTheSession()
+    {
+        QFETCH(QByteArray, path);
+        QFETCH(QByteArray, header);
+        QFETCH(QByteArray, model);
+        const QByteArray session = "agent-" + header + "-7f3a";
+        HttpHeaders h;
+        h.add(header, session);
+        const Reply r = call(path, chat(model.constData(), false), h);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.headers.value("x-tokenfuse-session"), session);
+        QSqlQuery q = row(r.headers.value("x-tokenfuse-request-id"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(6).toString(), QString::fromUtf8(session));
+    }
+
     void streamIsRelayedChunkByChunk()
     {
         HttpHeaders h;
@@ -239,6 +266,85 @@ private Q_SLOTS:
             QCOMPARE(o.value("error").toObject().value("type").toString(), type);
         }
         QVERIFY(!o.value("error").toObject().value("message").toString().isEmpty());
+    }
+
+    // Every refusal made before an exchange exists: x-should-retry as PRODUCT.md's table says, a
+    // request id, and a row (status, error kind, endpoint, model, tenant, session) for the console.
+    void refusalsAreAnsweredAndRecorded_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("model");
+        QTest::newRow("openai unknown tf- key") << QByteArray("POST") << QByteArray("/v1/chat/completions") << chat("gpt-4o", false)
+                                               << QByteArray("tf-nosuchkey") << 401 << "invalid_api_key" << "gpt-4o";
+        QTest::newRow("anthropic unknown tf- key") << QByteArray("POST") << QByteArray("/v1/messages") << chat("claude-x", false)
+                                                  << QByteArray("tf-nosuchkey") << 401 << "invalid_api_key" << "claude-x";
+        QTest::newRow("passthrough unknown tf- key") << QByteArray("POST") << QByteArray("/v1/embeddings")
+                                                    << QByteArray(R"({"model":"gpt-e","input":"x"})") << QByteArray("tf-nosuchkey")
+                                                    << 401 << "invalid_api_key" << "gpt-e";
+        QTest::newRow("no upstream for the model") << QByteArray("POST") << QByteArray("/v1/chat/completions") << chat("mystery-1", false)
+                                                  << QByteArray() << 404 << "not_found" << "mystery-1";
+        QTest::newRow("malformed json") << QByteArray("POST") << QByteArray("/v1/messages") << QByteArray("{oops")
+                                       << QByteArray() << 400 << "invalid_request" << "";
+        QTest::newRow("missing messages") << QByteArray("POST") << QByteArray("/v1/chat/completions") << QByteArray(R"({"model":"gpt-4o"})")
+                                         << QByteArray() << 400 << "invalid_request" << "gpt-4o";
+        QTest::newRow("wrong method") << QByteArray("GET") << QByteArray("/v1/chat/completions") << QByteArray()
+                                     << QByteArray() << 405 << "method_not_allowed" << "";
+        QTest::newRow("nothing at the path") << QByteArray("POST") << QByteArray("/nowhere") << QByteArray()
+                                            << QByteArray() << 404 << "not_found" << "";
+    }
+
+    void refusalsAreAnsweredAndRecorded()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, path);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, key);
+        QFETCH(int, status);
+        QFETCH(QString, kind);
+        QFETCH(QString, model);
+        HttpHeaders h;
+        h.add("x-tenant-id", "refused-tenant");
+        h.add("x-session-id", "refused-session");
+        if (!key.isEmpty())
+            h.add("authorization", "Bearer " + key);
+        const Reply r = call(path, body, h, method);
+        QCOMPARE(r.status, status);
+        // Every one of these is final: an SDK must raise it, not retry it.
+        QCOMPARE(r.headers.value("x-should-retry"), QByteArray("false"));
+        const QByteArray id = r.headers.value("x-tokenfuse-request-id");
+        QVERIFY2(id.startsWith("tfr_"), id.constData());
+        QCOMPARE(r.headers.value("x-tokenfuse-session"), QByteArray("refused-session"));
+        const QJsonObject error = QJsonDocument::fromJson(r.body).object().value("error").toObject();
+        QVERIFY(!error.value("message").toString().isEmpty());
+
+        // Not waited for by the answer (nothing was spent): poll until the writer has committed it.
+        QSqlDatabase db = QSqlDatabase::database(QStringLiteral("tst_Gateway"), false);
+        if (!db.isValid())
+            row(id); // opens the connection
+        db = QSqlDatabase::database(QStringLiteral("tst_Gateway"));
+        auto stored = [&] {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("select status, error, endpoint, model, tenant, session, upstream, cost_micros from requests where id = ?"));
+            q.addBindValue(QString::fromUtf8(id));
+            q.exec();
+            return q.next() ? QVariantList{q.value(0), q.value(1), q.value(2), q.value(3), q.value(4), q.value(5), q.value(6), q.value(7)}
+                            : QVariantList();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!stored().isEmpty(), 5000);
+        const QVariantList v = stored();
+        QCOMPARE(v.at(0).toInt(), status);
+        QCOMPARE(v.at(1).toString(), kind);
+        QCOMPARE(v.at(2).toString(), QString::fromUtf8(path));
+        QCOMPARE(v.at(3).toString(), model);
+        QCOMPARE(v.at(4).toString(), QStringLiteral("refused-tenant"));
+        QCOMPARE(v.at(5).toString(), QStringLiteral("refused-session"));
+        QCOMPARE(v.at(6).toString(), QString());
+        QCOMPARE(v.at(7).toLongLong(), 0);
     }
 
     void upstreamVanishingMidStreamEndsWithAnErrorEvent()

@@ -50,6 +50,53 @@ private Q_SLOTS:
         QCOMPARE(id.session, QStringLiteral("default"));
     }
 
+    // PRODUCT.md's order: X-Session-ID, then the session id the agent already sends (Claude Code's
+    // x-claude-code-session-id, Codex's session-id, older Codex's session_id), then the calling
+    // process (a loopback peer), then the tenant.
+    void sessionPrecedence_data()
+    {
+        QTest::addColumn<QList<QByteArrayList>>("headers");
+        QTest::addColumn<bool>("loopback");
+        QTest::addColumn<QString>("session");
+        QTest::addColumn<bool>("lookup");
+        using H = QList<QByteArrayList>;
+        QTest::newRow("x-session-id alone") << H{{"x-session-id", "mine"}} << true << "mine" << false;
+        QTest::newRow("x-session-id beats claude code")
+            << H{{"x-claude-code-session-id", "cc-1"}, {"x-session-id", "mine"}} << true << "mine" << false;
+        QTest::newRow("x-session-id beats codex") << H{{"session-id", "cx-1"}, {"x-session-id", "mine"}} << true << "mine" << false;
+        QTest::newRow("claude code") << H{{"x-claude-code-session-id", "0b7c9e1a-cc"}} << true << "0b7c9e1a-cc" << false;
+        QTest::newRow("codex") << H{{"session-id", "01a23341-2175-7241"}, {"thread-id", "01a23341-2175-7241"}} << true
+                               << "01a23341-2175-7241" << false;
+        QTest::newRow("older codex") << H{{"session_id", "cx-old"}, {"conversation_id", "cx-old"}} << true << "cx-old" << false;
+        QTest::newRow("claude code beats codex names") << H{{"session-id", "cx"}, {"x-claude-code-session-id", "cc"}} << true << "cc" << false;
+        QTest::newRow("agent header without loopback") << H{{"x-claude-code-session-id", "cc-2"}} << false << "cc-2" << false;
+        QTest::newRow("blank agent header falls through to the process") << H{{"x-claude-code-session-id", "  "}} << true << "" << true;
+        QTest::newRow("nothing, loopback: the process") << H{} << true << "" << true;
+        QTest::newRow("nothing, remote: the tenant") << H{{"x-tenant-id", "acme"}} << false << "acme" << false;
+        QTest::newRow("as sent, trimmed") << H{{"session-id", " cx-3 "}} << false << "cx-3" << false;
+    }
+
+    void sessionPrecedence()
+    {
+        QFETCH(QList<QByteArrayList>, headers);
+        QFETCH(bool, loopback);
+        QFETCH(QString, session);
+        QFETCH(bool, lookup);
+        HttpRequest r;
+        for (const QByteArrayList &h : headers)
+            r.headers.add(h.at(0), h.at(1));
+        if (loopback)
+            r.peerAddress = QHostAddress::LocalHost;
+        r.connectionId = 7;
+        CallerResolver resolver;
+        CallerIdentity id = resolver.resolve(r);
+        QCOMPARE(id.needsPeerLookup, lookup);
+        if (!lookup) {
+            CallerResolver::settle(&id);
+            QCOMPARE(id.session, session);
+        }
+    }
+
     void loopbackPeerIsNamedByItsProcess()
     {
         QTcpServer server;

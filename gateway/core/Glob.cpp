@@ -1,4 +1,4 @@
-#include "SubjectGlob.h"
+#include "Glob.h"
 
 namespace {
 bool sameFolded(QChar a, QChar b)
@@ -7,10 +7,8 @@ bool sameFolded(QChar a, QChar b)
 }
 } // namespace
 
-bool SubjectGlob::matches(QStringView pattern, QStringView text)
+bool Glob::matches(QStringView pattern, QStringView text)
 {
-    if (pattern.size() == 1 && pattern[0] == u'*')
-        return true;
     // Greedy with one backtrack point: linear for the patterns people write, no regex engine.
     qsizetype p = 0;
     qsizetype t = 0;
@@ -35,7 +33,16 @@ bool SubjectGlob::matches(QStringView pattern, QStringView text)
     return p == pattern.size();
 }
 
-bool SubjectGlob::isGlob(QStringView pattern)
+bool Glob::isGlob(QStringView pattern)
 {
-    return pattern.contains(u'*') || pattern.contains(u'?');
+    return literalPrefix(pattern) < pattern.size();
+}
+
+qsizetype Glob::literalPrefix(QStringView pattern)
+{
+    for (qsizetype i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == u'*' || pattern[i] == u'?')
+            return i;
+    }
+    return pattern.size();
 }
