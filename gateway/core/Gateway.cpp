@@ -6,6 +6,7 @@
 #include "http/HttpResponder.h"
 #include "http/HttpServer.h"
 #include "http/UrlPath.h"
+#include "proxy/AgentRefusal.h"
 #include "proxy/PeerProcessFinder.h"
 #include "proxy/ProxyExchange.h"
 #include "proxy/RequestId.h"
@@ -238,7 +239,7 @@ void Gateway::respondError(const HttpRequest &request, HttpResponder *responder,
     row.id = RequestId::next();
     row.startedAt = QDateTime::currentMSecsSinceEpoch();
     row.endedAt = row.startedAt;
-    row.status = Dialect::statusOf(error);
+    row.status = AgentRefusal::statusFor(request, Dialect::statusOf(error));
     row.error = kind;
     row.endpoint = QString::fromUtf8(request.path);
     const QJsonObject body = QJsonDocument::fromJson(request.body).object();
@@ -263,6 +264,8 @@ void Gateway::respondError(const HttpRequest &request, HttpResponder *responder,
         else if (row.status >= 400 && row.status < 500)
             h.add("x-should-retry", "false");
     }
+    if (row.status != Dialect::statusOf(error))
+        h.add("x-tokenfuse-status", QByteArray::number(Dialect::statusOf(error)));
     h.add("x-tokenfuse-request-id", row.id.toUtf8());
     h.add("x-tokenfuse-session", row.session.toUtf8());
     responder->respond(row.status, h, Dialect::forPath(request.path).errorBody(error, message));

@@ -8,6 +8,7 @@
 #include "dialect/JsonBody.h"
 #include "dialect/OpenAiDialect.h"
 #include "dialect/ResponsesDialect.h"
+#include "AgentRefusal.h"
 #include "KeyRedactor.h"
 #include "core/MemoryRelease.h"
 #include "dialect/StreamMeter.h"
@@ -268,9 +269,11 @@ bool ProxyExchange::admit()
 
 void ProxyExchange::refuse(Dialect::Error error, const QString &kind, const QString &message, const HttpHeaders &extra)
 {
-    const int status = Dialect::statusOf(error);
+    const int status = AgentRefusal::statusFor(m_request, Dialect::statusOf(error));
     if (m_responder) {
         HttpHeaders h = extra;
+        if (status != Dialect::statusOf(error))
+            h.add("x-tokenfuse-status", QByteArray::number(Dialect::statusOf(error)));
         h.add("content-type", "application/json");
         h.add("x-tokenfuse-request-id", m_row.id.toUtf8());
         h.add("x-tokenfuse-session", m_row.session.toUtf8());

@@ -278,6 +278,27 @@ private Q_SLOTS:
         QCOMPARE(m_client->call(Messages, request(Messages, false, "200"), caller("strict-1", 50)).status, 200);
     }
 
+    // Codex CLI retries every status but 400 whatever x-should-retry says: a spent budget reaches
+    // it as 400 with the same budget_exceeded body (and the contract's status in a header), so it
+    // stops at once. Everyone else still gets 402.
+    void aSpentBudgetStopsCodexWithA400()
+    {
+        setBudgets(QJsonArray{QJsonObject{{"scope", "session"}, {"match", "codex-*"}, {"window", "total"},
+                                          {"max_tokens", 300}, {"over_cap", "refuse"}}});
+        HttpHeaders codex = caller("codex-1", 50);
+        codex.add("originator", "codex_exec");
+        const Reply r = m_client->call(Chat, request(Chat, false, "64000"), codex);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.headers.value("x-tokenfuse-status"), QByteArray("402"));
+        QCOMPARE(r.headers.value("x-should-retry"), QByteArray("false"));
+        const QJsonObject e = QJsonDocument::fromJson(r.body).object().value("error").toObject();
+        QCOMPARE(e.value("code").toString(), QStringLiteral("budget_exceeded"));
+        QVERIFY2(e.value("message").toString().contains(QLatin1String("300")), r.body.constData());
+        const Reply other = m_client->call(Chat, request(Chat, false, "64000"), caller("codex-2", 50));
+        QCOMPARE(other.status, 402);
+        QVERIFY(!other.headers.contains("x-tokenfuse-status"));
+    }
+
     void unrepresentableLimitIsA400_data()
     {
         QTest::addColumn<QByteArray>("path");
