@@ -1,5 +1,6 @@
 #include "SimulatorTestClient.h"
 
+#include "simulator/SimulatorServer.h"
 #include "upstream/UpstreamClient.h"
 
 #include <QElapsedTimer>
@@ -114,4 +115,17 @@ HttpHeaders SimulatorTestClient::headers(std::initializer_list<std::pair<QByteAr
     for (const auto &f : fields)
         h.add(f.first, f.second);
     return h;
+}
+
+std::unique_ptr<SimulatorServer> SimulatorTestClient::startSimulator(QString *error)
+{
+    auto sim = std::make_unique<SimulatorServer>();
+    SimulatorProfile p;
+    p.ttftMs = 0;
+    p.tokensPerSecond = 0;
+    p.completionTokens = 12;
+    sim->setProfile(p);
+    if (!sim->listen(QHostAddress::LocalHost, 0, error))
+        return nullptr;
+    return sim;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+class SimulatorServer;
 class UpstreamClient;
 
 // A client for the simulator tests: real HTTP requests to a simulator on 127.0.0.1, the replies
@@ -54,6 +55,9 @@ public:
     static QList<Event> events(const QByteArray &body, bool *clean);
     static QJsonObject json(const QByteArray &bytes, bool *ok = nullptr);
     static HttpHeaders headers(std::initializer_list<std::pair<QByteArray, QByteArray>> fields);
+    // A simulator listening on 127.0.0.1 with the profile the wire tests share (no pacing, 12
+    // completion tokens); nothing, with *error saying why, when it cannot listen.
+    static std::unique_ptr<SimulatorServer> startSimulator(QString *error);
     // The HTTP client used for one path, for tests that drive calls themselves.
     UpstreamClient *client(const QByteArray &path);
 

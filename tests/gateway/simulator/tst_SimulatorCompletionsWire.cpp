@@ -55,14 +55,9 @@ private:
 
 void tst_SimulatorCompletionsWire::init()
 {
-    m_sim = std::make_unique<SimulatorServer>();
-    SimulatorProfile p;
-    p.ttftMs = 0;
-    p.tokensPerSecond = 0;
-    p.completionTokens = 12;
-    m_sim->setProfile(p);
     QString error;
-    QVERIFY2(m_sim->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    m_sim = SimulatorTestClient::startSimulator(&error);
+    QVERIFY2(m_sim, qPrintable(error));
     m_client = std::make_unique<SimulatorTestClient>(m_sim->port());
 }
 
