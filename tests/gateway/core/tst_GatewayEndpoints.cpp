@@ -3,11 +3,10 @@
 // completions, and paths TokenFuse does not know, whose unreported usage is estimated and never
 // handed back. The upstream is EndpointUpstream, on this thread; the gateway runs on its own.
 #include "EndpointUpstream.h"
+#include "GatewayClient.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
 #include "core/GatewayHost.h"
-#include "upstream/UpstreamCall.h"
-#include "upstream/UpstreamClient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -64,26 +63,13 @@ private:
     QTemporaryDir m_dataDir;
     GatewayHost *m_host = nullptr;
     quint16 m_port = 0;
-    UpstreamClient m_client;
+    std::unique_ptr<GatewayClient> m_gateway;
     QList<UsageRecord> m_recorded;
 
     Reply call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers = {}, const QByteArray &method = "POST")
     {
-        UpstreamRequest r;
-        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QString::fromUtf8(path)));
-        r.method = method;
-        r.body = body;
-        r.headers = headers;
-        r.headers.add("content-type", "application/json");
-        r.timeouts.totalMs = 60000;
-        Reply reply;
-        std::unique_ptr<UpstreamCall> c(m_client.start(r));
-        connect(c.get(), &UpstreamCall::responseStarted, this, [&reply](int s, const HttpHeaders &h) { reply.status = s; reply.headers = h; });
-        connect(c.get(), &UpstreamCall::dataReceived, this, [&reply](const QByteArray &d) { reply.body += d; });
-        connect(c.get(), &UpstreamCall::finished, this, [&reply] { reply.done = true; });
-        connect(c.get(), &UpstreamCall::failed, this, [&reply](UpstreamCall::Failure, const QString &) { reply.done = true; });
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(reply.done, 30000); }();
-        return reply;
+        const GatewayClient::Reply r = m_gateway->call(path, body, headers, method);
+        return Reply{r.status, r.headers, r.body, r.done};
     }
 
     QSqlDatabase db()
@@ -156,6 +142,7 @@ private Q_SLOTS:
         m_host->start();
         QVERIFY(started.wait(5000));
         m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_gateway = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
         connect(m_host->gatewayForTests(), &Gateway::requestRecorded, this, [this](const UsageRecord &r) { m_recorded << r; });
     }
 
