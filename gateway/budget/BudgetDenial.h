@@ -31,6 +31,9 @@ struct BudgetAdmission
     // request asked for (or the default), that rule's display name.
     qint64 outputTokens = -1;
     QString clampedBy;
+    // reserveOutput() only: a rule capping tokens or cost applies, so the output limit held is a
+    // promise the upstream must be held to (the exchange injects it where the client sent none).
+    bool spendCapped = false;
 
     bool admitted() const { return !denial.has_value(); }
     bool clamped() const { return !clampedBy.isEmpty(); }

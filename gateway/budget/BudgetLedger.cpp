@@ -162,6 +162,7 @@ BudgetAdmission BudgetLedger::reserveOutput(const BudgetSubject &subject, const 
     const qint64 wanted = demand.requestedOutput >= 0 ? demand.requestedOutput : qMax<qint64>(0, demand.defaultOutput);
     qint64 granted = wanted;
     QString clampedBy;
+    bool spendCapped = false;
     if (demand.clampable) {
         // Read only: nothing changes until reserve() below, which runs before anything else can.
         for (const Group &group : m_rules.groups()) {
@@ -175,6 +176,7 @@ BudgetAdmission BudgetLedger::reserveOutput(const BudgetSubject &subject, const 
             }
             for (int r : group.rules) {
                 const RuleEntry &rule = m_rules.entry(r);
+                spendCapped = spendCapped || rule.rule.maxTokens || rule.rule.maxCostMicros;
                 if (rule.rule.overCap != BudgetOverCap::Clamp)
                     continue;
                 qint64 room = wanted;
@@ -193,6 +195,7 @@ BudgetAdmission BudgetLedger::reserveOutput(const BudgetSubject &subject, const 
     if (admission.admitted()) {
         admission.outputTokens = granted;
         admission.clampedBy = clampedBy;
+        admission.spendCapped = spendCapped;
     }
     return admission;
 }

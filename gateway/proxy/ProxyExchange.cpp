@@ -242,6 +242,12 @@ bool ProxyExchange::admit()
             m_row.clampedMaxTokens = maxOutput;
             if (m_chat)
                 m_chat->forwardMaxTokens = maxOutput;
+        } else if (budget.spendCapped && m_chat && m_chat->maxTokens < 0) {
+            // No limit sent, and the default fits: the reservation assumed the default, so the
+            // upstream is held to it too, or a whole (non-streamed) answer could pass the cap.
+            m_clampedBy = QStringLiteral("default_max_tokens");
+            m_row.clampedMaxTokens = maxOutput;
+            m_chat->forwardMaxTokens = maxOutput;
         }
     }
     m_worst.promptTokens = demand.promptTokens;

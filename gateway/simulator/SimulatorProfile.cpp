@@ -30,7 +30,7 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
 {
     const QStringList items = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (items.isEmpty())
-        return setError(error, QStringLiteral("fault: empty value; expected status:NNN, hang, disconnect:N, malformed:N, no-usage or none"));
+        return setError(error, QStringLiteral("fault: empty value; expected status:NNN, hang, disconnect:N, malformed:N, no-usage, ignore-max-tokens or none"));
     for (const QString &raw : items) {
         const QString item = raw.trimmed();
         const QString kind = item.section(QLatin1Char(':'), 0, 0);
@@ -42,6 +42,8 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
             p.hang = true;
         } else if (kind == QLatin1String("no-usage") && !hasArg) {
             p.omitUsage = true;
+        } else if (kind == QLatin1String("ignore-max-tokens") && !hasArg) {
+            p.ignoreMaxTokens = true;
         } else if (kind == QLatin1String("status")) {
             if (!parseInt(arg, 400, 599, &p.faultStatus))
                 return setError(error, QStringLiteral("fault: '%1' needs an HTTP error status from 400 to 599, as in status:429").arg(item));
@@ -52,7 +54,7 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
             if (!parseInt(arg, 0, kMaxTokens, &p.malformedAfterTokens))
                 return setError(error, QStringLiteral("fault: '%1' needs a token count, as in malformed:5").arg(item));
         } else {
-            return setError(error, QStringLiteral("fault: unknown fault '%1'; expected status:NNN, hang, disconnect:N, malformed:N, no-usage or none").arg(item));
+            return setError(error, QStringLiteral("fault: unknown fault '%1'; expected status:NNN, hang, disconnect:N, malformed:N, no-usage, ignore-max-tokens or none").arg(item));
         }
     }
     return true;
@@ -72,11 +74,12 @@ void SimulatorProfile::clearFaults()
     disconnectAfterTokens = -1;
     malformedAfterTokens = -1;
     omitUsage = false;
+    ignoreMaxTokens = false;
 }
 
 bool SimulatorProfile::hasFault() const
 {
-    return faultStatus != 0 || hang || disconnectAfterTokens >= 0 || malformedAfterTokens >= 0 || omitUsage;
+    return faultStatus != 0 || hang || disconnectAfterTokens >= 0 || malformedAfterTokens >= 0 || omitUsage || ignoreMaxTokens;
 }
 
 bool SimulatorProfile::applyOption(const QString &rawName, const QString &value, QString *error)

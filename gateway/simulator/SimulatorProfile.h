@@ -19,6 +19,7 @@ struct SimulatorProfile
     int disconnectAfterTokens = -1;   // close the connection mid-stream after this many tokens
     int malformedAfterTokens = -1;    // send one chunk of broken JSON after this many tokens
     bool omitUsage = false;        // never report usage (streams end without a usage chunk)
+    bool ignoreMaxTokens = false;  // answer completionTokens whatever the request's output limit (a lying upstream)
     // A scripted tool call: answer with a call of this tool (in whichever dialect was asked)
     // until the conversation holds its result, then with text. Empty: no script.
     QString toolCallName;

@@ -246,7 +246,7 @@ void SimulatorServer::fillAnswer(SimulatorAnswer *answer, quint64 seed, int maxT
         answer->toolCall = *call;
     }
     int length = answer->toolCall ? int(tokens.size()) : knobs.completionTokens;
-    if (maxTokens >= 0 && maxTokens < length) {
+    if (maxTokens >= 0 && maxTokens < length && !knobs.ignoreMaxTokens) {
         length = maxTokens;
         answer->cut = true;
     }

@@ -222,6 +222,24 @@ private Q_SLOTS:
         QCOMPARE(row(r.headers.value("x-tokenfuse-request-id")).value(2).toLongLong(), 0);
     }
 
+    // No limit sent and the default fits: the reservation assumed default_max_tokens, so the
+    // upstream is held to it, or a whole answer could run past the cap (an answer of 5,000 tokens
+    // under a 6,000-token cap that reserved 4,096).
+    void noLimitSentIsHeldToTheDefaultUnderACap()
+    {
+        setBudgets(QJsonArray{QJsonObject{{"scope", "session"}, {"match", "dflt-*"}, {"window", "total"}, {"max_tokens", 6000}}});
+        const Reply r = m_client->call(Chat, request(Chat, false, QByteArray()), caller("dflt-1", 5000));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(completionOf(r.body, false), 4096);
+        QCOMPARE(r.headers.value("x-tokenfuse-max-tokens-clamped"), QByteArray("4096; requested=none; rule=\"default_max_tokens\""));
+        QCOMPARE(row(r.headers.value("x-tokenfuse-request-id")).value(2).toLongLong(), 4096);
+        // Without a budget nothing is injected: the client's own choice stands.
+        const Reply free = m_client->call(Chat, request(Chat, false, QByteArray()), caller("nobudget-1", 5000));
+        QCOMPARE(free.status, 200);
+        QCOMPARE(completionOf(free.body, false), 5000);
+        QVERIFY(!free.headers.contains("x-tokenfuse-max-tokens-clamped"));
+    }
+
     void sessionCapIsSpentDownThenRefuses_data()
     {
         QTest::addColumn<QByteArray>("path");
