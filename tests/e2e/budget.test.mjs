@@ -64,7 +64,10 @@ test('admin API: an invalid rule is refused with a precise message and nothing c
 
 test('a stream that runs past its budget is cut within one chunk, and the SDK raises in the loop', async () => {
   const { data: stream, response } = await openai('cut-openai').chat.completions
-    .create({ model: 'gpt-4o-mini', messages, stream: true }, { headers: { 'x-sim-completion-tokens': '400', 'x-sim-tokens-per-second': '0' } })
+    // No max_tokens: TokenFuse holds the request to default_max_tokens (20 here); an upstream that
+    // ignores that limit (the simulator's ignore-max-tokens fault) meets the cut, the second line.
+    .create({ model: 'gpt-4o-mini', messages, stream: true },
+      { headers: { 'x-sim-completion-tokens': '400', 'x-sim-tokens-per-second': '0', 'x-sim-fault': 'ignore-max-tokens' } })
     .withResponse();
   let chunks = 0;
   const err = await (async () => {
