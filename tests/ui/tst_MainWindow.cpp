@@ -151,6 +151,9 @@ void tst_MainWindow::storeProblemShowsInHeader()
     window.applySnapshot(s);
     const QString shown = text(window, "gatewayStateLabel");
     QVERIFY2(shown.contains(QLatin1String("usage store cannot write")) && shown.contains(QLatin1String("disk is full")), qPrintable(shown));
+    window.resize(1100, 720);
+    const QString path = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("main-window-store-problem.png"));
+    QVERIFY2(window.grab().save(path), qPrintable(path));
     // Gone again once the store writes.
     s.storeProblem.clear();
     window.applySnapshot(s);
