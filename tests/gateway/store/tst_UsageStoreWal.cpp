@@ -71,9 +71,10 @@ void tst_UsageStoreWal::walStaysBoundedUnderSustainedWrites()
     QVERIFY(reads > 0);
     qInfo("largest WAL seen: %lld bytes over %d requests", largestWal, total);
 
-    // Without checkpoints that complete this reaches hundreds of MB; the bound is a few times the
-    // checkpoint threshold (StoreOptions::walCheckpointBytes).
-    const qint64 bound = 4 * store.options().walCheckpointBytes;
+    // Without checkpoints that complete this reaches hundreds of MB (371 MB here before the fix);
+    // the bound is a few times the checkpoint threshold (StoreOptions::walCheckpointBytes), with
+    // room for a machine so loaded that the checkpoints run late (21 MB was seen at load 15).
+    const qint64 bound = 8 * store.options().walCheckpointBytes;
     QVERIFY2(largestWal < bound, qPrintable(QStringLiteral("the WAL reached %1 bytes (bound %2) over %3 requests")
                                                 .arg(largestWal).arg(bound).arg(total)));
     TestDatabase check(store.databasePath());
