@@ -143,12 +143,77 @@ void ProxyExchange::start()
         connect(m_responder, &HttpResponder::clientGone, this, &ProxyExchange::onClientGone);
     if (needsAdmission() && !admit())
         return;
-    if (!m_reserved || !m_services.store) {
-        forward();
-        return;
-    }
     // The reservation is on disk before the request leaves: a crash from here on can only ever
     // settle it at its worst case, never hand the budget back.
+    enter(m_reserved && m_services.store ? Phase::Reserving : Phase::Forwarding);
+}
+
+const char *ProxyExchange::phaseName(Phase phase)
+{
+    switch (phase) {
+    case Phase::Admitting: return "admitting";
+    case Phase::Reserving: return "reserving";
+    case Phase::Forwarding: return "forwarding";
+    case Phase::Streaming: return "streaming";
+    case Phase::Buffering: return "buffering";
+    case Phase::Cut: return "cut";
+    case Phase::Settling: return "settling";
+    case Phase::Done: return "done";
+    }
+    return "?";
+}
+
+bool ProxyExchange::allowed(Phase from, Phase to)
+{
+    switch (to) {
+    case Phase::Admitting: return false;
+    case Phase::Reserving: return from == Phase::Admitting;
+    case Phase::Forwarding: return from == Phase::Admitting || from == Phase::Reserving;
+    case Phase::Streaming:
+    case Phase::Buffering: return from == Phase::Forwarding;
+    case Phase::Cut: return from == Phase::Streaming;
+    // Refused, failed, cancelled, the client gone, or simply complete: from anywhere before it.
+    case Phase::Settling: return from != Phase::Settling && from != Phase::Done;
+    case Phase::Done: return from == Phase::Settling;
+    }
+    return false;
+}
+
+void ProxyExchange::enter(Phase next)
+{
+    if (!allowed(m_phase, next)) {
+        qWarning("ProxyExchange %s: %s -> %s is not a step of its path", qPrintable(m_row.id), phaseName(m_phase), phaseName(next));
+        Q_ASSERT_X(false, "ProxyExchange::enter", "phase step not allowed");
+    }
+    m_phase = next;
+    Q_EMIT phaseChanged(next);
+    switch (next) {
+    case Phase::Reserving: return reserve();
+    case Phase::Forwarding: return forward();
+    case Phase::Streaming: return beginStream();
+    case Phase::Cut:
+        // Stop the provider generating (and billing) at once, then tell the client why in its own
+        // dialect: an error event its SDK raises in the caller's loop, and no normal end.
+        dropUpstream();
+        if (m_responder && m_cut)
+            m_responder->writeChunk(streamError(Dialect::Error::BudgetExceeded, m_cut->message));
+        return;
+    case Phase::Done:
+        if (m_call) {
+            m_call->deleteLater();
+            m_call = nullptr;
+        }
+        Q_EMIT done();
+        return;
+    case Phase::Admitting:
+    case Phase::Buffering:
+    case Phase::Settling: // record() does the settling: it knows the usage
+        return;
+    }
+}
+
+void ProxyExchange::reserve()
+{
     ReservationRecord r;
     r.requestId = m_row.id;
     r.createdAt = m_row.startedAt;
@@ -163,10 +228,10 @@ void ProxyExchange::start()
     r.holds = m_services.ledger->holdsOf(m_row.id);
     QPointer<ProxyExchange> self(this);
     m_services.store->reserve(r, [self](const StoreOutcome &outcome) {
-        if (!self || self->m_recorded)
-            return;
+        if (!self || self->m_phase != Phase::Reserving)
+            return; // cancelled, or the client went, while it was being written
         if (outcome.committed())
-            return self->forward();
+            return self->enter(Phase::Forwarding);
         // Spend that could not be recorded is not allowed: the request goes no further.
         HttpHeaders h;
         h.add("retry-after", "5");
@@ -293,7 +358,6 @@ void ProxyExchange::refuse(Dialect::Error error, const QString &kind, const QStr
 
 void ProxyExchange::forward()
 {
-    m_forwarded = true;
     m_call = m_services.client->start(upstreamRequest());
     connect(m_call, &UpstreamCall::responseStarted, this, &ProxyExchange::onResponseStarted);
     connect(m_call, &UpstreamCall::dataReceived, this, &ProxyExchange::onData);
@@ -319,13 +383,11 @@ bool ProxyExchange::allowProgress(const StreamMeter &meter)
     return !m_cut.has_value();
 }
 
-void ProxyExchange::cutStream(const BudgetDenial &denial)
+void ProxyExchange::cutStream()
 {
-    // Stop the provider generating (and billing) at once, then tell the client why in its own
-    // dialect: an error event its SDK raises in the caller's loop, and no normal end.
-    dropUpstream();
-    if (m_responder)
-        m_responder->writeChunk(streamError(Dialect::Error::BudgetExceeded, denial.message));
+    if (m_phase != Phase::Streaming || !m_cut)
+        return;
+    enter(Phase::Cut);
     record(200, QStringLiteral("budget_exceeded"), usageSoFar(), [this] {
         if (m_responder)
             m_responder->endStream();
@@ -380,16 +442,21 @@ void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
 {
     m_upstreamStatus = status;
     m_upstreamHeaders = headers;
+    if (m_phase != Phase::Forwarding)
+        return;
     const bool sse = headers.value("content-type").startsWith("text/event-stream");
-    if (status != 200 || !sse || !m_responder)
-        return; // answered whole in onFinished
-    m_streaming = true;
+    // Anything but a 200 event stream to a client still there is answered whole in onFinished.
+    enter(status == 200 && sse && m_responder ? Phase::Streaming : Phase::Buffering);
+}
+
+void ProxyExchange::beginStream()
+{
     m_row.stream = true;
     if (m_chat) {
         m_meter = m_dialect.newStreamMeter(*m_chat);
         m_meter->setGate([this](const StreamMeter &meter) { return allowProgress(meter); });
     }
-    HttpHeaders h = clientHeaders(headers);
+    HttpHeaders h = clientHeaders(m_upstreamHeaders);
     h.set("cache-control", "no-cache");
     // A client that reads slowly holds the upstream back (onData pauses it) instead of the stream
     // piling up in the gateway's memory; it goes on once the client has taken most of it.
@@ -403,13 +470,15 @@ void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
 void ProxyExchange::onData(const QByteArray &data)
 {
     m_relayedBytes += data.size();
-    if (!m_streaming) {
+    if (m_phase == Phase::Buffering) {
         m_body += data;
         if (m_body.size() > kMaxBufferedResponse)
             fail(Dialect::Error::UpstreamError, QStringLiteral("upstream_error"),
                  QStringLiteral("Upstream '%1' sent a response larger than %2 bytes.").arg(m_upstream.name).arg(kMaxBufferedResponse));
         return;
     }
+    if (m_phase != Phase::Streaming)
+        return;
     const bool hadContent = m_meter && m_meter->sawFirstContent();
     const QByteArray out = m_meter ? m_meter->feed(data) : data;
     // A stream of unknown shape is billed by what it relayed (split words and characters only
@@ -424,7 +493,7 @@ void ProxyExchange::onData(const QByteArray &data)
             m_call->setReadPaused(true);
     }
     if (m_meter && m_meter->wasStopped() && m_cut)
-        cutStream(*m_cut);
+        cutStream();
 }
 
 TokenUsage ProxyExchange::usageSoFar() const
@@ -447,7 +516,9 @@ QByteArray ProxyExchange::streamError(Dialect::Error error, const QString &messa
 
 void ProxyExchange::onFinished()
 {
-    if (m_streaming) {
+    if (m_phase != Phase::Streaming && m_phase != Phase::Buffering && m_phase != Phase::Forwarding)
+        return;
+    if (m_phase == Phase::Streaming) {
         QString error;
         if (m_meter && m_meter->sawError())
             error = QStringLiteral("upstream_stream_error");
@@ -498,17 +569,17 @@ void ProxyExchange::onFailed(int failure, const QString &message)
     const bool timeout = f == UpstreamCall::Failure::ConnectTimeout || f == UpstreamCall::Failure::FirstByteTimeout
         || f == UpstreamCall::Failure::IdleTimeout || f == UpstreamCall::Failure::TotalTimeout;
     QString kind = timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error");
-    if (f == UpstreamCall::Failure::ClosedEarly && m_streaming)
+    if (f == UpstreamCall::Failure::ClosedEarly && m_phase == Phase::Streaming)
         kind = QStringLiteral("upstream_disconnected");
     fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind, message);
 }
 
 void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QString &message)
 {
-    if (m_recorded)
+    if (m_phase == Phase::Settling || m_phase == Phase::Done)
         return;
     dropUpstream();
-    if (m_streaming) {
+    if (isStreaming()) {
         // The client already has a 200: end the stream with an error event its SDK raises.
         if (m_responder)
             m_responder->writeChunk(streamError(error, message));
@@ -534,23 +605,27 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
 
 void ProxyExchange::cancel(Dialect::Error error, const QString &message)
 {
+    // The gateway's one way to end an exchange early: through fail() and record() into Settling,
+    // whatever phase it is in (a reservation still being written is then never forwarded).
     fail(error, QStringLiteral("cancelled"), message);
 }
 
 void ProxyExchange::onClientGone()
 {
-    if (m_recorded)
+    if (m_phase == Phase::Settling || m_phase == Phase::Done)
         return;
     // Stop the upstream at once so the provider stops generating; what arrived so far is billed.
     dropUpstream();
-    record(m_streaming ? 200 : 499, QStringLiteral("client_closed"), usageSoFar(), [this] { finishUp(); });
+    record(isStreaming() ? 200 : 499, QStringLiteral("client_closed"), usageSoFar(), [this] { finishUp(); });
 }
 
 void ProxyExchange::record(int status, const QString &error, TokenUsage usage, std::function<void()> then)
 {
-    if (m_recorded)
+    if (m_phase == Phase::Settling || m_phase == Phase::Done)
         return;
-    m_recorded = true;
+    // The reservation is settled as forwarded once the request may have reached the upstream.
+    const bool forwarded = m_phase != Phase::Admitting && m_phase != Phase::Reserving;
+    enter(Phase::Settling);
     m_row.endedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.latencyMs = m_clock.elapsed();
     m_row.status = status;
@@ -573,7 +648,7 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
         real.tokens = usage.promptTokens + usage.completionTokens;
         real.promptTokens = usage.promptTokens;
         real.costMicros = m_row.costMicros;
-        spend = m_services.ledger->settle(m_row.id, real, m_forwarded);
+        spend = m_services.ledger->settle(m_row.id, real, forwarded);
         m_reserved = false;
     }
     if (m_rateTicket) {
@@ -597,12 +672,6 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
 
 void ProxyExchange::finishUp()
 {
-    if (m_finished)
-        return;
-    m_finished = true;
-    if (m_call) {
-        m_call->deleteLater();
-        m_call = nullptr;
-    }
-    Q_EMIT done();
+    if (m_phase != Phase::Done)
+        enter(Phase::Done);
 }

@@ -29,36 +29,65 @@ class UpstreamCall;
 // counted against the budgets, the stream cut the moment one runs out), settles the reservation
 // to the real usage in the same transaction as the request's row, and only then lets the client
 // see the end of the response, so a completed response is never missing from the store.
+// Where it is in that path is one Phase, changed only by enter(), which checks the step is allowed.
 class ProxyExchange : public QObject
 {
     Q_OBJECT
 public:
+    // Admitting → [Reserving →] Forwarding → Streaming [→ Cut] | Buffering → Settling → Done.
+    // Any phase before Settling may go straight to Settling (refused, failed, cancelled, client gone).
+    enum class Phase {
+        Admitting,  // rate limits and budgets being checked (synchronous, in start())
+        Reserving,  // the budget reservation being written to the store; nothing sent yet
+        Forwarding, // the request sent upstream, no answer yet
+        Streaming,  // a 200 event stream being relayed to the client, each event gated by the budgets
+        Buffering,  // a whole (non-streamed, or error) answer arriving, held until it is complete
+        Cut,        // a budget ran out mid-stream: upstream dropped, the client told in its dialect
+        Settling,   // the row (and the settled reservation) being committed; then the client sees the end
+        Done,       // answered and recorded; done() emitted
+    };
+    Q_ENUM(Phase)
+
     ProxyExchange(const ProxyServices &services, const HttpRequest &request, HttpResponder *responder,
                   const Dialect &dialect, std::optional<ChatRequest> chat, const UpstreamConfig &upstream,
                   const CallerIdentity &caller, QObject *parent = nullptr);
     ~ProxyExchange() override;
 
     void start();
-    // Ends the exchange from the gateway's side (shutdown now; session kills later).
+    // Ends the exchange from the gateway's side (shutdown now; session kills later): from any phase
+    // before Settling, the upstream dropped and the client answered `error` in its dialect (an error
+    // event when it already has a stream); later, nothing to do.
     void cancel(Dialect::Error error, const QString &message);
+
+    Phase phase() const { return m_phase; }
+    static const char *phaseName(Phase phase);
+    const char *phaseName() const { return phaseName(m_phase); }
 
     const QString &id() const { return m_row.id; }
     const QString &session() const { return m_row.session; }
     const QString &tenant() const { return m_row.tenant; }
-    bool isStreaming() const { return m_streaming; }
+    // Relaying an event stream to the client right now (cut or not, not yet settling).
+    bool isStreaming() const { return m_phase == Phase::Streaming || m_phase == Phase::Cut; }
 
 Q_SIGNALS:
+    void phaseChanged(ProxyExchange::Phase phase);
     void done();
 
 private:
+    static bool allowed(Phase from, Phase to);
+    // The one way the phase changes; runs the entry work of phases that have one (Reserving,
+    // Forwarding, Streaming, Cut, Done). A step not allowed is a bug: asserts in debug builds, warns otherwise.
+    void enter(Phase next);
     bool needsAdmission() const;
     bool mayCost() const;
     // Rate limits and budgets; false when the request was refused (and answered).
     bool admit();
     void refuse(Dialect::Error error, const QString &kind, const QString &message, const HttpHeaders &extra);
+    void reserve();
     void forward();
+    void beginStream();
     bool allowProgress(const StreamMeter &meter);
-    void cutStream(const BudgetDenial &denial);
+    void cutStream();
     void dropUpstream();
     void onResponseStarted(int status, const HttpHeaders &headers);
     void onData(const QByteArray &data);
@@ -90,7 +119,7 @@ private:
     HttpHeaders m_upstreamHeaders;
     QByteArray m_body;
     qint64 m_relayedBytes = 0; // body bytes from the upstream, streamed or not
-    bool m_streaming = false;
+    Phase m_phase = Phase::Admitting;
     qint64 m_relayedTokens = 0; // estimated from a stream no dialect meters
     // Admission.
     BudgetSubject m_subject;
@@ -99,11 +128,10 @@ private:
     qint64 m_requestedOutput = -1; // the client's output limit, -1: none sent
     QString m_clampedBy;           // the budget that clamped the output limit; empty: not clamped
     QByteArray m_passthroughLimitKey; // a passthrough body's output-limit key, empty: none sent
+    // What the exchange holds, not where it is: a request with no budget (or no rate rule) goes
+    // through every phase holding none, and settling gives both back, so they stay facts of their own.
     bool m_reserved = false;       // the ledger holds a reservation under m_row.id
     quint64 m_rateTicket = 0;      // 0: none held
-    bool m_forwarded = false;      // the request went (or is going) upstream
     qint64 m_lastProgressTokens = -1;
-    std::optional<BudgetDenial> m_cut;
-    bool m_recorded = false;
-    bool m_finished = false;
+    std::optional<BudgetDenial> m_cut; // why the gate stopped the stream; the cut follows once the meter has stopped
 };
