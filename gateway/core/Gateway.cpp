@@ -20,7 +20,6 @@
 #include <QJsonObject>
 #include <QPointer>
 
-#include <algorithm>
 
 Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
 {
@@ -29,6 +28,7 @@ Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent)
     if (m_config.dataDir.isEmpty())
         m_config.dataDir = GatewayConfig::defaultDataDir();
     m_guard = RequestGuard({m_config.listenHost, m_config.allowedHosts, m_config.allowedOrigins});
+    registerRoutes();
 }
 
 Gateway::~Gateway()
@@ -37,11 +37,7 @@ Gateway::~Gateway()
     // Close the door first, then end what is in flight; the store flushes their rows as it closes.
     delete m_server;
     m_server = nullptr;
-    const QList<ProxyExchange *> open = m_exchanges.keys();
-    for (ProxyExchange *e : open)
-        e->cancel(Dialect::Error::UpstreamUnavailable, QStringLiteral("TokenFuse is shutting down."));
-    qDeleteAll(m_exchanges.keys());
-    m_exchanges.clear();
+    m_registry.cancelAll(Dialect::Error::UpstreamUnavailable, QStringLiteral("TokenFuse is shutting down."));
     delete m_client;
     delete m_store;
     if (m_simulatorThread.isRunning()) {
@@ -303,38 +299,51 @@ void Gateway::handle(const HttpRequest &received, HttpResponder *responder)
         normalised->path = *resolved;
         normalised->target = received.query.isEmpty() ? *resolved : *resolved + '?' + received.query;
     }
-    const HttpRequest &request = normalised ? *normalised : received;
-    const QByteArray &path = request.path;
-    if (AdminApi::isAdminPath(path))
-        return m_admin->handle(request, responder);
-    if (path == "/healthz") {
-        HttpHeaders h;
-        h.add("content-type", "application/json");
-        QJsonObject body{{"status", "ok"}, {"version", TOKENFUSE_VERSION}, {"in_flight", inFlight()},
-                         {"simulator", m_config.simulatorServesAll()}};
-        if (!m_store->isWritable()) {
-            body.insert("status", "degraded");
-            body.insert("store", m_store->failure());
-            h.add("retry-after", "5");
-        }
-        responder->respond(m_store->isWritable() ? 200 : 503, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
-        return;
+    m_routes.dispatch(normalised ? *normalised : received, responder);
+}
+
+void Gateway::registerRoutes()
+{
+    using namespace std::placeholders;
+    // Every method: /admin/ answers its own 404s and 405s, /healthz has always answered any method.
+    m_routes.addPrefix(RouteTable::AnyMethod, "/admin/", [this](const HttpRequest &r, HttpResponder *out) { m_admin->handle(r, out); });
+    m_routes.addExact(RouteTable::AnyMethod, "/healthz", std::bind(&Gateway::handleHealth, this, _1, _2));
+    // GET /metrics fits here, as one more exact route.
+    // The paths Dialect::forEndpoint knows (the assert catches a name spelled differently here).
+    for (const QByteArray path : {"/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/embeddings", "/v1/completions"}) {
+        const Dialect *metered = Dialect::forEndpoint(path);
+        Q_ASSERT(metered);
+        m_routes.addExact("POST", path, [this, metered](const HttpRequest &r, HttpResponder *out) { handleChat(r, out, *metered); });
     }
-    const Dialect *metered = Dialect::forEndpoint(path);
-    if (metered && request.method != "POST") {
+    // Only the metered endpoints take one method alone; their 405 is a refusal with a row.
+    m_routes.setMethodNotAllowed([this](const HttpRequest &r, HttpResponder *out, const QByteArray &allow) {
         HttpHeaders h;
-        h.add("allow", "POST");
-        return respondError(request, responder, int(Dialect::Error::MethodNotAllowed), QStringLiteral("method_not_allowed"),
-                            QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(request.method)), h);
+        h.add("allow", allow);
+        respondError(r, out, int(Dialect::Error::MethodNotAllowed), QStringLiteral("method_not_allowed"),
+                     QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(r.path), QString::fromUtf8(allow), QString::fromUtf8(r.method)), h);
+    });
+    m_routes.addExact("GET", "/v1/models", std::bind(&Gateway::handleModels, this, _1, _2));
+    // Any other method on /v1/models goes upstream like the rest of /v1/.
+    m_routes.addExact(RouteTable::AnyMethod, "/v1/models", std::bind(&Gateway::handlePassthrough, this, _1, _2));
+    m_routes.addPrefix(RouteTable::AnyMethod, "/v1/", std::bind(&Gateway::handlePassthrough, this, _1, _2));
+    m_routes.setFallback([this](const HttpRequest &r, HttpResponder *out) {
+        respondError(r, out, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
+                     QStringLiteral("Nothing at %1. TokenFuse serves the OpenAI and Anthropic APIs under /v1/.").arg(QString::fromUtf8(r.path)));
+    });
+}
+
+void Gateway::handleHealth(const HttpRequest &, HttpResponder *responder)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    QJsonObject body{{"status", "ok"}, {"version", TOKENFUSE_VERSION}, {"in_flight", inFlight()},
+                     {"simulator", m_config.simulatorServesAll()}};
+    if (!m_store->isWritable()) {
+        body.insert("status", "degraded");
+        body.insert("store", m_store->failure());
+        h.add("retry-after", "5");
     }
-    if (metered)
-        return handleChat(request, responder, *metered);
-    if (path == "/v1/models" && request.method == "GET")
-        return handleModels(request, responder);
-    if (path.startsWith("/v1/"))
-        return handlePassthrough(request, responder);
-    respondError(request, responder, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
-                 QStringLiteral("Nothing at %1. TokenFuse serves the OpenAI and Anthropic APIs under /v1/.").arg(QString::fromUtf8(path)));
+    responder->respond(m_store->isWritable() ? 200 : 503, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
 const UpstreamConfig *Gateway::route(const QString &model, ApiDialect api) const
@@ -424,29 +433,19 @@ void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
 
 void Gateway::launch(ProxyExchange *exchange)
 {
-    m_exchanges.insert(exchange, true);
-    connect(exchange, &ProxyExchange::done, this, [this, exchange] {
-        m_exchanges.remove(exchange);
-        exchange->deleteLater();
-    });
+    m_registry.add(exchange);
     exchange->start();
 }
 
 void Gateway::onRecorded(const UsageRecord &row)
 {
-    ++m_totals.requestsTotal;
-    if (!row.error.isEmpty())
-        ++m_totals.requestsFailed;
-    m_totals.promptTokens += row.promptTokens;
-    m_totals.completionTokens += row.completionTokens;
-    m_totals.costMicros += row.costMicros;
-    m_latencies.append(row.latencyMs);
+    m_totals.add(row);
     Q_EMIT requestRecorded(row);
 }
 
 GatewaySnapshot Gateway::snapshot()
 {
-    GatewaySnapshot s = m_totals;
+    GatewaySnapshot s = m_totals.totals();
     s.state = m_server ? GatewaySnapshot::State::Running : GatewaySnapshot::State::Stopped;
     s.listenAddress = listenAddress();
     s.simulatorOnly = m_config.simulatorServesAll();
@@ -466,16 +465,6 @@ GatewaySnapshot Gateway::snapshot()
 void Gateway::publish()
 {
     GatewaySnapshot s = snapshot();
-    const qint64 tokens = s.promptTokens + s.completionTokens;
-    s.requestsDelta = s.requestsTotal - m_atLastPublish.requests;
-    s.tokensDelta = tokens - m_atLastPublish.tokens;
-    s.costMicrosDelta = s.costMicros - m_atLastPublish.costMicros;
-    m_atLastPublish = {s.requestsTotal, tokens, s.costMicros};
-    if (!m_latencies.isEmpty()) {
-        std::sort(m_latencies.begin(), m_latencies.end());
-        s.latencyP50Ms = m_latencies.at(m_latencies.size() / 2);
-        s.latencyP99Ms = m_latencies.at(qMin(m_latencies.size() - 1, qsizetype(double(m_latencies.size()) * 0.99)));
-        m_latencies.clear();
-    }
+    m_totals.takeSincePublish(&s);
     Q_EMIT snapshotReady(s);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "GatewaySnapshot.h"
+#include "GatewayTotals.h"
 #include "admin/AdminToken.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
@@ -8,8 +9,10 @@
 #include "accounting/UsageRecord.h"
 #include "config/GatewayConfig.h"
 #include "http/RequestGuard.h"
+#include "http/RouteTable.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/ProxyServices.h"
+#include "session/SessionRegistry.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -46,7 +49,9 @@ public:
     QString listenAddress() const;
     quint16 port() const;
     const GatewayConfig &config() const { return m_config; }
-    int inFlight() const { return int(m_exchanges.size()); }
+    int inFlight() const { return m_registry.inFlight(); }
+    // The exchanges in flight by session and tenant: touch only from the gateway thread.
+    const SessionRegistry &sessions() const { return m_registry; }
     GatewaySnapshot snapshot();
     // Where the built-in simulator answers, when it runs (0 otherwise).
     quint16 simulatorPort() const { return m_simulatorPort; }
@@ -66,6 +71,9 @@ Q_SIGNALS:
 
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
+    // Every path the gateway serves, into m_routes (see RouteTable for which route wins).
+    void registerRoutes();
+    void handleHealth(const HttpRequest &request, HttpResponder *responder);
     bool loadBudgetState(QString *error);
     // Tenant and session of a request, then `proceed` (at once, or once the calling process is
     // named off this thread). Answers 401 itself for an unknown tf- key, and drops the request if
@@ -104,13 +112,12 @@ private:
     VirtualKeyRegistry m_keys;
     AdminToken m_adminToken;
     std::unique_ptr<AdminApi> m_admin;
-    QHash<ProxyExchange *, bool> m_exchanges;
+    RouteTable m_routes;
+    SessionRegistry m_registry;
     UpstreamConfig m_simulatorUpstream;
     quint16 m_simulatorPort = 0;
     QThread m_simulatorThread;
     SimulatorServer *m_simulator = nullptr;
     QTimer m_publishTimer;
-    GatewaySnapshot m_totals; // running totals; the other fields are filled in by snapshot()
-    struct { qint64 requests = 0, tokens = 0, costMicros = 0; } m_atLastPublish;
-    QList<qint64> m_latencies; // since the last snapshot
+    GatewayTotals m_totals;
 };

@@ -294,6 +294,10 @@ private Q_SLOTS:
                                          << QByteArray() << 400 << "invalid_request" << "gpt-4o";
         QTest::newRow("wrong method") << QByteArray("GET") << QByteArray("/v1/chat/completions") << QByteArray()
                                      << QByteArray() << 405 << "method_not_allowed" << "";
+        QTest::newRow("wrong method, anthropic") << QByteArray("GET") << QByteArray("/v1/messages") << QByteArray()
+                                                << QByteArray() << 405 << "method_not_allowed" << "";
+        QTest::newRow("wrong method, responses") << QByteArray("DELETE") << QByteArray("/v1/responses") << QByteArray()
+                                                << QByteArray() << 405 << "method_not_allowed" << "";
         QTest::newRow("nothing at the path") << QByteArray("POST") << QByteArray("/nowhere") << QByteArray()
                                             << QByteArray() << 404 << "not_found" << "";
     }
@@ -321,6 +325,10 @@ private Q_SLOTS:
         QCOMPARE(r.headers.value("x-tokenfuse-session"), QByteArray("refused-session"));
         const QJsonObject error = QJsonDocument::fromJson(r.body).object().value("error").toObject();
         QVERIFY(!error.value("message").toString().isEmpty());
+        if (status == 405) {
+            QCOMPARE(r.headers.value("allow"), QByteArray("POST"));
+            QCOMPARE(error.value("message").toString(), QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(method)));
+        }
 
         // Not waited for by the answer (nothing was spent): poll until the writer has committed it.
         QSqlDatabase db = QSqlDatabase::database(QStringLiteral("tst_Gateway"), false);
