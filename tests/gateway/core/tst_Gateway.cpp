@@ -1,5 +1,6 @@
 // The gateway on its own thread, between a real client and the simulator on a third thread:
 // routing, relaying chunk by chunk, aborts, upstream failures and limits, each in its dialect.
+#include "GatewayUnderTest.h"
 #include "SimulatorThread.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
@@ -107,16 +108,11 @@ private Q_SLOTS:
                         {"models", QJsonArray{"dead-*"}}}}},
                         {"limits", QJsonObject{{"max_header_bytes", 4096}, {"max_body_bytes", 65536}}}};
         QString error;
-        auto config = GatewayConfig::fromJson(json, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
-        QSignalSpy started(m_host, &GatewayHost::started);
+        m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
         connect(m_host, &GatewayHost::snapshotReady, this, [this](const GatewaySnapshot &s) { m_snapshots << s; });
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
         QVERIFY(m_port);
     }
 

@@ -2,6 +2,7 @@
 // upstream: concurrent requests can't overspend, streams are cut within one chunk and their
 // upstream closed, windows roll over on the local calendar, rule changes reach requests in flight,
 // and every "says no" row in both dialects.
+#include "GatewayUnderTest.h"
 #include "SimulatorThread.h"
 #include "TestSupport.h"
 #include "budget/ManualBudgetClock.h"
@@ -148,18 +149,13 @@ private Q_SLOTS:
                               QJsonObject{{"scope", "session"}, {"match", "tpm-*"}, {"tpm", 50}},
                               QJsonObject{{"scope", "session"}, {"match", "conc-*"}, {"concurrency", 1}}}}};
         QString error;
-        auto config = GatewayConfig::fromJson(json, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
-        QSignalSpy started(m_host, &GatewayHost::started);
+        m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
         connect(m_host, &GatewayHost::budgetAlert, this, [this](const QString &rule, const QString &subject, double, const QString &message) {
             m_alerts << QStringList{rule, subject, message};
         });
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
         m_clock.setNow(QDateTime::currentDateTime());
         onGateway([this](Gateway *g) { g->setClock(&m_clock); });
     }

@@ -4,6 +4,7 @@
 // handed back. The upstream is EndpointUpstream, on this thread; the gateway runs on its own.
 #include "EndpointUpstream.h"
 #include "GatewayClient.h"
+#include "GatewayUnderTest.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
 #include "core/GatewayHost.h"
@@ -133,15 +134,10 @@ private Q_SLOTS:
                               QJsonObject{{"scope", "session"}, {"match", "cap-*"}, {"window", "total"}, {"max_tokens", 100}},
                               QJsonObject{{"scope", "session"}, {"match", "count-*"}, {"window", "total"}, {"max_tokens", 1000000}}}}};
         QString error;
-        auto config = GatewayConfig::fromJson(json, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
-        QSignalSpy started(m_host, &GatewayHost::started);
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
         m_gateway = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
         connect(m_host->gatewayForTests(), &Gateway::requestRecorded, this, [this](const UsageRecord &r) { m_recorded << r; });
     }

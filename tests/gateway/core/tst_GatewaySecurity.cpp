@@ -2,6 +2,7 @@
 // text/plain body, raw control characters and dot-segment paths are refused before anything goes
 // upstream; virtual keys, cookies and browser headers never reach a provider; a provider key that an
 // upstream echoes never reaches the client or the log.
+#include "GatewayUnderTest.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
 #include "core/GatewayHost.h"
@@ -107,16 +108,11 @@ private Q_SLOTS:
                 QJsonObject{{"name", "open"}, {"base_url", up + "/open/v1"}, {"models", QJsonArray{"open-*"}}, {"priority", 1}}}},
             {"allowed_origins", QJsonArray{"http://localhost:3000"}}};
         QString error;
-        auto config = GatewayConfig::fromJson(json, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
+        m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
         connect(m_host, &GatewayHost::logLine, this, [this](const QString &l) { m_log << l; });
-        QSignalSpy started(m_host, &GatewayHost::started);
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
         QVERIFY(m_port);
     }
 

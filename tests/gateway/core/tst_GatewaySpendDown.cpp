@@ -4,6 +4,7 @@
 // down across requests and then refuses; an output limit that is not a whole number in range is
 // a 400 naming the field.
 #include "GatewayClient.h"
+#include "GatewayUnderTest.h"
 #include "SimulatorThread.h"
 #include "core/GatewayHost.h"
 #include "simulator/SimulatorServer.h"
@@ -149,15 +150,10 @@ private Q_SLOTS:
                         {"models", QJsonArray{"capture-*"}}}}},
             {"rate_limits", QJsonArray{QJsonObject{{"scope", "session"}, {"match", "rate-*"}, {"rpm", 1}}}}};
         QString error;
-        auto config = GatewayConfig::fromJson(json, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
-        QSignalSpy started(m_host, &GatewayHost::started);
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        const quint16 port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
+        const quint16 port = GatewayUnderTest::start(m_host);
+        QVERIFY(port != 0);
         m_client = std::make_unique<GatewayClient>(port, m_dataDir.path());
     }
 

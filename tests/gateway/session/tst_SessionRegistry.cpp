@@ -1,5 +1,6 @@
 // SessionRegistry, through a running gateway: every exchange in flight is listed under its session
 // and its tenant while it runs, and leaves both indices (and the count) once it is done.
+#include "GatewayUnderTest.h"
 #include "SimulatorThread.h"
 #include "TestSupport.h"
 #include "core/Gateway.h"
@@ -90,15 +91,10 @@ private Q_SLOTS:
         m_sim = std::make_unique<SimulatorThread>();
         const QString sim = QStringLiteral("http://127.0.0.1:%1/v1").arg(m_sim->port());
         QString error;
-        auto config = GatewayConfig::fromJson(QJsonObject{{"upstreams", QJsonArray{QJsonObject{{"name", "sim"}, {"base_url", sim}}}}}, &error);
-        QVERIFY2(config, qPrintable(error));
-        config->listenPort = 0;
-        config->dataDir = m_dataDir.path();
-        m_host = new GatewayHost(*config, this);
-        QSignalSpy started(m_host, &GatewayHost::started);
-        m_host->start();
-        QVERIFY(started.wait(5000));
-        m_port = quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
+        m_host = GatewayUnderTest::create(QJsonObject{{"upstreams", QJsonArray{QJsonObject{{"name", "sim"}, {"base_url", sim}}}}}, m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
     }
 
     void cleanupTestCase()
