@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/SessionView.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -33,5 +35,11 @@ struct GatewaySnapshot
     qint64 costMicrosDelta = 0;
     qint64 latencyP50Ms = -1;   // of requests that ended since the previous snapshot
     qint64 latencyP99Ms = -1;
+
+    // The sessions that matter, most recent first: every one active in the last few minutes, in
+    // flight, tripped or killed, then the latest others up to a bound (SessionBook::views).
+    QList<SessionView> sessions;
+    int sessionsKnown = 0;      // how many sessions the gateway knows, shown or not
+    bool stoppedAll = false;    // stop-all is on: every new request is refused until resume-all
 };
 Q_DECLARE_METATYPE(GatewaySnapshot)
