@@ -20,6 +20,11 @@
 #include <QJsonObject>
 #include <QPointer>
 
+namespace {
+// The inactive sessions the console is sent besides those that matter (SessionBook::views).
+constexpr int ConsoleSessions = 200;
+} // namespace
+
 
 Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
 {
@@ -167,20 +172,23 @@ void Gateway::identify(const HttpRequest &request, HttpResponder *responder, std
     }
     if (!caller.needsPeerLookup) {
         CallerResolver::settle(&caller);
-        proceed(caller);
+        if (passesBreakers(request, responder, caller))
+            proceed(caller);
         return;
     }
     if (!m_peers)
         m_peers = new PeerProcessFinder(this);
     const quint64 connection = request.connectionId;
     QPointer<HttpResponder> alive(responder);
-    m_peers->find(request.peerPort, request.localPort, [this, caller, connection, alive, proceed](const QString &peer) mutable {
+    m_peers->find(request.peerPort, request.localPort, [this, request, caller, connection, alive, proceed](const QString &peer) mutable {
         m_callers.rememberPeer(connection, peer);
         if (!alive)
             return; // the client left while its process was being looked up
         caller.session = peer;
+        caller.process = peer;
         CallerResolver::settle(&caller);
-        proceed(caller);
+        if (passesBreakers(request, alive, caller))
+            proceed(caller);
     });
 }
 
@@ -433,13 +441,151 @@ void Gateway::handleModels(const HttpRequest &request, HttpResponder *responder)
 
 void Gateway::launch(ProxyExchange *exchange)
 {
+    m_book.noteRequest(exchange->session(), exchange->tenant(), exchange->process(), exchange->model(), exchange->promptPreview(),
+                       QDateTime::currentMSecsSinceEpoch());
     m_registry.add(exchange);
     exchange->start();
+}
+
+bool Gateway::passesBreakers(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller)
+{
+    const std::optional<SessionBlock> block = m_breakers.blocking(caller.session, caller.tenant, QDateTime::currentMSecsSinceEpoch());
+    if (!block)
+        return true;
+    respondError(request, responder, int(Dialect::Error::SessionBlocked), QStringLiteral("session_blocked"),
+                 SessionBreakers::refusalMessage(*block, caller.session));
+    return false;
+}
+
+int Gateway::openBreaker(const SessionBlock &block, const QString &action)
+{
+    const std::optional<SessionBlock> before = [&]() -> std::optional<SessionBlock> {
+        for (const SessionBlock &b : m_breakers.all())
+            if (b.sameKey(block))
+                return b;
+        return std::nullopt;
+    }();
+    m_breakers.set(block);
+    const QString message = SessionBreakers::refusalMessage(block, block.target);
+    int ended = 0;
+    switch (block.scope) {
+    case SessionBlock::Scope::Session:
+        ended = m_registry.cancelSession(block.target, Dialect::Error::SessionBlocked, message, QStringLiteral("session_blocked"));
+        break;
+    case SessionBlock::Scope::Tenant:
+        ended = m_registry.cancelTenant(block.target, Dialect::Error::SessionBlocked, message, QStringLiteral("session_blocked"));
+        break;
+    case SessionBlock::Scope::All:
+        ended = m_registry.cancelEvery(Dialect::Error::SessionBlocked, message, QStringLiteral("session_blocked"));
+        break;
+    }
+    if (m_store) {
+        AuditEntry entry;
+        entry.at = block.sinceMs;
+        entry.actor = block.actor;
+        entry.action = action;
+        entry.target = block.target.isEmpty() ? SessionBlock::scopeName(block.scope) : block.target;
+        entry.before = before ? QJsonValue(SessionBreakers::toJson(*before)) : QJsonValue();
+        entry.after = SessionBreakers::toJson(block);
+        m_store->audit(entry);
+    }
+    return ended;
+}
+
+void Gateway::expireBreakers()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QList<SessionBlock> expired = m_breakers.takeExpired(now);
+    for (const SessionBlock &b : expired) {
+        Q_EMIT logLine(QStringLiteral("session %1: its cooldown ran out; requests go through again").arg(b.target));
+        if (m_store) {
+            AuditEntry entry;
+            entry.at = now;
+            entry.actor = QStringLiteral("cooldown");
+            entry.action = QStringLiteral("%1s.reset").arg(SessionBlock::scopeName(b.scope));
+            entry.target = b.target;
+            entry.before = SessionBreakers::toJson(b);
+            m_store->audit(entry);
+        }
+    }
+}
+
+SessionCommandResult Gateway::execute(const SessionCommand &command, const QString &actor)
+{
+    using A = SessionCommand::Action;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const bool needsTarget = command.action != A::StopAll && command.action != A::ResumeAll;
+    if (needsTarget && command.target.isEmpty())
+        return {false, 0, QStringLiteral("Say which session or tenant.")};
+    SessionBlock block;
+    block.actor = actor;
+    block.sinceMs = now;
+    block.reason = command.reason;
+    block.target = command.target;
+    const auto resume = [&](SessionBlock::Scope scope, const QString &what) -> SessionCommandResult {
+        const std::optional<SessionBlock> was = m_breakers.clear(scope, command.target);
+        if (!was)
+            return {true, 0, QStringLiteral("%1 was not blocked.").arg(what)};
+        if (m_store) {
+            AuditEntry entry;
+            entry.at = now;
+            entry.actor = actor;
+            entry.action = QStringLiteral("%1.resume").arg(scope == SessionBlock::Scope::All ? QStringLiteral("all") : SessionBlock::scopeName(scope) + QLatin1Char('s'));
+            entry.target = command.target.isEmpty() ? QStringLiteral("all") : command.target;
+            entry.before = SessionBreakers::toJson(*was);
+            m_store->audit(entry);
+        }
+        Q_EMIT logLine(QStringLiteral("%1 resumed by %2").arg(what, actor));
+        return {true, 0, QStringLiteral("%1 resumed.").arg(what)};
+    };
+    switch (command.action) {
+    case A::KillSession: {
+        block.scope = SessionBlock::Scope::Session;
+        block.signal = QStringLiteral("kill");
+        block.costAtTripMicros = m_book.costOf(command.target);
+        const int ended = openBreaker(block, QStringLiteral("sessions.kill"));
+        Q_EMIT logLine(QStringLiteral("session %1 killed by %2; %3 request(s) in flight ended").arg(command.target, actor).arg(ended));
+        return {true, ended, QStringLiteral("Killed session %1: %2 request(s) in flight ended.").arg(command.target).arg(ended)};
+    }
+    case A::KillTenant: {
+        block.scope = SessionBlock::Scope::Tenant;
+        block.signal = QStringLiteral("kill");
+        block.costAtTripMicros = m_book.costOfTenant(command.target);
+        const int ended = openBreaker(block, QStringLiteral("tenants.kill"));
+        Q_EMIT logLine(QStringLiteral("tenant %1 killed by %2; %3 request(s) in flight ended").arg(command.target, actor).arg(ended));
+        return {true, ended, QStringLiteral("Killed tenant %1: %2 request(s) in flight ended.").arg(command.target).arg(ended)};
+    }
+    case A::StopAll: {
+        block.scope = SessionBlock::Scope::All;
+        block.target.clear();
+        block.signal = QStringLiteral("stop_all");
+        const int ended = openBreaker(block, QStringLiteral("all.stop"));
+        Q_EMIT logLine(QStringLiteral("stop-all by %1: every request is refused; %2 request(s) in flight ended").arg(actor).arg(ended));
+        return {true, ended, QStringLiteral("Stopped everything: %1 request(s) in flight ended; new requests get 403 until resume-all.").arg(ended)};
+    }
+    case A::ResumeSession: return resume(SessionBlock::Scope::Session, QStringLiteral("Session %1").arg(command.target));
+    case A::ResumeTenant: return resume(SessionBlock::Scope::Tenant, QStringLiteral("Tenant %1").arg(command.target));
+    case A::ResumeAll: return resume(SessionBlock::Scope::All, QStringLiteral("Everything"));
+    }
+    return {false, 0, QStringLiteral("Unknown command.")};
+}
+
+QList<SessionView> Gateway::sessionViews(int limit) const
+{
+    const auto inFlight = [this](const QString &session) { return m_registry.inFlightOfSession(session); };
+    return m_book.views(m_breakers, inFlight, QDateTime::currentMSecsSinceEpoch(), limit);
+}
+
+std::optional<SessionView> Gateway::sessionView(const QString &id) const
+{
+    const auto inFlight = [this](const QString &session) { return m_registry.inFlightOfSession(session); };
+    return m_book.view(id, m_breakers, inFlight, QDateTime::currentMSecsSinceEpoch());
 }
 
 void Gateway::onRecorded(const UsageRecord &row)
 {
     m_totals.add(row);
+    m_book.noteRecorded(row);
     Q_EMIT requestRecorded(row);
 }
 
@@ -459,11 +605,15 @@ GatewaySnapshot Gateway::snapshot()
     s.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     s.inFlight = inFlight();
     s.openConnections = m_server ? m_server->connectionCount() : 0;
+    s.sessions = sessionViews(ConsoleSessions);
+    s.sessionsKnown = m_book.size();
+    s.stoppedAll = m_breakers.stoppedAll();
     return s;
 }
 
 void Gateway::publish()
 {
+    expireBreakers();
     GatewaySnapshot s = snapshot();
     m_totals.takeSincePublish(&s);
     Q_EMIT snapshotReady(s);

@@ -12,6 +12,9 @@
 #include "http/RouteTable.h"
 #include "proxy/CallerIdentity.h"
 #include "proxy/ProxyServices.h"
+#include "session/SessionBook.h"
+#include "session/SessionBreakers.h"
+#include "session/SessionCommand.h"
 #include "session/SessionRegistry.h"
 
 #include <QElapsedTimer>
@@ -22,6 +25,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class AdminApi;
 class Dialect;
@@ -62,12 +66,25 @@ public:
     // Time as the budgets and rate limits see it (tests put a manual clock here).
     void setClock(const BudgetClock *clock);
 
+    // The kill switches (PRODUCT.md): kill or resume a session or a tenant, stop-all, resume-all.
+    // A kill blocks new requests (403 session_blocked) and ends those in flight at once (an error
+    // event in the client's dialect, the upstream aborted, usage so far billed); each change is
+    // kept in the store and written to the audit table under `actor`.
+    SessionCommandResult execute(const SessionCommand &command, const QString &actor);
+    const SessionBreakers &breakers() const { return m_breakers; }
+    const SessionBook &sessionBook() const { return m_book; }
+    // The sessions the console and GET /admin/v1/sessions see (SessionBook::views).
+    QList<SessionView> sessionViews(int limit) const;
+    std::optional<SessionView> sessionView(const QString &id) const;
+
 Q_SIGNALS:
     void snapshotReady(const GatewaySnapshot &snapshot);
     void requestRecorded(const UsageRecord &row);
     void logLine(const QString &line);
     // A budget crossed its alert threshold (alert_at) or its cap.
     void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
+    // The loop detector tripped these sessions (warnOnly: only the alert, nothing blocked).
+    void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
 
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
@@ -85,6 +102,13 @@ private:
     void handleModels(const HttpRequest &request, HttpResponder *responder);
     const UpstreamConfig *route(const QString &model, ApiDialect api) const;
     void launch(ProxyExchange *exchange);
+    // False when a breaker (stop-all, the tenant's, the session's) refuses the caller: answered
+    // 403 session_blocked here.
+    bool passesBreakers(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller);
+    // Opens a breaker: kept, persisted with its audit entry, the exchanges it covers ended.
+    int openBreaker(const SessionBlock &block, const QString &action);
+    // Breakers whose cooldown ran out are closed (and forgotten by the store).
+    void expireBreakers();
     // Answers a request the gateway refuses before any exchange exists (malformed, no upstream,
     // wrong method, unknown key, ...): the error in the path's dialect, x-should-retry as
     // PRODUCT.md's table says (unless `extra` sets it), x-tokenfuse-request-id, and a row in the
@@ -114,6 +138,8 @@ private:
     std::unique_ptr<AdminApi> m_admin;
     RouteTable m_routes;
     SessionRegistry m_registry;
+    SessionBreakers m_breakers;
+    SessionBook m_book;
     UpstreamConfig m_simulatorUpstream;
     quint16 m_simulatorPort = 0;
     QThread m_simulatorThread;

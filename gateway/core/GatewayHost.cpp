@@ -5,6 +5,8 @@
 GatewayHost::GatewayHost(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
 {
     qRegisterMetaType<GatewaySnapshot>();
+    qRegisterMetaType<SessionCommand>();
+    qRegisterMetaType<SessionCommandResult>();
     m_thread.setObjectName(QStringLiteral("tokenfuse-gateway"));
 }
 
@@ -25,6 +27,7 @@ void GatewayHost::start()
         connect(m_gateway, &Gateway::snapshotReady, this, &GatewayHost::snapshotReady);
         connect(m_gateway, &Gateway::logLine, this, &GatewayHost::logLine);
         connect(m_gateway, &Gateway::budgetAlert, this, &GatewayHost::budgetAlert);
+        connect(m_gateway, &Gateway::sessionTripped, this, &GatewayHost::sessionTripped);
         QString error;
         if (m_gateway->start(&error)) {
             const QString address = m_gateway->listenAddress();
@@ -51,4 +54,15 @@ void GatewayHost::stop()
     m_thread.wait();
     delete m_context;
     m_context = nullptr;
+}
+
+void GatewayHost::command(const SessionCommand &command)
+{
+    if (!m_thread.isRunning())
+        return Q_EMIT commandDone(command, {false, 0, QStringLiteral("The gateway is not running.")});
+    QMetaObject::invokeMethod(m_context, [this, command] {
+        const SessionCommandResult result = m_gateway ? m_gateway->execute(command, QStringLiteral("console"))
+                                                      : SessionCommandResult{false, 0, QStringLiteral("The gateway is not running.")};
+        QMetaObject::invokeMethod(this, [this, command, result] { Q_EMIT commandDone(command, result); }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
 }

@@ -2,6 +2,7 @@
 
 #include "GatewaySnapshot.h"
 #include "config/GatewayConfig.h"
+#include "session/SessionCommand.h"
 
 #include <QObject>
 #include <QThread>
@@ -26,12 +27,19 @@ public:
     // The gateway itself, for tests that run in the same process: touch only from its thread.
     Gateway *gatewayForTests() const { return m_gateway; }
 
+public Q_SLOTS:
+    // A kill switch from the console: queued to the gateway thread, answered by commandDone().
+    void command(const SessionCommand &command);
+
 Q_SIGNALS:
     void started(const QString &listenAddress, const QString &databasePath, quint16 simulatorPort);
     void failed(const QString &error);
     void snapshotReady(const GatewaySnapshot &snapshot);
     void logLine(const QString &line);
     void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
+    void commandDone(const SessionCommand &command, const SessionCommandResult &result);
+    // The loop detector tripped sessions (or, in warn mode, only raised the alert).
+    void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
 
 private:
     GatewayConfig m_config;

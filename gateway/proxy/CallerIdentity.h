@@ -12,6 +12,7 @@ struct CallerIdentity
     QString tenant;
     QString session;
     QString keyFingerprint;
+    QString process;      // "name:pid" of the calling process when it was looked up, else empty
     QByteArray clientKey; // the key as sent, only to pass through to an upstream that has none
     // No X-Session-ID nor agent session header, and the caller is a loopback process not named
     // yet: PeerProcessFinder names it.

@@ -603,11 +603,11 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
     });
 }
 
-void ProxyExchange::cancel(Dialect::Error error, const QString &message)
+void ProxyExchange::cancel(Dialect::Error error, const QString &message, const QString &kind)
 {
     // The gateway's one way to end an exchange early: through fail() and record() into Settling,
     // whatever phase it is in (a reservation still being written is then never forwarded).
-    fail(error, QStringLiteral("cancelled"), message);
+    fail(error, kind, message);
 }
 
 void ProxyExchange::onClientGone()
@@ -674,4 +674,10 @@ void ProxyExchange::finishUp()
 {
     if (m_phase != Phase::Done)
         enter(Phase::Done);
+}
+
+QString ProxyExchange::promptPreview() const
+{
+    // Filled from the loop detector's reading of the request once it lands (PromptDigest).
+    return {};
 }

@@ -57,7 +57,10 @@ public:
     // Ends the exchange from the gateway's side (shutdown now; session kills later): from any phase
     // before Settling, the upstream dropped and the client answered `error` in its dialect (an error
     // event when it already has a stream); later, nothing to do.
-    void cancel(Dialect::Error error, const QString &message);
+    // `kind` is the row's error kind ("cancelled" at shutdown, "session_blocked" for a kill).
+    void cancel(Dialect::Error error, const QString &message, const QString &kind = QStringLiteral("cancelled"));
+    // Still on its way: cancel() would end it (it is not settling or done).
+    bool isOpen() const { return m_phase != Phase::Settling && m_phase != Phase::Done; }
 
     Phase phase() const { return m_phase; }
     static const char *phaseName(Phase phase);
@@ -66,6 +69,10 @@ public:
     const QString &id() const { return m_row.id; }
     const QString &session() const { return m_row.session; }
     const QString &tenant() const { return m_row.tenant; }
+    const QString &process() const { return m_caller.process; }
+    const QString &model() const { return m_row.model; }
+    // The start of the request's latest user turn, for the console; empty when it has none.
+    QString promptPreview() const;
     // Relaying an event stream to the client right now (cut or not, not yet settling).
     bool isStreaming() const { return m_phase == Phase::Streaming || m_phase == Phase::Cut; }
 

@@ -35,3 +35,30 @@ void SessionRegistry::cancelAll(Dialect::Error error, const QString &message)
         remove(e);
     qDeleteAll(left);
 }
+
+int SessionRegistry::cancel(const QList<ProxyExchange *> &exchanges, Dialect::Error error, const QString &message, const QString &kind)
+{
+    int ended = 0;
+    for (ProxyExchange *e : exchanges) {
+        if (!e->isOpen())
+            continue;
+        ++ended;
+        e->cancel(error, message, kind);
+    }
+    return ended;
+}
+
+int SessionRegistry::cancelSession(const QString &session, Dialect::Error error, const QString &message, const QString &kind)
+{
+    return cancel(exchangesOfSession(session), error, message, kind);
+}
+
+int SessionRegistry::cancelTenant(const QString &tenant, Dialect::Error error, const QString &message, const QString &kind)
+{
+    return cancel(exchangesOfTenant(tenant), error, message, kind);
+}
+
+int SessionRegistry::cancelEvery(Dialect::Error error, const QString &message, const QString &kind)
+{
+    return cancel(all(), error, message, kind);
+}

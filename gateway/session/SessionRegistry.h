@@ -12,8 +12,8 @@ class ProxyExchange;
 
 // Every exchange in flight, indexed by session and by tenant. It holds them as the gateway always
 // has: an exchange joins with add(), leaves when it reports done, and is then deleted later.
-// Kill and resume by session or tenant belong here (not built yet): find the exchanges with
-// exchangesOfSession / exchangesOfTenant and cancel() each, as cancelAll() does at shutdown.
+// A kill ends a session's or tenant's exchanges through cancelSession / cancelTenant, stop-all
+// through cancelEvery; shutdown through cancelAll.
 class SessionRegistry : public QObject
 {
     Q_OBJECT
@@ -28,10 +28,18 @@ public:
     QList<ProxyExchange *> all() const { return m_keys.keys(); }
     QList<ProxyExchange *> exchangesOfSession(const QString &session) const { return m_bySession.values(session); }
     QList<ProxyExchange *> exchangesOfTenant(const QString &tenant) const { return m_byTenant.values(tenant); }
+    // Kill switches: every open exchange of the session (tenant; all of them) ended with `error` in
+    // its client's dialect, upstream dropped, usage so far billed under `kind`. They leave the
+    // registry once their rows are stored. Returns how many were open.
+    int cancelSession(const QString &session, Dialect::Error error, const QString &message, const QString &kind);
+    int cancelTenant(const QString &tenant, Dialect::Error error, const QString &message, const QString &kind);
+    int cancelEvery(Dialect::Error error, const QString &message, const QString &kind);
+    int inFlightOfSession(const QString &session) const { return int(m_bySession.count(session)); }
     // Shutdown: ends every exchange in flight in its client's dialect, then deletes those left.
     void cancelAll(Dialect::Error error, const QString &message);
 
 private:
+    static int cancel(const QList<ProxyExchange *> &exchanges, Dialect::Error error, const QString &message, const QString &kind);
     // Session and tenant as they were when the exchange joined, so it leaves the same index entries.
     struct Keys
     {
