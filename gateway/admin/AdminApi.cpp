@@ -36,7 +36,7 @@ QJsonArray rulesJson(const QList<BudgetRule> &rules)
 }
 } // namespace
 
-AdminApi::AdminApi(const Services &services) : m_services(services)
+AdminApi::AdminApi(const Services &services) : m_services(services), m_sessions(services.sessions)
 {
 }
 
@@ -131,8 +131,18 @@ void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
             return auditList(request, responder);
         return methodNotAllowed("GET");
     }
+    if (path == "/admin/v1/usage") {
+        if (m == "GET")
+            return usageGet(request, responder);
+        return methodNotAllowed("GET");
+    }
+    if (AdminSessions::owns(path))
+        return m_sessions.handle(request, path, actor(), responder);
     fail(responder, 404, QStringLiteral("not_found_error"),
-         QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, GET /admin/v1/audit.")
+         QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
+                        "GET /admin/v1/audit, GET /admin/v1/usage, GET /admin/v1/sessions, GET /admin/v1/sessions/{id}, "
+                        "POST /admin/v1/sessions/{id}/kill|resume, POST /admin/v1/tenants/{id}/kill|resume, "
+                        "POST /admin/v1/stop-all, POST /admin/v1/resume-all.")
              .arg(QString::fromUtf8(m), QString::fromUtf8(request.path)));
 }
 
@@ -282,18 +292,87 @@ void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
 void AdminApi::auditList(const HttpRequest &request, HttpResponder *responder)
 {
     const int limit = qBound(1, QUrlQuery(QString::fromUtf8(request.query)).queryItemValue(QStringLiteral("limit")).toInt(), 1000);
-    if (!m_query) {
-        auto query = std::make_unique<UsageQuery>();
-        QString error;
-        if (!query->open(m_services.databasePath, &error)) {
-            fail(responder, 500, QStringLiteral("api_error"), QStringLiteral("Cannot read the audit table: ") + error);
-            return;
-        }
-        m_query = std::move(query);
-    }
+    UsageQuery *reader = query(responder, QStringLiteral("the audit table"));
+    if (!reader)
+        return;
     QJsonArray list;
-    for (const AuditEntry &e : m_query->recentAudit(request.query.isEmpty() ? 100 : limit))
+    for (const AuditEntry &e : reader->recentAudit(request.query.isEmpty() ? 100 : limit))
         list.append(QJsonObject{{"at", QDateTime::fromMSecsSinceEpoch(e.at).toString(Qt::ISODateWithMs)}, {"actor", e.actor},
                                 {"action", e.action}, {"target", e.target}, {"before", e.before}, {"after", e.after}});
     respond(responder, 200, QJsonObject{{"audit", list}});
+}
+
+UsageQuery *AdminApi::query(HttpResponder *responder, const QString &what)
+{
+    if (!m_query) {
+        auto reader = std::make_unique<UsageQuery>();
+        QString error;
+        if (!reader->open(m_services.databasePath, &error)) {
+            fail(responder, 500, QStringLiteral("api_error"), QStringLiteral("Cannot read %1: %2").arg(what, error));
+            return nullptr;
+        }
+        m_query = std::move(reader);
+    }
+    return m_query.get();
+}
+
+void AdminApi::usageGet(const HttpRequest &request, HttpResponder *responder)
+{
+    const QUrlQuery q(QString::fromUtf8(request.query));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // A time is ms since the Unix epoch or ISO 8601 ("2026-12-01", "2026-12-01T09:00:00Z").
+    const auto time = [&](const QString &key, qint64 fallback, bool *ok) -> qint64 {
+        const QString v = q.queryItemValue(key, QUrl::FullyDecoded);
+        *ok = true;
+        if (v.isEmpty())
+            return fallback;
+        bool number = false;
+        const qint64 ms = v.toLongLong(&number);
+        if (number)
+            return ms;
+        QDateTime t = QDateTime::fromString(v, Qt::ISODateWithMs);
+        if (!t.isValid())
+            t = QDateTime::fromString(v, Qt::ISODate);
+        if (!t.isValid()) {
+            *ok = false;
+            return 0;
+        }
+        return t.toMSecsSinceEpoch();
+    };
+    bool fromOk = false;
+    bool toOk = false;
+    const qint64 to = time(QStringLiteral("to"), now + 1, &toOk);
+    const qint64 from = time(QStringLiteral("from"), to - 24 * 3600 * 1000, &fromOk);
+    if (!fromOk || !toOk)
+        return fail(responder, 400, QStringLiteral("invalid_request_error"),
+                    QStringLiteral("from and to take ms since the Unix epoch or an ISO 8601 time, e.g. from=2026-12-01T00:00:00Z."));
+    if (from >= to)
+        return fail(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("from must be before to."));
+    const QString groupText = q.hasQueryItem(QStringLiteral("group_by")) ? q.queryItemValue(QStringLiteral("group_by")) : QStringLiteral("day");
+    const std::optional<UsageQuery::GroupBy> by = UsageQuery::groupByFromString(groupText);
+    if (!by)
+        return fail(responder, 400, QStringLiteral("invalid_request_error"),
+                    QStringLiteral("group_by must be day, hour, model, tenant or session, not '%1'.").arg(groupText));
+    UsageQuery *reader = query(responder, QStringLiteral("the usage history"));
+    if (!reader)
+        return;
+    const QList<QPair<QString, UsageTotals>> groups = reader->grouped(from, to, *by);
+    if (!reader->lastError().isEmpty())
+        return fail(responder, 500, QStringLiteral("api_error"), reader->lastError());
+    QJsonArray rows;
+    UsageTotals sum;
+    for (const auto &[key, t] : groups) {
+        rows.append(QJsonObject{{"key", key}, {"requests", t.requests}, {"prompt_tokens", t.prompt},
+                                {"completion_tokens", t.completion}, {"cost_micros", t.cost}});
+        sum.requests += t.requests;
+        sum.prompt += t.prompt;
+        sum.completion += t.completion;
+        sum.cost += t.cost;
+    }
+    respond(responder, 200, QJsonObject{{"from", QDateTime::fromMSecsSinceEpoch(from).toString(Qt::ISODateWithMs)},
+                                        {"to", QDateTime::fromMSecsSinceEpoch(to).toString(Qt::ISODateWithMs)},
+                                        {"group_by", groupText},
+                                        {"groups", rows},
+                                        {"total", QJsonObject{{"requests", sum.requests}, {"prompt_tokens", sum.prompt},
+                                                              {"completion_tokens", sum.completion}, {"cost_micros", sum.cost}}}});
 }

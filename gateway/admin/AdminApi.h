@@ -1,5 +1,7 @@
 #pragma once
 
+#include "AdminSessions.h"
+
 #include <QByteArray>
 #include <QJsonValue>
 #include <QString>
@@ -17,7 +19,7 @@ struct HttpRequest;
 
 // The admin API under /admin/v1/: JSON in and out, every call behind the bearer token in
 // DATA_DIR/admin.token, every change applied to the running gateway at once and written to the
-// audit table. Later steps add their routes here (sessions, upstreams, usage).
+// audit table. The session routes and kill switches are AdminSessions'.
 class AdminApi
 {
 public:
@@ -28,6 +30,7 @@ public:
         UsageStore *store = nullptr;
         VirtualKeyRegistry *keys = nullptr;
         QString databasePath;   // read-side queries (audit) use their own read-only connection
+        AdminSessions::Services sessions; // the kill switches and the session registry, from the gateway
     };
 
     explicit AdminApi(const Services &services);
@@ -45,6 +48,10 @@ private:
     void keysCreate(const HttpRequest &request, HttpResponder *responder);
     void keysRevoke(const QString &id, HttpResponder *responder);
     void auditList(const HttpRequest &request, HttpResponder *responder);
+    // GET /admin/v1/usage?from=&to=&group_by=day|hour|model|tenant|session
+    void usageGet(const HttpRequest &request, HttpResponder *responder);
+    // The read-side connection, opened on first use; null (and answered 500) when it can't open.
+    UsageQuery *query(HttpResponder *responder, const QString &what);
 
     static void respond(HttpResponder *responder, int status, const QJsonValue &body);
     static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
@@ -56,4 +63,5 @@ private:
 
     Services m_services;
     std::unique_ptr<UsageQuery> m_query; // opened on first use
+    AdminSessions m_sessions;
 };

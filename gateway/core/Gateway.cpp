@@ -70,7 +70,13 @@ bool Gateway::start(QString *error)
 
     if (!loadBudgetState(error) || !m_adminToken.loadOrCreate(m_config.dataDir, error))
         return false;
-    m_admin = std::make_unique<AdminApi>(AdminApi::Services{&m_adminToken, &m_ledger, m_store, &m_keys, m_store->databasePath()});
+    AdminSessions::Services sessions;
+    sessions.execute = [this](const SessionCommand &c, const QString &actor) { return execute(c, actor); };
+    sessions.sessions = [this] { return sessionViews(m_book.size()); };
+    sessions.session = [this](const QString &id) { return sessionView(id); };
+    sessions.stoppedAll = [this] { return m_breakers.stoppedAll(); };
+    sessions.storeProblem = [this] { return m_store->failure(); };
+    m_admin = std::make_unique<AdminApi>(AdminApi::Services{&m_adminToken, &m_ledger, m_store, &m_keys, m_store->databasePath(), sessions});
 
     m_client = new UpstreamClient(this);
     m_services.client = m_client;

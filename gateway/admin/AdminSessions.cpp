@@ -1,0 +1,226 @@
+#include "AdminSessions.h"
+
+#include "AdminApi.h"
+#include "http/HttpRequest.h"
+#include "http/HttpResponder.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace {
+QString iso(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODateWithMs) : QString();
+}
+
+void reply(HttpResponder *responder, int status, const QJsonObject &body)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    h.add("cache-control", "no-store");
+    responder->respond(status, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+void refuse(HttpResponder *responder, int status, const QString &type, const QString &message)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    responder->respond(status, h, AdminApi::errorBody(type, message));
+}
+
+// "/admin/v1/sessions/a%2Fb/kill" → {"a/b", "kill"}; the id is percent-decoded.
+QPair<QString, QByteArray> idAndVerb(const QByteArray &rest)
+{
+    const qsizetype slash = rest.lastIndexOf('/');
+    QByteArray id = rest;
+    QByteArray verb;
+    if (slash > 0 && (rest.endsWith("/kill") || rest.endsWith("/resume"))) {
+        id = rest.left(slash);
+        verb = rest.mid(slash + 1);
+    }
+    return {QUrl::fromPercentEncoding(id), verb};
+}
+} // namespace
+
+bool AdminSessions::owns(const QByteArray &path)
+{
+    return path == "/admin/v1/sessions" || path.startsWith("/admin/v1/sessions/") || path.startsWith("/admin/v1/tenants/")
+        || path == "/admin/v1/stop-all" || path == "/admin/v1/resume-all";
+}
+
+QJsonObject AdminSessions::sessionJson(const SessionView &s)
+{
+    QJsonObject o{{"id", s.id},
+                  {"tenant", s.tenant},
+                  {"state", SessionView::stateName(s.state)},
+                  {"models", QJsonArray::fromStringList(s.models)},
+                  {"requests", s.requests},
+                  {"prompt_tokens", s.promptTokens},
+                  {"completion_tokens", s.completionTokens},
+                  {"cost_micros", s.costMicros},
+                  {"requests_per_minute", s.requestsPerMinute},
+                  {"tokens_per_minute", s.tokensPerMinute},
+                  {"cost_micros_per_minute", s.costMicrosPerMinute},
+                  {"in_flight", s.inFlight},
+                  {"first_seen", iso(s.firstSeenMs)},
+                  {"last_seen", iso(s.lastSeenMs)},
+                  {"last_prompt", s.lastPrompt}};
+    if (!s.process.isEmpty())
+        o.insert("process", s.process);
+    if (s.state != SessionView::State::Active) {
+        o.insert("reason", s.reason);
+        o.insert("state_since", iso(s.stateSinceMs));
+    }
+    if (s.costAtTripMicros >= 0)
+        o.insert("cost_at_trip_micros", s.costAtTripMicros);
+    return o;
+}
+
+void AdminSessions::handle(const HttpRequest &request, const QByteArray &path, const QString &actor, HttpResponder *responder)
+{
+    const QByteArray &m = request.method;
+    const auto onlyPost = [&]() {
+        if (m == "POST")
+            return true;
+        HttpHeaders h;
+        h.add("content-type", "application/json");
+        h.add("allow", "POST");
+        responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
+                                                       QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(m))));
+        return false;
+    };
+    if (path == "/admin/v1/stop-all") {
+        if (onlyPost())
+            act(request, SessionCommand::stopAll(), actor, responder);
+        return;
+    }
+    if (path == "/admin/v1/resume-all") {
+        if (onlyPost())
+            act(request, SessionCommand::resumeAll(), actor, responder);
+        return;
+    }
+    if (path == "/admin/v1/sessions") {
+        if (m != "GET") {
+            HttpHeaders h;
+            h.add("content-type", "application/json");
+            h.add("allow", "GET");
+            responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
+                                                           QStringLiteral("/admin/v1/sessions takes GET, not %1.").arg(QString::fromUtf8(m))));
+            return;
+        }
+        return list(request, responder);
+    }
+    const bool tenants = path.startsWith("/admin/v1/tenants/");
+    const QByteArray rest = path.mid(tenants ? qstrlen("/admin/v1/tenants/") : qstrlen("/admin/v1/sessions/"));
+    const auto [id, verb] = idAndVerb(rest);
+    if (id.isEmpty())
+        return refuse(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("Name the session or tenant in the path."));
+    if (verb.isEmpty()) {
+        if (tenants)
+            return refuse(responder, 404, QStringLiteral("not_found_error"),
+                          QStringLiteral("Tenants take POST /admin/v1/tenants/{id}/kill or /resume."));
+        if (m != "GET") {
+            HttpHeaders h;
+            h.add("content-type", "application/json");
+            h.add("allow", "GET");
+            responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
+                                                           QStringLiteral("%1 takes GET, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(m))));
+            return;
+        }
+        return one(id, responder);
+    }
+    if (!onlyPost())
+        return;
+    const bool kill = verb == "kill";
+    const SessionCommand command = tenants ? (kill ? SessionCommand::killTenant(id) : SessionCommand::resumeTenant(id))
+                                           : (kill ? SessionCommand::killSession(id) : SessionCommand::resumeSession(id));
+    act(request, command, actor, responder);
+}
+
+void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
+{
+    const QUrlQuery q(QString::fromUtf8(request.query));
+    const QString state = q.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
+    const QString tenant = q.queryItemValue(QStringLiteral("tenant"), QUrl::FullyDecoded);
+    const QString text = q.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded);
+    bool stateOk = true;
+    const SessionView::State wanted = SessionView::stateFromName(state, &stateOk);
+    if (!state.isEmpty() && !stateOk)
+        return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+                      QStringLiteral("state must be active, throttled, tripped or killed, not '%1'.").arg(state));
+    const auto number = [&](const QString &key, int fallback, int low, int high, bool *ok) {
+        const QString v = q.queryItemValue(key);
+        if (v.isEmpty())
+            return fallback;
+        const int n = v.toInt(ok);
+        if (!*ok || n < low || n > high)
+            *ok = false;
+        return n;
+    };
+    bool limitOk = true;
+    bool offsetOk = true;
+    const int limit = number(QStringLiteral("limit"), 100, 1, 1000, &limitOk);
+    const int offset = number(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max(), &offsetOk);
+    if (!limitOk || !offsetOk)
+        return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+                      QStringLiteral("limit must be a whole number from 1 to 1000 and offset one from 0."));
+    QJsonArray page;
+    int total = 0;
+    for (const SessionView &s : m_services.sessions()) {
+        if (!state.isEmpty() && s.state != wanted)
+            continue;
+        if (!tenant.isEmpty() && s.tenant != tenant)
+            continue;
+        if (!text.isEmpty() && !s.id.contains(text, Qt::CaseInsensitive) && !s.tenant.contains(text, Qt::CaseInsensitive))
+            continue;
+        if (total >= offset && page.size() < limit)
+            page.append(sessionJson(s));
+        ++total;
+    }
+    reply(responder, 200, QJsonObject{{"sessions", page}, {"total", total}, {"limit", limit}, {"offset", offset},
+                                      {"stopped_all", m_services.stoppedAll()}});
+}
+
+void AdminSessions::one(const QString &id, HttpResponder *responder)
+{
+    const std::optional<SessionView> s = m_services.session(id);
+    if (!s)
+        return refuse(responder, 404, QStringLiteral("not_found_error"),
+                      QStringLiteral("No session '%1' is known. GET /admin/v1/sessions lists them.").arg(id));
+    reply(responder, 200, sessionJson(*s));
+}
+
+void AdminSessions::act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder)
+{
+    // A body is optional; when there is one it is JSON, and may give the reason.
+    if (!request.body.trimmed().isEmpty()) {
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
+        if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+            return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+                          pe.error != QJsonParseError::NoError
+                              ? QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset)
+                              : QStringLiteral("The body must be a JSON object, e.g. {\"reason\": \"runaway loop\"}."));
+        }
+        const QJsonValue reason = doc.object().value(QLatin1String("reason"));
+        if (!reason.isUndefined() && !reason.isString())
+            return refuse(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("\"reason\" must be a string."));
+        command.reason = reason.toString().left(500);
+    }
+    const SessionCommandResult result = m_services.execute(command, actor);
+    if (!result.ok)
+        return refuse(responder, 400, QStringLiteral("invalid_request_error"), result.message);
+    QJsonObject body{{"ok", true}, {"cancelled", result.cancelled}, {"message", result.message},
+                     {"stopped_all", m_services.stoppedAll()}};
+    if (!command.target.isEmpty())
+        body.insert(command.action == SessionCommand::Action::KillTenant || command.action == SessionCommand::Action::ResumeTenant
+                        ? QStringLiteral("tenant") : QStringLiteral("session"),
+                    command.target);
+    const QString problem = m_services.storeProblem();
+    if (!problem.isEmpty())
+        body.insert("warning", QStringLiteral("In force now, but not saved: the usage store cannot write (%1), so a restart forgets it.").arg(problem));
+    reply(responder, 200, body);
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "session/SessionCommand.h"
+#include "session/SessionView.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+class HttpResponder;
+class UsageQuery;
+struct HttpRequest;
+
+// The admin routes of the kill switches and the session registry:
+//   GET  /admin/v1/sessions[?state=&tenant=&q=&limit=&offset=]   GET /admin/v1/sessions/{id}
+//   POST /admin/v1/sessions/{id}/kill|resume   POST /admin/v1/tenants/{id}/kill|resume
+//   POST /admin/v1/stop-all   POST /admin/v1/resume-all
+// It reads and acts only through the functions it is given (the gateway's), so it holds no state.
+class AdminSessions
+{
+public:
+    struct Services
+    {
+        std::function<SessionCommandResult(const SessionCommand &, const QString &actor)> execute;
+        std::function<QList<SessionView>()> sessions; // every session the gateway knows, most recent first
+        std::function<std::optional<SessionView>(const QString &id)> session;
+        std::function<bool()> stoppedAll;
+        std::function<QString()> storeProblem;   // why kills are not being saved, or empty
+    };
+
+    explicit AdminSessions(Services services) : m_services(std::move(services)) {}
+
+    static bool owns(const QByteArray &path);
+    // `path` without a trailing slash; `actor` for the audit table.
+    void handle(const HttpRequest &request, const QByteArray &path, const QString &actor, HttpResponder *responder);
+
+    static QJsonObject sessionJson(const SessionView &session);
+
+private:
+    void list(const HttpRequest &request, HttpResponder *responder);
+    void one(const QString &id, HttpResponder *responder);
+    void act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder);
+
+    Services m_services;
+};
