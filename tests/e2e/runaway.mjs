@@ -170,3 +170,25 @@ export async function tripFigures(gw, agent, startedAtEpochMs) {
     refusal: agent.refusal?.message ?? '',
   };
 }
+
+// Opens a slow stream for `session` (openai SDK), kills the session after three chunks, and says
+// how long after the kill the SDK's for-await loop raised.
+export async function killOnce(gw, session) {
+  const sdk = client(gw, session, { 'x-sim-tokens-per-second': '20', 'x-sim-completion-tokens': '2000' });
+  const stream = await sdk.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Tell me a long story.' }] });
+  const r = await killDuringStream(stream, (c) => c.choices[0]?.delta?.content, () => gw.admin('POST', `sessions/${encodeURIComponent(session)}/kill`));
+  if (!r.error || r.kill.status !== 200) throw new Error(`the kill of ${session} did not end its stream`);
+  return r;
+}
+
+// A varied agent calling as fast as it can (closed loop, growing history): the call at which the
+// velocity signal trips a session with no history, if any.
+export async function fastVariedAgent(gw, { session = 'fast-varied', maxCalls = 80 } = {}) {
+  const sdk = client(gw, session, { 'x-sim-completion-tokens': '20' });
+  const messages = [];
+  return run(session, async (i) => {
+    messages.push({ role: 'user', content: `Task ${i}: look at src/file_${i}.c and report what function ${i * 7} does.` });
+    const r = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    messages.push(r.choices[0].message);
+  }, { every: 0, maxCalls, maxMs: 30000 });
+}

@@ -1,0 +1,103 @@
+// TokenFuse runaway-agent benchmark: how fast the loop detector (defaults of
+// docs/loop-detection.md) trips the loops of the incident, what they had spent by then, and how
+// soon after a kill an SDK's stream loop raises. Agents are the official openai SDK
+// (tests/e2e/node_modules) against `tokenfuse --headless --simulate` on 127.0.0.1.
+//
+//   node bench/runaway/runaway.mjs      (bench/runaway/run.sh checks the prerequisites first)
+//
+// Knobs (environment): RUNS (5) ping-pong and tool-loop runs, KILLS (50), SLOW_LOOPS (3) slow
+// loops at once, PING_PONG_RATE (50) calls/s, TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS
+// (ping-pong,tool,slow,fast,kill: the parts to run).
+import { startGateway } from '../../tests/e2e/harness.mjs';
+import { pingPong, toolLoop, slowLoop, tripFigures, killOnce, fastVariedAgent, sessionState } from '../../tests/e2e/runaway.mjs';
+import { cpus } from 'node:os';
+
+const env = (k, d) => Number(process.env[k] ?? d);
+const RUNS = env('RUNS', 5);
+const KILLS = env('KILLS', 50);
+const SLOW_LOOPS = env('SLOW_LOOPS', 3);
+const RATE = env('PING_PONG_RATE', 50);
+const TOOL_EVERY_MS = env('TOOL_EVERY_MS', 50);
+const SLOW_EVERY_MS = env('SLOW_EVERY_MS', 2000);
+const PARTS = new Set((process.env.PARTS ?? 'ping-pong,tool,slow,fast,kill').split(','));
+
+const say = (s) => process.stderr.write(`runaway: ${s}\n`);
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+const stats = (xs) => ({ n: xs.length, min: Math.min(...xs), median: quantile(xs, 0.5), p95: quantile(xs, 0.95), max: Math.max(...xs) });
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+const usd = (micros) => (Number.isFinite(micros) ? `$${(micros / 1e6).toFixed(6)}` : '-');
+const row = (cells) => console.log(`  ${cells.map((c, i) => String(c).padStart(i ? 16 : 28)).join('')}`);
+
+const gw = await startGateway(['--simulate']);
+say(`gateway on :${gw.port}, ${cpus().length} cores (${cpus()[0].model})`);
+const results = { loops: [], kills: [] };
+try {
+  // 1. The incident: ping-pong at RATE calls/s.
+  if (PARTS.has('ping-pong')) say(`1/5 ping-pong at ${RATE} calls/s, ${RUNS} runs`);
+  for (let i = 1; PARTS.has('ping-pong') && i <= RUNS; i++) {
+    const t0 = Date.now();
+    const agents = await pingPong(gw, { sessions: [`pp-a-${i}`, `pp-b-${i}`], rate: RATE, maxMs: 20000 });
+    for (const a of agents) results.loops.push({ loop: 'ping-pong', ...(await tripFigures(gw, a, t0)), wallMs: a.refusedAt - a.start });
+  }
+  // 2. The tool loop.
+  if (PARTS.has('tool')) say(`2/5 tool loop, one call every ${TOOL_EVERY_MS} ms, ${RUNS} runs`);
+  for (let i = 1; PARTS.has('tool') && i <= RUNS; i++) {
+    const t0 = Date.now();
+    const a = await toolLoop(gw, { session: `tool-loop-${i}`, every: TOOL_EVERY_MS, maxMs: 60000 });
+    results.loops.push({ loop: 'tool loop', ...(await tripFigures(gw, a, t0)) });
+  }
+  // 3. Slow loops, all at once (each alone on its session).
+  if (PARTS.has('slow')) say(`3/5 ${SLOW_LOOPS} slow loops at once, one identical call every ${SLOW_EVERY_MS} ms`);
+  const t0 = Date.now();
+  const slow = await Promise.all(Array.from({ length: PARTS.has('slow') ? SLOW_LOOPS : 0 }, (_, i) =>
+    slowLoop(gw, { session: `slow-loop-${i + 1}`, every: SLOW_EVERY_MS, maxCalls: 40, maxMs: 90000 })));
+  for (const a of slow) results.loops.push({ loop: 'slow loop', ...(await tripFigures(gw, a, t0)) });
+  // 4. Where velocity starts: a varied agent with no history, as fast as it can go.
+  if (PARTS.has('fast')) {
+    say('4/5 a varied agent, closed loop, no history');
+    const fast = await fastVariedAgent(gw, { session: 'fast-varied', maxCalls: 80 });
+    const fastView = await sessionState(gw, 'fast-varied');
+    results.fast = { calls: fast.ok, refused: Boolean(fast.refusal), seconds: ((fast.refusedAt || performance.now()) - fast.start) / 1000, state: fastView.state, reason: fastView.reason ?? '' };
+  }
+  // 5. Kill to SDK raise.
+  if (PARTS.has('kill')) say(`5/5 ${KILLS} kills of a stream in flight`);
+  for (let i = 1; PARTS.has('kill') && i <= KILLS; i++) results.kills.push(await killOnce(gw, `kill-${i}`));
+} finally {
+  await gw.stop();
+  gw.cleanup();
+}
+
+console.log(`\nTokenFuse runaway agents: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0].model}), loop_detection defaults`);
+if (results.loops.length) console.log(`\nLoops tripped (time from the agents' start to the trip, by the gateway's clock; calls that went through before it):`);
+if (results.loops.length) row(['loop', 'runs tripped', 'time to trip ms', 'calls before', 'tokens at trip', 'spend at trip']);
+for (const loop of ['ping-pong', 'tool loop', 'slow loop']) {
+  const rs = results.loops.filter((r) => r.loop === loop);
+  if (!rs.length) continue;
+  const tripped = rs.filter((r) => r.state === 'tripped');
+  const med = (k) => quantile(tripped.map((r) => r[k]), 0.5);
+  const span = (k, d = 0) => `${fmt(Math.min(...tripped.map((r) => r[k])), d)}-${fmt(Math.max(...tripped.map((r) => r[k])), d)}`;
+  row([`${loop} (median)`, `${tripped.length}/${rs.length}`, fmt(med('timeToTripMs')), fmt(med('callsBeforeTrip')), fmt(med('tokens')), usd(med('costAtTripMicros'))]);
+  row([`${loop} (range)`, '', span('timeToTripMs'), span('callsBeforeTrip'), span('tokens'), `${usd(Math.min(...tripped.map((r) => r.costAtTripMicros)))}-${usd(Math.max(...tripped.map((r) => r.costAtTripMicros)))}`]);
+  const signals = [...new Set(tripped.map((r) => (r.refusal.match(/tripped it at [0-9:]+ \(([a-z_]+)\)/) ?? [])[1] ?? '?'))];
+  console.log(`    signal: ${signals.join(', ')}; e.g. "${tripped[0]?.reason ?? ''}"`);
+}
+const f = results.fast;
+if (f) console.log(`\nA varied agent with no history, as fast as it can: ${f.refused ? `tripped at call ${f.calls + 1}` : `not tripped in ${f.calls} calls`} after ${f.seconds.toFixed(1)} s (${(f.calls / f.seconds).toFixed(1)} calls/s); ${f.reason}`);
+const k = results.kills;
+if (k.length) {
+const after = stats(k.map((r) => r.raiseAfterAnswerMs));
+const sent = stats(k.map((r) => r.raiseAfterSendMs));
+const answer = stats(k.map((r) => r.killMs));
+console.log(`\nKill to SDK raise, ${k.length} kills of a stream in flight (openai SDK, for await; ms):`);
+row(['', 'median', 'p95', 'max', 'min']);
+row(['kill sent -> loop raised', fmt(sent.median, 1), fmt(sent.p95, 1), fmt(sent.max, 1), fmt(sent.min, 1)]);
+row(['kill answered -> raised', fmt(after.median, 1), fmt(after.p95, 1), fmt(after.max, 1), fmt(after.min, 1)]);
+row(['kill sent -> kill answered', fmt(answer.median, 1), fmt(answer.p95, 1), fmt(answer.max, 1), fmt(answer.min, 1)]);
+}
+if (process.env.BENCH_RAW) {
+  console.log('');
+  for (const r of results.loops) console.log(`RESULT ${JSON.stringify({ ...r, refusal: undefined })}`);
+}
