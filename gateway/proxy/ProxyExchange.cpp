@@ -590,11 +590,16 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
         });
         return;
     }
-    const int status = Dialect::statusOf(error);
-    record(status, kind, usageSoFar(), [this, error, status, message] {
+    // A session blocked while its answer was on the way is as final as one refused at the door
+    // (Gateway::respondError): said so, and sent to Codex as 400 so it does not retry.
+    const bool final = error == Dialect::Error::SessionBlocked;
+    const int status = final ? AgentRefusal::statusFor(m_request, Dialect::statusOf(error)) : Dialect::statusOf(error);
+    record(status, kind, usageSoFar(), [this, error, status, message, final] {
         if (m_responder) {
             HttpHeaders h;
             h.add("content-type", "application/json");
+            if (final)
+                h.add("x-should-retry", "false");
             h.add("x-tokenfuse-request-id", m_row.id.toUtf8());
             h.add("x-tokenfuse-session", m_row.session.toUtf8());
             m_responder->respond(status, h, m_dialect.errorBody(error, message));

@@ -47,7 +47,8 @@ test('openai: a kill ends the stream in flight at once, bills what streamed, and
   assert.equal(r.kill.status, 200);
   assert.equal(r.kill.body.cancelled, 1, 'the kill ended the one stream in flight');
   assert.ok(r.error, 'the for-await loop raises');
-  assert.match(r.error.message, /session_blocked|Session s1 is blocked/);
+  assert.equal(r.error.code, 'session_blocked', 'the error event in the stream carries the code');
+  assert.match(r.error.message, /Session s1 is blocked: killed by admin-api/);
   assert.match(r.error.message, /runaway loop/, 'the message carries the reason given with the kill');
   console.log(`openai: kill answered in ${r.killMs.toFixed(1)} ms; for-await raised ${r.raiseAfterAnswerMs.toFixed(1)} ms after the answer (${r.raiseAfterSendMs.toFixed(1)} ms after the kill was sent), ${r.chunks} chunks before`);
   assert.ok(r.raiseAfterAnswerMs < 1000, `raised ${r.raiseAfterAnswerMs} ms after the kill answer`);
@@ -73,6 +74,43 @@ test('openai: a kill ends the stream in flight at once, bills what streamed, and
   assert.equal(view.body.reason, 'runaway loop');
 });
 
+test('openai: a kill ends a whole (non-streamed) answer in flight with a 403 session_blocked the SDK does not retry', { timeout: 20000 }, async () => {
+  const attempts = { n: 0 };
+  const asking = openai('w1', attempts).chat.completions
+    .create({ model: 'gpt-4o-mini', messages: story }, { headers: { 'x-sim-tokens-per-second': '20', 'x-sim-completion-tokens': '400' } });
+  const settled = asking.then(() => null, (e) => e);
+  await poll(async () => (await gw.admin('GET', 'sessions/w1')).body?.in_flight === 1, 'the request of w1 in flight');
+  const kill = await gw.admin('POST', 'sessions/w1/kill');
+  assert.equal(kill.body.cancelled, 1);
+  const err = await settled;
+  assert.ok(err, 'the request raises');
+  assert.equal(err.status, 403);
+  assert.equal(err.code, 'session_blocked');
+  assert.equal(err.headers.get('x-should-retry'), 'false', 'a final refusal, as for a request refused at the door');
+  assert.match(err.message, /Session w1 is blocked: killed by/);
+  assert.equal(attempts.n, 1, 'the SDK (maxRetries 3) sent it once');
+  const [row] = gw.query(`select * from requests where session = 'w1'`);
+  assert.equal(row.status, 403);
+  assert.equal(row.error, 'session_blocked');
+});
+
+test('codex: a whole answer in flight when its session is killed ends as 400 session_blocked, which Codex does not retry', { timeout: 20000 }, async () => {
+  // Codex CLI retries every status but 400 (docs/agents.md); its requests carry `originator`.
+  const answer = fetch(`${gw.baseURL}/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', originator: 'codex_exec', 'x-session-id': 'cx1', 'x-sim-tokens-per-second': '20', 'x-sim-completion-tokens': '400' },
+    body: JSON.stringify({ model: 'gpt-5-codex', input: 'Fix the failing test.' }),
+  });
+  await poll(async () => (await gw.admin('GET', 'sessions/cx1')).body?.in_flight === 1, 'the request of cx1 in flight');
+  assert.equal((await gw.admin('POST', 'sessions/cx1/kill')).body.cancelled, 1);
+  const res = await answer;
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get('x-should-retry'), 'false');
+  const body = await res.json();
+  assert.equal(body.error.code, 'session_blocked');
+  assert.match(body.error.message, /Session cx1 is blocked/);
+});
+
 test('anthropic: a kill ends the stream in flight, and the next request is a 403 permission_error sent once', { timeout: 20000 }, async () => {
   const { data: stream, response } = await anthropic('a1').messages
     .create({ model: 'claude-opus-5', max_tokens: 4000, messages: story, stream: true }, { headers: slowStream })
@@ -80,6 +118,7 @@ test('anthropic: a kill ends the stream in flight, and the next request is a 403
   const r = await killDuringStream(stream, (e) => e.type === 'content_block_delta' && e.delta.text, () => gw.admin('POST', 'sessions/a1/kill'));
   assert.equal(r.kill.status, 200);
   assert.ok(r.error, 'the for-await loop raises');
+  assert.equal(r.error.error.error.type, 'permission_error', "an Anthropic error event");
   assert.match(r.error.message, /Session a1 is blocked/);
   console.log(`anthropic: kill answered in ${r.killMs.toFixed(1)} ms; for-await raised ${r.raiseAfterAnswerMs.toFixed(1)} ms after the answer, ${r.chunks} chunks before`);
   assert.ok(r.raiseAfterAnswerMs < 1000, `raised ${r.raiseAfterAnswerMs} ms after the kill answer`);
@@ -148,3 +187,4 @@ test('stop-all ends both streams in flight, refuses new requests from anyone, an
   }
   assert.equal((await gw.admin('GET', 'sessions?limit=1')).body.stopped_all, false);
 });
+
