@@ -177,6 +177,8 @@ void Gateway::identify(const HttpRequest &request, HttpResponder *responder, std
         return;
     }
     if (!caller.needsPeerLookup) {
+        if (caller.processUnknown)
+            nameProcess(request, caller.session);
         CallerResolver::settle(&caller);
         if (passesBreakers(request, responder, caller))
             proceed(caller);
@@ -195,6 +197,17 @@ void Gateway::identify(const HttpRequest &request, HttpResponder *responder, std
         CallerResolver::settle(&caller);
         if (passesBreakers(request, alive, caller))
             proceed(caller);
+    });
+}
+
+void Gateway::nameProcess(const HttpRequest &request, const QString &session)
+{
+    if (!m_peers)
+        m_peers = new PeerProcessFinder(this);
+    const quint64 connection = request.connectionId;
+    m_peers->find(request.peerPort, request.localPort, [this, connection, session](const QString &peer) {
+        m_callers.rememberPeer(connection, peer);
+        m_book.noteProcess(session, peer);
     });
 }
 

@@ -118,6 +118,8 @@ private:
                       const QString &message, const HttpHeaders &extra = {});
     // Tenant and fingerprint from a tf- virtual key, if the request has one; false if it is unknown.
     bool applyVirtualKey(CallerIdentity *caller) const;
+    // Names the calling process of a session that came with its own id, off the request's path.
+    void nameProcess(const HttpRequest &request, const QString &session);
     bool startSimulator(QString *error);
     void onRecorded(const UsageRecord &row);
     void publish();

@@ -42,11 +42,18 @@ CallerIdentity CallerResolver::resolve(const HttpRequest &request)
             break;
         id.session = QString::fromUtf8(request.headers.value(name)).trimmed();
     }
-    if (id.session.isEmpty() && request.peerAddress.isLoopback()) {
-        if (const QString *known = m_peerByConnection.object(request.connectionId))
-            id.session = *known;
-        else
-            id.needsPeerLookup = true;
+    if (request.peerAddress.isLoopback()) {
+        const QString *known = m_peerByConnection.object(request.connectionId);
+        if (known)
+            id.process = *known;
+        if (id.session.isEmpty()) {
+            if (known)
+                id.session = *known;
+            else
+                id.needsPeerLookup = true;
+        } else if (!known) {
+            id.processUnknown = true;
+        }
     }
     return id;
 }

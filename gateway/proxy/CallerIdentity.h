@@ -17,6 +17,9 @@ struct CallerIdentity
     // No X-Session-ID nor agent session header, and the caller is a loopback process not named
     // yet: PeerProcessFinder names it.
     bool needsPeerLookup = false;
+    // The session came from a header and the loopback caller's process is not known yet: worth
+    // naming for the console, but the request need not wait for it.
+    bool processUnknown = false;
 };
 
 // Resolves identities from the request's headers, remembering the calling process per connection:

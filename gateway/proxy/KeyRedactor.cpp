@@ -1,5 +1,6 @@
 #include "KeyRedactor.h"
 
+#include <QRegularExpression>
 #include <QString>
 
 namespace {
@@ -30,4 +31,19 @@ QByteArray KeyRedactor::redact(const QByteArray &text, const QByteArray &key)
 QString KeyRedactor::redact(const QString &text, const QString &key)
 {
     return QString::fromUtf8(redact(text.toUtf8(), key.toUtf8()));
+}
+
+QString KeyRedactor::scrubLikelyKeys(const QString &text)
+{
+    // Known shapes first (short ones too, so "sk-ant-api03-…" never shows its tail), then the
+    // long mixed runs that most secrets are.
+    static const QRegularExpression known(QStringLiteral(
+        R"((?<![A-Za-z0-9])(sk-ant-[A-Za-z0-9_\-]{8,}|sk-[A-Za-z0-9_\-]{16,}|tf-[A-Za-z0-9_\-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|hf_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_\-]{16,}))"));
+    static const QRegularExpression bearer(QStringLiteral(R"((?i)(bearer|token|api[_-]?key|password|secret)(["':= ]+)([^\s"',;]{8,}))"));
+    static const QRegularExpression longRun(QStringLiteral(R"((?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,})"));
+    QString out = text;
+    out.replace(known, QStringLiteral("[key hidden]"));
+    out.replace(bearer, QStringLiteral("\\1\\2[hidden]"));
+    out.replace(longRun, QStringLiteral("[key hidden]"));
+    return out;
 }

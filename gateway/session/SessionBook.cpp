@@ -61,6 +61,13 @@ void SessionBook::noteRequest(const QString &session, const QString &tenant, con
     e.lastSeenMs = qMax(e.lastSeenMs, nowMs);
 }
 
+void SessionBook::noteProcess(const QString &session, const QString &process)
+{
+    const auto it = m_sessions.find(session);
+    if (it != m_sessions.end() && !process.isEmpty())
+        it->process = process;
+}
+
 void SessionBook::noteRecorded(const UsageRecord &row)
 {
     if (row.session.isEmpty())

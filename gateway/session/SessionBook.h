@@ -27,6 +27,8 @@ public:
     // A request of the session is about to go through (after admission by the breakers).
     void noteRequest(const QString &session, const QString &tenant, const QString &process, const QString &model,
                      const QString &promptPreview, qint64 nowMs);
+    // The calling process of a session, once it is known (looked up off the request's path).
+    void noteProcess(const QString &session, const QString &process);
     // A request's row was written (every request, refused ones included).
     void noteRecorded(const UsageRecord &row);
 

@@ -316,6 +316,22 @@ private Q_SLOTS:
         QCOMPARE(admin("POST", "sessions/repo%40main%3Aagent%201/resume").status, 200);
     }
 
+    void aSessionNamedByHeaderStillShowsItsCallingProcess()
+    {
+        QCOMPARE(call("/v1/chat/completions", chat(false), who("named-by-header")).status, 200);
+        // The kernel's name of a process (comm) stops at 15 characters.
+        const QString me = QStringLiteral("tst_GatewaySess:%1").arg(QCoreApplication::applicationPid());
+        QTRY_COMPARE(json(admin("GET", "sessions/named-by-header").body).value("process").toString(), me);
+    }
+
+    void thePromptPreviewHidesKeys()
+    {
+        QCOMPARE(call("/v1/chat/completions", chat(false, QStringLiteral("Deploy with sk-proj-AbCdEf0123456789xyzXYZ now please")),
+                      who("preview-1")).status, 200);
+        const QString preview = json(admin("GET", "sessions/preview-1").body).value("last_prompt").toString();
+        QCOMPARE(preview, QStringLiteral("Deploy with [key hidden] now please"));
+    }
+
     void theUsageRouteGroupsWhatWasStored()
     {
         QCOMPARE(call("/v1/chat/completions", chat(false), who("usage-1", "usage-tenant")).status, 200);

@@ -31,6 +31,33 @@ private Q_SLOTS:
         if (!key.isEmpty())
             QVERIFY(!KeyRedactor::redact(text, key).contains(key.left(16)));
     }
+
+    void scrubLikelyKeys_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("openai key") << "use sk-proj-AbCdEf0123456789xyzXYZ to call" << "use [key hidden] to call";
+        QTest::newRow("anthropic key") << "key=sk-ant-api03-Zx9_8y-7w" << "key=[key hidden]";
+        QTest::newRow("tokenfuse key") << "tf-0123456789abcdefABCD" << "[key hidden]";
+        QTest::newRow("aws") << "AKIAIOSFODNN7EXAMPLE is mine" << "[key hidden] is mine";
+        QTest::newRow("github") << "token ghp_0123456789abcdefghijABCDEFGHIJ" << "token [key hidden]";
+        QTest::newRow("bearer") << "Authorization: Bearer abc.def.ghi-123" << "Authorization: Bearer [hidden]";
+        QTest::newRow("password") << "password: hunter2hunter2" << "password: [hidden]";
+        QTest::newRow("long mixed run") << "secretish 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 here"
+                                        << "secretish [key hidden] here";
+        QTest::newRow("prose stays") << "Fix the failing test in src/session/LoopDetector.cpp, then run 500 tokens."
+                                     << "Fix the failing test in src/session/LoopDetector.cpp, then run 500 tokens.";
+        QTest::newRow("long word without digits stays") << "pneumonoultramicroscopicsilicovolcanoconiosis"
+                                                         << "pneumonoultramicroscopicsilicovolcanoconiosis";
+        QTest::newRow("short sk word stays") << "ask-me sk-1" << "ask-me sk-1";
+    }
+
+    void scrubLikelyKeys()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        QCOMPARE(KeyRedactor::scrubLikelyKeys(text), expected);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_KeyRedactor)
