@@ -600,6 +600,8 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
             h.add("content-type", "application/json");
             if (final)
                 h.add("x-should-retry", "false");
+            if (status != Dialect::statusOf(error))
+                h.add("x-tokenfuse-status", QByteArray::number(Dialect::statusOf(error)));
             h.add("x-tokenfuse-request-id", m_row.id.toUtf8());
             h.add("x-tokenfuse-session", m_row.session.toUtf8());
             m_responder->respond(status, h, m_dialect.errorBody(error, message));

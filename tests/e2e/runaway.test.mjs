@@ -106,6 +106,7 @@ test('codex: a whole answer in flight when its session is killed ends as 400 ses
   const res = await answer;
   assert.equal(res.status, 400);
   assert.equal(res.headers.get('x-should-retry'), 'false');
+  assert.equal(res.headers.get('x-tokenfuse-status'), '403', 'as docs/sessions.md says');
   const body = await res.json();
   assert.equal(body.error.code, 'session_blocked');
   assert.match(body.error.message, /Session cx1 is blocked/);
