@@ -9,6 +9,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <limits>
+
 namespace {
 
 const char kTotalsColumns[] =
@@ -22,6 +24,50 @@ UsageTotals readTotals(const QSqlQuery &query, int first)
     totals.completion = query.value(first + 2).toLongLong();
     totals.cost = query.value(first + 3).toLongLong();
     return totals;
+}
+
+// Per-session figures. `latest` selects (session, tenant, model, last_seen, stored) from each
+// session's latest request (`alias` is its requests table), `since` bounds the rows added up.
+// A request is its session's latest when the seek to the end of the session's range in
+// requests_by_session, whose entries end in (started_at, rowid), lands on it; so walking
+// requests_by_time back from the newest request meets sessions in the order they were last
+// seen, and a LIMIT stops the walk after the first few hundred rows instead of adding up the whole
+// range (a GROUP BY over it would sort every row in it). The sums are then one range of
+// requests_by_session per session, in the index's order (no sort).
+QString sessionTotalsSql(const QString &latest)
+{
+    return QStringLiteral(
+        "WITH latest AS (%1), "
+        "sums AS (SELECT session, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt, "
+        "COALESCE(SUM(completion_tokens), 0) AS completion, COALESCE(SUM(cost_micros), 0) AS cost, "
+        "MIN(started_at) AS first_seen FROM requests WHERE session IN (SELECT session FROM latest) AND started_at >= ? "
+        "GROUP BY session) "
+        "SELECT latest.session, latest.tenant, latest.model, sums.requests, sums.prompt, sums.completion, sums.cost, "
+        "sums.first_seen, latest.last_seen FROM latest JOIN sums USING (session) "
+        "ORDER BY latest.last_seen DESC, latest.stored DESC")
+        .arg(latest);
+}
+
+QString latestOfItsSession(const QString &alias)
+{
+    return QStringLiteral("%1.rowid = (SELECT rowid FROM requests WHERE session = %1.session "
+                          "ORDER BY started_at DESC, rowid DESC LIMIT 1)").arg(alias);
+}
+
+SessionTotalsRecord readSessionTotals(const QSqlQuery &query)
+{
+    SessionTotalsRecord record;
+    int i = 0;
+    record.session = query.value(i++).toString();
+    record.tenant = query.value(i++).toString();
+    record.model = query.value(i++).toString();
+    record.requests = query.value(i++).toLongLong();
+    record.promptTokens = query.value(i++).toLongLong();
+    record.completionTokens = query.value(i++).toLongLong();
+    record.costMicros = query.value(i++).toLongLong();
+    record.firstSeenMs = query.value(i++).toLongLong();
+    record.lastSeenMs = query.value(i++).toLongLong();
+    return record;
 }
 
 QString groupKey(UsageQuery::GroupBy by)
@@ -120,6 +166,48 @@ QList<QPair<QString, UsageTotals>> UsageQuery::grouped(qint64 fromMs, qint64 toM
     while (query.next())
         groups.append({query.value(0).toString(), readTotals(query, 1)});
     return groups;
+}
+
+QList<SessionTotalsRecord> UsageQuery::sessionTotals(qint64 sinceMs, int limit)
+{
+    m_lastError.clear();
+    QList<SessionTotalsRecord> records;
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    query.prepare(sessionTotalsSql(
+        QStringLiteral("SELECT r.session, r.tenant, r.model, r.started_at AS last_seen, r.rowid AS stored "
+                       "FROM requests AS r WHERE r.started_at >= ? AND r.session <> '' AND %1 "
+                       "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?")
+            .arg(latestOfItsSession(QStringLiteral("r")))));
+    query.addBindValue(sinceMs);
+    query.addBindValue(limit);
+    query.addBindValue(sinceMs);
+    if (!query.exec()) {
+        fail(QStringLiteral("adding up sessions"), query);
+        return records;
+    }
+    while (query.next())
+        records.append(readSessionTotals(query));
+    return records;
+}
+
+std::optional<SessionTotalsRecord> UsageQuery::sessionTotal(const QString &session)
+{
+    m_lastError.clear();
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    query.prepare(sessionTotalsSql(
+        QStringLiteral("SELECT session, tenant, model, started_at AS last_seen, rowid AS stored FROM requests "
+                       "WHERE session = ? ORDER BY started_at DESC, rowid DESC LIMIT 1")));
+    query.addBindValue(session);
+    query.addBindValue(std::numeric_limits<qint64>::min()); // all time
+    if (!query.exec()) {
+        fail(QStringLiteral("adding up session %1").arg(session), query);
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return readSessionTotals(query);
 }
 
 QList<AuditEntry> UsageQuery::recentAudit(int limit)

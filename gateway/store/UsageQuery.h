@@ -4,6 +4,7 @@
 #include "StoreRecords.h"
 #include "UsageTotals.h"
 #include "accounting/UsageRecord.h"
+#include "session/SessionBlock.h"
 
 #include <QList>
 #include <QPair>
@@ -14,8 +15,8 @@
 
 class QSqlQuery;
 
-// Reads tokenfuse.db for the console and the admin API (usage history, the audit log, virtual
-// keys), through a read-only connection of its own; WAL lets it read while the writer commits.
+// Reads tokenfuse.db for the console and the admin API (usage history, per-session totals, the
+// audit log, virtual keys), through a read-only connection of its own; WAL lets it read while the writer commits.
 // Create, open and use it on one thread. Time ranges are half-open, [fromMs, toMs), on started_at
 // in ms since the Unix epoch. Every read is a short indexed query, quick enough to call
 // synchronously from the gateway thread.
@@ -41,6 +42,14 @@ public:
     // One entry per group that has rows, ordered by key. Day keys read "2025-03-14", hour keys
     // "2025-03-14 09:00", both on the local calendar of this machine.
     QList<QPair<QString, UsageTotals>> grouped(qint64 fromMs, qint64 toMs, GroupBy by);
+
+    // One record per session with requests started at or after sinceMs, figures of those requests
+    // only; tenant and model are those of the session's latest request. Most recently seen first
+    // (ties by session), at most `limit`. Rows with an empty session are no session's and left out.
+    QList<SessionTotalsRecord> sessionTotals(qint64 sinceMs, int limit);
+    // A session's figures over all its requests; nullopt when it has none (or on error: see
+    // lastError()).
+    std::optional<SessionTotalsRecord> sessionTotal(const QString &session);
 
     // Newest first.
     QList<AuditEntry> recentAudit(int limit);
