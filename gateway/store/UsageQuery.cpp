@@ -26,15 +26,18 @@ UsageTotals readTotals(const QSqlQuery &query, int first)
     return totals;
 }
 
-// Per-session figures. `latest` selects (session, tenant, model, last_seen, stored) from each
-// session's latest request (`alias` is its requests table), `since` bounds the rows added up.
-// A request is its session's latest when the seek to the end of the session's range in
-// requests_by_session, whose entries end in (started_at, rowid), lands on it; so walking
-// requests_by_time back from the newest request meets sessions in the order they were last
-// seen, and a LIMIT stops the walk after the first few hundred rows instead of adding up the whole
-// range (a GROUP BY over it would sort every row in it). The sums are then one range of
-// requests_by_session per session, in the index's order (no sort).
-QString sessionTotalsSql(const QString &latest)
+// A session's latest request is the one the seek to the end of its range in requests_by_session
+// lands on: the index's entries end in (started_at, rowid), so this costs one seek, no sort.
+QString isLatestOfItsSession(const QString &session, const QString &rowid)
+{
+    return QStringLiteral("%2 = (SELECT rowid FROM requests WHERE session = %1 ORDER BY started_at DESC, rowid DESC LIMIT 1)")
+        .arg(session, rowid);
+}
+
+// Per-session figures of the sessions `latest` selects as (session, tenant, model, last_seen,
+// stored), from each one's latest request: the sums are one range of requests_by_session per
+// session, in the index's order (no sort), from the `since` bound on. Newest first.
+QString totalsOfLatestSql(const QString &latest)
 {
     return QStringLiteral(
         "WITH latest AS (%1), "
@@ -48,10 +51,33 @@ QString sessionTotalsSql(const QString &latest)
         .arg(latest);
 }
 
-QString latestOfItsSession(const QString &alias)
+// sessionTotals(), most sessions: walking requests_by_time back from the newest request meets the
+// sessions in the order they were last seen, so the first `limit` latest requests met are the
+// answer; the walk streams in the index's order and stops there. Binds: the oldest started_at to
+// walk to, limit.
+QString recentSessionsSql()
 {
-    return QStringLiteral("%1.rowid = (SELECT rowid FROM requests WHERE session = %1.session "
-                          "ORDER BY started_at DESC, rowid DESC LIMIT 1)").arg(alias);
+    return QStringLiteral(
+        "SELECT r.session, r.tenant, r.model, r.started_at AS last_seen, r.rowid AS stored FROM requests AS r "
+        "WHERE r.started_at >= ? AND r.session <> '' AND %1 ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?")
+        .arg(isLatestOfItsSession(QStringLiteral("r.session"), QStringLiteral("r.rowid")));
+}
+
+// sessionTotals(), a few busy sessions: one pass over the range in requests_by_time (in the
+// order rows were written, so the table reads are sequential) grouped by session. `+session`
+// keeps SQLite from grouping along requests_by_session instead, which reads every request ever
+// made. Same order as recentSessionsSql(). Binds: since, limit.
+QString busySessionsSql()
+{
+    return QStringLiteral(
+        "WITH sums AS (SELECT session, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt, "
+        "COALESCE(SUM(completion_tokens), 0) AS completion, COALESCE(SUM(cost_micros), 0) AS cost, "
+        "MIN(started_at) AS first_seen, MAX(started_at) AS last_seen FROM requests "
+        "WHERE started_at >= ? AND session <> '' GROUP BY +session) "
+        "SELECT sums.session, latest.tenant, latest.model, sums.requests, sums.prompt, sums.completion, sums.cost, "
+        "sums.first_seen, sums.last_seen FROM sums JOIN requests AS latest ON %1 "
+        "ORDER BY sums.last_seen DESC, latest.rowid DESC LIMIT ?")
+        .arg(isLatestOfItsSession(QStringLiteral("sums.session"), QStringLiteral("latest.rowid")));
 }
 
 SessionTotalsRecord readSessionTotals(const QSqlQuery &query)
@@ -172,42 +198,70 @@ QList<SessionTotalsRecord> UsageQuery::sessionTotals(qint64 sinceMs, int limit)
 {
     m_lastError.clear();
     QList<SessionTotalsRecord> records;
-    QSqlQuery query(m_connection.database());
-    query.setForwardOnly(true);
-    query.prepare(sessionTotalsSql(
-        QStringLiteral("SELECT r.session, r.tenant, r.model, r.started_at AS last_seen, r.rowid AS stored "
-                       "FROM requests AS r WHERE r.started_at >= ? AND r.session <> '' AND %1 "
-                       "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?")
-            .arg(latestOfItsSession(QStringLiteral("r")))));
-    query.addBindValue(sinceMs);
-    query.addBindValue(limit);
-    query.addBindValue(sinceMs);
-    if (!query.exec()) {
-        fail(QStringLiteral("adding up sessions"), query);
+    if (limit <= 0)
+        return records;
+    // Usually `limit` sessions show up among the newest few thousand requests: then only those
+    // are walked. When they don't (a few sessions making most requests), walking the whole range
+    // costs a seek per request, and grouping it is cheaper. The walk goes back as far as the
+    // scan-th newest request in the range (counted along requests_by_time alone: no table reads).
+    const qint64 scan = 20 * qint64(limit) + 1000;
+    QSqlQuery edge(m_connection.database());
+    edge.setForwardOnly(true);
+    edge.prepare(QStringLiteral("SELECT started_at FROM requests WHERE started_at >= ? "
+                                "ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?"));
+    edge.addBindValue(sinceMs);
+    edge.addBindValue(scan - 1);
+    if (!edge.exec()) {
+        fail(QStringLiteral("adding up sessions"), edge);
         return records;
     }
-    while (query.next())
-        records.append(readSessionTotals(query));
+    const bool wholeRange = !edge.next();
+    const qint64 walkTo = wholeRange ? sinceMs : edge.value(0).toLongLong();
+    edge.finish();
+    // How many sessions the walk finds first: adding up theirs is wasted when grouping must follow.
+    QSqlQuery walk(m_connection.database());
+    walk.setForwardOnly(true);
+    walk.prepare(QStringLiteral("SELECT COUNT(*) FROM (%1)").arg(recentSessionsSql()));
+    walk.addBindValue(walkTo);
+    walk.addBindValue(limit);
+    if (!walk.exec() || !walk.next()) {
+        fail(QStringLiteral("adding up sessions"), walk);
+        return records;
+    }
+    const bool walkFindsAll = wholeRange || walk.value(0).toLongLong() == limit;
+    walk.finish();
+    if (walkFindsAll)
+        runSessionTotals(totalsOfLatestSql(recentSessionsSql()), {walkTo, limit, sinceMs}, &records);
+    else
+        runSessionTotals(busySessionsSql(), {sinceMs, limit}, &records);
     return records;
 }
 
 std::optional<SessionTotalsRecord> UsageQuery::sessionTotal(const QString &session)
 {
     m_lastError.clear();
+    QList<SessionTotalsRecord> records;
+    const QString latest = QStringLiteral("SELECT session, tenant, model, started_at AS last_seen, rowid AS stored "
+                                          "FROM requests WHERE session = ? ORDER BY started_at DESC, rowid DESC LIMIT 1");
+    if (!runSessionTotals(totalsOfLatestSql(latest), {session, std::numeric_limits<qint64>::min()}, &records) || records.isEmpty())
+        return std::nullopt;
+    return records.constFirst();
+}
+
+bool UsageQuery::runSessionTotals(const QString &sql, const QVariantList &binds, QList<SessionTotalsRecord> *records)
+{
     QSqlQuery query(m_connection.database());
     query.setForwardOnly(true);
-    query.prepare(sessionTotalsSql(
-        QStringLiteral("SELECT session, tenant, model, started_at AS last_seen, rowid AS stored FROM requests "
-                       "WHERE session = ? ORDER BY started_at DESC, rowid DESC LIMIT 1")));
-    query.addBindValue(session);
-    query.addBindValue(std::numeric_limits<qint64>::min()); // all time
+    query.prepare(sql);
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
     if (!query.exec()) {
-        fail(QStringLiteral("adding up session %1").arg(session), query);
-        return std::nullopt;
+        fail(QStringLiteral("adding up sessions"), query);
+        return false;
     }
-    if (!query.next())
-        return std::nullopt;
-    return readSessionTotals(query);
+    while (query.next())
+        records->append(readSessionTotals(query));
+    return true;
 }
 
 QList<AuditEntry> UsageQuery::recentAudit(int limit)

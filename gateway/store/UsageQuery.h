@@ -10,6 +10,7 @@
 #include <QPair>
 #include <QString>
 #include <QStringView>
+#include <QVariantList>
 
 #include <optional>
 
@@ -61,6 +62,8 @@ public:
 
 private:
     void fail(const QString &what, const QSqlQuery &query);
+    // Runs a per-session totals query; false with lastError() set if it fails.
+    bool runSessionTotals(const QString &sql, const QVariantList &binds, QList<SessionTotalsRecord> *records);
 
     SqliteConnection m_connection;
     QString m_lastError;

@@ -38,6 +38,8 @@ private Q_SLOTS:
     void sessionTotalsAddUpEachSessionSince();
     void sessionTotalsAreNewestFirstAndLimited();
     void sessionTotalsOfAnEmptyRangeAreNone();
+    void sessionTotalsAgreeWhateverTheLimit_data();
+    void sessionTotalsAgreeWhateverTheLimit();
     void sessionTotalIsAllTime();
     void sessionTotalOfAnUnknownSessionIsNothing();
 
@@ -406,6 +408,67 @@ void tst_UsageQuery::sessionTotalsOfAnEmptyRangeAreNone()
     QVERIFY(query.sessionTotals(1001, 10).isEmpty());
     QVERIFY2(query.lastError().isEmpty(), qPrintable(query.lastError()));
     QCOMPARE(query.sessionTotals(1000, 10).size(), 1);
+}
+
+void tst_UsageQuery::sessionTotalsAgreeWhateverTheLimit_data()
+{
+    QTest::addColumn<int>("hot");
+    // 500: the newest requests hold every session; 2,000: past the first 1,020 or so, only hot.
+    QTest::newRow("hot session among the others") << 500;
+    QTest::newRow("hot session hiding the others") << 2000;
+}
+
+void tst_UsageQuery::sessionTotalsAgreeWhateverTheLimit()
+{
+    QFETCH(int, hot);
+    // A small limit is answered from the newest requests alone, a limit beyond what they hold by
+    // adding up the whole range: both must give the same records in the same order. Here: a hot
+    // session making `hot` requests after everyone else, sessions whose latest requests started in
+    // the same ms (stored last is seen last), and sessions seen only before the range.
+    const qint64 t = 1'741'600'000'000;
+    QList<UsageRecord> rows;
+    int id = 0;
+    const auto add = [&](qint64 at, const QString &session) {
+        rows.append(row(QStringLiteral("q%1").arg(id), at, QStringLiteral("model-%1").arg(id), QStringLiteral("tenant-%1").arg(id),
+                        session, id, 1, 2 * id));
+        ++id;
+    };
+    for (int i = 0; i < 10; ++i)
+        add(t - 100 + i, QStringLiteral("before-%1").arg(i));
+    for (int i = 0; i < 40; ++i)
+        add(t + (i / 4) * 10, QStringLiteral("tied-%1").arg(i % 13)); // four at each ms, repeating sessions
+    for (int i = 0; i < hot; ++i)
+        add(t + 1000 + i, QStringLiteral("hot"));
+    store(rows);
+    UsageQuery query;
+    QString error;
+    QVERIFY2(query.open(m_store->databasePath(), &error), qPrintable(error));
+    const QList<SessionTotalsRecord> all = query.sessionTotals(t, 1000);
+    QVERIFY2(query.lastError().isEmpty(), qPrintable(query.lastError()));
+    QCOMPARE(all.size(), 14); // hot and tied-0..12
+    QCOMPARE(all.first().session, QStringLiteral("hot"));
+    QCOMPARE(all.first().requests, hot);
+    // tied-10, -11, -12 and tied-9 were last seen at t + 90, written in that order of i = 36..39.
+    QCOMPARE(all.at(1).session, QStringLiteral("tied-0")); // i = 39: 39 % 13 = 0
+    QCOMPARE(all.at(1).lastSeenMs, t + 90);
+    QCOMPARE(all.at(2).session, QStringLiteral("tied-12"));
+    QCOMPARE(all.at(3).session, QStringLiteral("tied-11"));
+    QCOMPARE(all.at(4).session, QStringLiteral("tied-10"));
+    QCOMPARE(all.at(5).lastSeenMs, t + 80);
+    for (int limit = 1; limit <= 15; ++limit) {
+        const QList<SessionTotalsRecord> some = query.sessionTotals(t, limit);
+        QCOMPARE(some.size(), qMin(limit, 14));
+        for (int i = 0; i < some.size(); ++i) {
+            const SessionTotalsRecord &a = some.at(i);
+            const SessionTotalsRecord &b = all.at(i);
+            const QString where = QStringLiteral("limit %1, #%2").arg(limit).arg(i);
+            QVERIFY2(a.session == b.session, qPrintable(where + QLatin1Char(' ') + a.session + QLatin1String(" vs ") + b.session));
+            QVERIFY2(a.tenant == b.tenant && a.model == b.model, qPrintable(where));
+            QVERIFY2(a.requests == b.requests && a.promptTokens == b.promptTokens && a.completionTokens == b.completionTokens
+                         && a.costMicros == b.costMicros && a.firstSeenMs == b.firstSeenMs && a.lastSeenMs == b.lastSeenMs,
+                     qPrintable(where));
+        }
+    }
 }
 
 void tst_UsageQuery::sessionTotalIsAllTime()
