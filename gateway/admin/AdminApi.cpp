@@ -38,6 +38,16 @@ QJsonArray rulesJson(const QList<BudgetRule> &rules)
 
 AdminApi::AdminApi(const Services &services) : m_services(services), m_sessions(services.sessions)
 {
+    m_sessions.setStoredTotal([this](const QString &id) -> std::optional<SessionTotalsRecord> {
+        if (!m_query) {
+            auto reader = std::make_unique<UsageQuery>();
+            QString error;
+            if (!reader->open(m_services.databasePath, &error))
+                return std::nullopt;
+            m_query = std::move(reader);
+        }
+        return m_query->sessionTotal(id);
+    });
 }
 
 AdminApi::~AdminApi() = default;

@@ -186,11 +186,26 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
 
 void AdminSessions::one(const QString &id, HttpResponder *responder)
 {
-    const std::optional<SessionView> s = m_services.session(id);
-    if (!s)
+    std::optional<SessionView> s = m_services.session(id);
+    const std::optional<SessionTotalsRecord> stored = m_services.storedTotal ? m_services.storedTotal(id) : std::nullopt;
+    if (!s && !stored)
         return refuse(responder, 404, QStringLiteral("not_found_error"),
                       QStringLiteral("No session '%1' is known. GET /admin/v1/sessions lists them.").arg(id));
-    reply(responder, 200, sessionJson(*s));
+    if (!s) {
+        // Only in the store: last seen before TokenFuse started, and more than a day before.
+        s = SessionView{};
+        s->id = id;
+        s->tenant = stored->tenant;
+        s->models = QStringList{stored->model};
+        s->firstSeenMs = stored->firstSeenMs;
+        s->lastSeenMs = stored->lastSeenMs;
+    }
+    QJsonObject body = sessionJson(*s);
+    if (stored)
+        body.insert("all_time", QJsonObject{{"requests", stored->requests}, {"prompt_tokens", stored->promptTokens},
+                                            {"completion_tokens", stored->completionTokens}, {"cost_micros", stored->costMicros},
+                                            {"first_seen", iso(stored->firstSeenMs)}, {"last_seen", iso(stored->lastSeenMs)}});
+    reply(responder, 200, body);
 }
 
 void AdminSessions::act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "session/SessionBlock.h"
 #include "session/SessionCommand.h"
 #include "session/SessionView.h"
 
@@ -30,9 +31,15 @@ public:
         std::function<std::optional<SessionView>(const QString &id)> session;
         std::function<bool()> stoppedAll;
         std::function<QString()> storeProblem;   // why kills are not being saved, or empty
+        // A session's figures over all its stored history (GET sessions/{id}); nothing when none.
+        std::function<std::optional<SessionTotalsRecord>(const QString &id)> storedTotal;
     };
 
     explicit AdminSessions(Services services) : m_services(std::move(services)) {}
+    void setStoredTotal(std::function<std::optional<SessionTotalsRecord>(const QString &id)> storedTotal)
+    {
+        m_services.storedTotal = std::move(storedTotal);
+    }
 
     static bool owns(const QByteArray &path);
     // `path` without a trailing slash; `actor` for the audit table.

@@ -11,6 +11,7 @@
 #include "proxy/ProxyExchange.h"
 #include "proxy/RequestId.h"
 #include "simulator/SimulatorServer.h"
+#include "store/UsageQuery.h"
 #include "store/UsageStore.h"
 #include "upstream/UpstreamClient.h"
 
@@ -143,8 +144,29 @@ bool Gateway::loadBudgetState(QString *error)
     });
     m_rates.setRules(m_config.rateLimits);
     m_keys.load(state.keys);
+    // Tripped and killed sessions stay so across a restart; a cooldown that ran out meanwhile
+    // closes at the first publish.
+    m_breakers.restore(state.blocks);
+    for (const SessionBlock &b : state.blocks)
+        Q_EMIT logLine(QStringLiteral("%1 %2 is still blocked since %3: %4")
+                           .arg(SessionBlock::scopeName(b.scope), b.target.isEmpty() ? QStringLiteral("(all)") : b.target,
+                                QDateTime::fromMSecsSinceEpoch(b.sinceMs).toString(Qt::ISODate), b.reason.isEmpty() ? b.signal : b.reason));
+    seedSessions();
     error->clear();
     return true;
+}
+
+void Gateway::seedSessions()
+{
+    // The sessions of the last day, with what they spent in it, so the console and the admin
+    // API don't start from nothing after a restart; GET /admin/v1/sessions/{id} adds all time.
+    UsageQuery query;
+    QString error;
+    if (!query.open(m_store->databasePath(), &error)) {
+        Q_EMIT logLine(QStringLiteral("sessions of the last day not read: ") + error);
+        return;
+    }
+    m_book.seed(query.sessionTotals(QDateTime::currentMSecsSinceEpoch() - 24 * 3600 * 1000, 1000));
 }
 
 void Gateway::setClock(const BudgetClock *clock)
@@ -506,7 +528,12 @@ int Gateway::openBreaker(const SessionBlock &block, const QString &action)
         entry.target = block.target.isEmpty() ? SessionBlock::scopeName(block.scope) : block.target;
         entry.before = before ? QJsonValue(SessionBreakers::toJson(*before)) : QJsonValue();
         entry.after = SessionBreakers::toJson(block);
-        m_store->audit(entry);
+        // In force already: a store that cannot write only means a restart would forget it.
+        m_store->saveBlock(block, entry, [this, block](const StoreOutcome &outcome) {
+            if (!outcome.committed())
+                Q_EMIT logLine(QStringLiteral("the %1 block of %2 is in force but not saved: %3")
+                                   .arg(SessionBlock::scopeName(block.scope), block.target, outcome.error));
+        });
     }
     return ended;
 }
@@ -517,6 +544,9 @@ void Gateway::expireBreakers()
     const QList<SessionBlock> expired = m_breakers.takeExpired(now);
     for (const SessionBlock &b : expired) {
         Q_EMIT logLine(QStringLiteral("session %1: its cooldown ran out; requests go through again").arg(b.target));
+        if (b.scope == SessionBlock::Scope::Session) {
+            // LOOPS m_loops.forget(b.target);
+        }
         if (m_store) {
             AuditEntry entry;
             entry.at = now;
@@ -524,7 +554,7 @@ void Gateway::expireBreakers()
             entry.action = QStringLiteral("%1s.reset").arg(SessionBlock::scopeName(b.scope));
             entry.target = b.target;
             entry.before = SessionBreakers::toJson(b);
-            m_store->audit(entry);
+            m_store->clearBlocks({b}, entry);
         }
     }
 }
@@ -545,6 +575,9 @@ SessionCommandResult Gateway::execute(const SessionCommand &command, const QStri
         const std::optional<SessionBlock> was = m_breakers.clear(scope, command.target);
         if (!was)
             return {true, 0, QStringLiteral("%1 was not blocked.").arg(what)};
+        if (scope == SessionBlock::Scope::Session) {
+            // LOOPS m_loops.forget(command.target);
+        }
         if (m_store) {
             AuditEntry entry;
             entry.at = now;
@@ -552,7 +585,10 @@ SessionCommandResult Gateway::execute(const SessionCommand &command, const QStri
             entry.action = QStringLiteral("%1.resume").arg(scope == SessionBlock::Scope::All ? QStringLiteral("all") : SessionBlock::scopeName(scope) + QLatin1Char('s'));
             entry.target = command.target.isEmpty() ? QStringLiteral("all") : command.target;
             entry.before = SessionBreakers::toJson(*was);
-            m_store->audit(entry);
+            m_store->clearBlocks({*was}, entry, [this, what](const StoreOutcome &outcome) {
+                if (!outcome.committed())
+                    Q_EMIT logLine(QStringLiteral("%1 is resumed but that is not saved: %2").arg(what, outcome.error));
+            });
         }
         Q_EMIT logLine(QStringLiteral("%1 resumed by %2").arg(what, actor));
         return {true, 0, QStringLiteral("%1 resumed.").arg(what)};
@@ -598,7 +634,20 @@ QList<SessionView> Gateway::sessionViews(int limit) const
 std::optional<SessionView> Gateway::sessionView(const QString &id) const
 {
     const auto inFlight = [this](const QString &session) { return m_registry.inFlightOfSession(session); };
-    return m_book.view(id, m_breakers, inFlight, QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (std::optional<SessionView> v = m_book.view(id, m_breakers, inFlight, now))
+        return v;
+    // Not seen since the start (nor in the day before it), but blocked: still a session to show.
+    const std::optional<SessionBlock> block = m_breakers.sessionBlock(id, now);
+    if (!block)
+        return std::nullopt;
+    SessionView v;
+    v.id = id;
+    v.state = block->killed ? SessionView::State::Killed : SessionView::State::Tripped;
+    v.reason = block->reason;
+    v.stateSinceMs = block->sinceMs;
+    v.costAtTripMicros = block->costAtTripMicros;
+    return v;
 }
 
 void Gateway::onRecorded(const UsageRecord &row)

@@ -92,6 +92,7 @@ private:
     void registerRoutes();
     void handleHealth(const HttpRequest &request, HttpResponder *responder);
     bool loadBudgetState(QString *error);
+    void seedSessions();
     // Tenant and session of a request, then `proceed` (at once, or once the calling process is
     // named off this thread). Answers 401 itself for an unknown tf- key, and drops the request if
     // its client has gone meanwhile.

@@ -3,6 +3,7 @@
 #include "BudgetRulesTable.h"
 #include "CountersTable.h"
 #include "ReservationsTable.h"
+#include "SessionBlocksTable.h"
 #include "SqliteConnection.h"
 #include "StoreStatements.h"
 #include "VirtualKeysTable.h"
@@ -74,8 +75,11 @@ bool load(SqliteConnection &connection, StoreStartupState *state, QString *error
         && !readAll(connection, BudgetRulesTable::selectAllSql(),
                     [&](const QSqlQuery &query) { state->budgetRules.append(BudgetRulesTable::fromColumn(query)); }, error))
         return false;
-    return readAll(connection, VirtualKeysTable::selectAllSql(),
-                   [&](const QSqlQuery &query) { state->keys.append(VirtualKeysTable::read(query)); }, error);
+    if (!readAll(connection, VirtualKeysTable::selectAllSql(),
+                 [&](const QSqlQuery &query) { state->keys.append(VirtualKeysTable::read(query)); }, error))
+        return false;
+    return readAll(connection, SessionBlocksTable::selectAllSql(),
+                   [&](const QSqlQuery &query) { state->blocks.append(SessionBlocksTable::read(query)); }, error);
 }
 
 } // namespace

@@ -10,7 +10,8 @@ class StoreStatements;
 
 // Start-up, before the gateway serves: settles every reservation left open by a process that
 // ended without settling it (a crash, kill -9, power loss) at its worst case, and reads what the
-// gateway needs (counters, saved budget rules, virtual keys), all in one transaction.
+// gateway needs (counters, saved budget rules, virtual keys, open session blocks), all in one
+// transaction.
 //
 // A reservation still open here belongs to a request whose outcome is unknown: it may have been
 // forwarded and billed by the provider. Its holds are added to the counters as spent and a row

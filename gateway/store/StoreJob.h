@@ -2,6 +2,7 @@
 
 #include "StoreRecords.h"
 #include "accounting/UsageRecord.h"
+#include "session/SessionBlock.h"
 
 #include <QJsonArray>
 #include <QList>
@@ -45,17 +46,38 @@ struct SaveKey
     AuditEntry entry;
 };
 
+// Stores an open breaker (replacing the one with the same scope and target) with its audit entry;
+// an entry with an empty action writes no audit row.
+struct SaveBlock
+{
+    SessionBlock block;
+    AuditEntry entry;
+};
+
+// Deletes the breakers with these scopes and targets with the audit entry; an entry with an empty
+// action writes no audit row (a cooldown that ran out, audited elsewhere or not at all).
+struct ClearBlocks
+{
+    QList<SessionBlock> blocks;
+    AuditEntry entry;
+};
+
 // For messages a user reads: "usage row req-1", "virtual key vk_2", ...
 inline QString describe(const Reserve &job) { return QStringLiteral("reservation %1").arg(job.reservation.requestId); }
 inline QString describe(const Record &job) { return QStringLiteral("usage row %1").arg(job.row.id); }
 inline QString describe(const Audit &job) { return QStringLiteral("audit entry %1 %2").arg(job.entry.action, job.entry.target); }
 inline QString describe(const SaveRules &job) { return QStringLiteral("budget rules (%1 rules)").arg(job.rules.size()); }
 inline QString describe(const SaveKey &job) { return QStringLiteral("virtual key %1").arg(job.key.id); }
+inline QString describe(const SaveBlock &job)
+{
+    return QStringLiteral("session block %1 %2").arg(SessionBlock::scopeName(job.block.scope), job.block.target).trimmed();
+}
+inline QString describe(const ClearBlocks &job) { return QStringLiteral("clearing %1 session blocks").arg(job.blocks.size()); }
 
 } // namespace StoreJobs
 
 using StoreJob = std::variant<StoreJobs::Reserve, StoreJobs::Record, StoreJobs::Audit, StoreJobs::SaveRules,
-                              StoreJobs::SaveKey>;
+                              StoreJobs::SaveKey, StoreJobs::SaveBlock, StoreJobs::ClearBlocks>;
 
 inline QString describeJob(const StoreJob &job)
 {

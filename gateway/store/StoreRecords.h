@@ -1,6 +1,7 @@
 #pragma once
 
 #include "budget/CounterKey.h"
+#include "session/SessionBlock.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -58,4 +59,5 @@ struct StoreStartupState
     bool hasBudgetRules = false;            // rules were saved through the admin API
     QJsonArray budgetRules;
     QList<VirtualKeyRecord> keys;
+    QList<SessionBlock> blocks;             // every open session, tenant and stop-all breaker, oldest first
 };

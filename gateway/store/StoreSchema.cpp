@@ -122,6 +122,28 @@ bool addClampAndReasoningColumns(SqliteConnection &connection, QString *error)
     }, error);
 }
 
+// Step 4: the session breakers that are open (docs/storage.md), so a restart keeps what was
+// tripped or killed. A handful of rows, reached by their key only: WITHOUT ROWID, no index. The
+// per-session totals read requests through requests_by_session and requests_by_time, both from
+// step 1, so nothing is added to a table that may hold millions of rows.
+bool createSessionBlocks(SqliteConnection &connection, QString *error)
+{
+    return execAll(connection, {
+        QStringLiteral(R"(CREATE TABLE session_blocks (
+            scope               TEXT    NOT NULL CHECK (scope IN ('session', 'tenant', 'all')),
+            target              TEXT    NOT NULL DEFAULT '',
+            killed              INTEGER NOT NULL DEFAULT 1,
+            signal              TEXT    NOT NULL DEFAULT '',
+            reason              TEXT    NOT NULL DEFAULT '',
+            actor               TEXT    NOT NULL DEFAULT '',
+            since_ms            INTEGER NOT NULL DEFAULT 0,
+            until_ms            INTEGER NOT NULL DEFAULT 0,
+            cost_at_trip_micros INTEGER NOT NULL DEFAULT -1,
+            PRIMARY KEY (scope, target)
+        ) WITHOUT ROWID)"),
+    }, error);
+}
+
 bool runStep(SqliteConnection &connection, const StoreSchema::Migration &step, QString *error)
 {
     // IMMEDIATE takes the write lock first, so two processes opening the same new file can't both
@@ -176,6 +198,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
         {1, QStringLiteral("requests and settings"), &createRequestsAndSettings},
         {2, QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"), &createBudgetsKeysAndAudit},
         {3, QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"), &addClampAndReasoningColumns},
+        {4, QStringLiteral("session blocks"), &createSessionBlocks},
     };
     return steps;
 }

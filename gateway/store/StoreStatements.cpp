@@ -5,6 +5,7 @@
 #include "CountersTable.h"
 #include "RequestsTable.h"
 #include "ReservationsTable.h"
+#include "SessionBlocksTable.h"
 #include "SqliteConnection.h"
 #include "VirtualKeysTable.h"
 
@@ -34,6 +35,8 @@ bool StoreStatements::prepare(QString *error)
         {&m_insertRule, BudgetRulesTable::insertSql()},
         {&m_markRulesSaved, BudgetRulesTable::markSavedSql()},
         {&m_upsertKey, VirtualKeysTable::upsertSql()},
+        {&m_upsertBlock, SessionBlocksTable::upsertSql()},
+        {&m_deleteBlock, SessionBlocksTable::deleteSql()},
     };
     for (const auto &statement : statements) {
         auto query = std::make_unique<QSqlQuery>(m_connection.database());
@@ -56,7 +59,11 @@ bool StoreStatements::write(const StoreJob &job, qint64 nowMs, QSqlError *error)
         return writeAudit(audit->entry, error);
     if (const auto *rules = std::get_if<StoreJobs::SaveRules>(&job))
         return writeRules(*rules, nowMs, error);
-    return writeKey(std::get<StoreJobs::SaveKey>(job), error);
+    if (const auto *key = std::get_if<StoreJobs::SaveKey>(&job))
+        return writeKey(*key, error);
+    if (const auto *block = std::get_if<StoreJobs::SaveBlock>(&job))
+        return writeBlock(*block, error);
+    return writeClearBlocks(std::get<StoreJobs::ClearBlocks>(job), error);
 }
 
 bool StoreStatements::requestStored(const QString &id, bool *stored, QSqlError *error)
@@ -91,7 +98,8 @@ void StoreStatements::finish()
 {
     for (QSqlQuery *query : {m_upsertRequest.get(), m_requestStored.get(), m_addToCounter.get(),
                              m_upsertReservation.get(), m_deleteReservation.get(), m_insertAudit.get(),
-                             m_deleteRules.get(), m_insertRule.get(), m_markRulesSaved.get(), m_upsertKey.get()}) {
+                             m_deleteRules.get(), m_insertRule.get(), m_markRulesSaved.get(), m_upsertKey.get(),
+                             m_upsertBlock.get(), m_deleteBlock.get()}) {
         if (query)
             query->finish();
     }
@@ -151,6 +159,27 @@ bool StoreStatements::writeKey(const StoreJobs::SaveKey &job, QSqlError *error)
 {
     VirtualKeysTable::bind(*m_upsertKey, job.key);
     return run(*m_upsertKey, error) && writeAudit(job.entry, error);
+}
+
+bool StoreStatements::writeBlock(const StoreJobs::SaveBlock &job, QSqlError *error)
+{
+    SessionBlocksTable::bind(*m_upsertBlock, job.block);
+    return run(*m_upsertBlock, error) && writeAuditIfAny(job.entry, error);
+}
+
+bool StoreStatements::writeClearBlocks(const StoreJobs::ClearBlocks &job, QSqlError *error)
+{
+    for (const SessionBlock &block : job.blocks) {
+        SessionBlocksTable::bindKey(*m_deleteBlock, block);
+        if (!run(*m_deleteBlock, error))
+            return false;
+    }
+    return writeAuditIfAny(job.entry, error);
+}
+
+bool StoreStatements::writeAuditIfAny(const AuditEntry &entry, QSqlError *error)
+{
+    return entry.action.isEmpty() || writeAudit(entry, error);
 }
 
 bool StoreStatements::run(QSqlQuery &query, QSqlError *error)

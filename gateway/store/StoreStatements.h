@@ -42,6 +42,10 @@ private:
     bool writeAudit(const AuditEntry &entry, QSqlError *error);
     bool writeRules(const StoreJobs::SaveRules &job, qint64 nowMs, QSqlError *error);
     bool writeKey(const StoreJobs::SaveKey &job, QSqlError *error);
+    bool writeBlock(const StoreJobs::SaveBlock &job, QSqlError *error);
+    bool writeClearBlocks(const StoreJobs::ClearBlocks &job, QSqlError *error);
+    // The audit entry that goes with a settings job; one with no action is no entry.
+    bool writeAuditIfAny(const AuditEntry &entry, QSqlError *error);
     static bool run(QSqlQuery &query, QSqlError *error);
 
     SqliteConnection &m_connection;
@@ -55,4 +59,6 @@ private:
     std::unique_ptr<QSqlQuery> m_insertRule;
     std::unique_ptr<QSqlQuery> m_markRulesSaved;
     std::unique_ptr<QSqlQuery> m_upsertKey;
+    std::unique_ptr<QSqlQuery> m_upsertBlock;
+    std::unique_ptr<QSqlQuery> m_deleteBlock;
 };

@@ -15,7 +15,8 @@ class QTimer;
 class StoreStatements;
 
 // The usage store's worker: lives on its own thread with its own connection and writes queued
-// jobs (usage rows with their spend, reservations, audit entries, rules, keys) by group commit.
+// jobs (usage rows with their spend, reservations, audit entries, rules, keys, session blocks) by
+// group commit.
 // Jobs that arrive while a transaction is being written wait and go into the next transaction
 // together, whatever their kind, in the order they were queued; so a burst costs a few commits
 // while a lone job is committed at once, with no timer in between.

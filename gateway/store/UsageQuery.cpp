@@ -9,6 +9,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <limits>
+
 namespace {
 
 const char kTotalsColumns[] =
@@ -22,6 +24,76 @@ UsageTotals readTotals(const QSqlQuery &query, int first)
     totals.completion = query.value(first + 2).toLongLong();
     totals.cost = query.value(first + 3).toLongLong();
     return totals;
+}
+
+// A session's latest request is the one the seek to the end of its range in requests_by_session
+// lands on: the index's entries end in (started_at, rowid), so this costs one seek, no sort.
+QString isLatestOfItsSession(const QString &session, const QString &rowid)
+{
+    return QStringLiteral("%2 = (SELECT rowid FROM requests WHERE session = %1 ORDER BY started_at DESC, rowid DESC LIMIT 1)")
+        .arg(session, rowid);
+}
+
+// Per-session figures of the sessions `latest` selects as (session, tenant, model, last_seen,
+// stored), from each one's latest request: the sums are one range of requests_by_session per
+// session, in the index's order (no sort), from the `since` bound on. Newest first.
+QString totalsOfLatestSql(const QString &latest)
+{
+    return QStringLiteral(
+        "WITH latest AS (%1), "
+        "sums AS (SELECT session, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt, "
+        "COALESCE(SUM(completion_tokens), 0) AS completion, COALESCE(SUM(cost_micros), 0) AS cost, "
+        "MIN(started_at) AS first_seen FROM requests WHERE session IN (SELECT session FROM latest) AND started_at >= ? "
+        "GROUP BY session) "
+        "SELECT latest.session, latest.tenant, latest.model, sums.requests, sums.prompt, sums.completion, sums.cost, "
+        "sums.first_seen, latest.last_seen FROM latest JOIN sums USING (session) "
+        "ORDER BY latest.last_seen DESC, latest.stored DESC")
+        .arg(latest);
+}
+
+// sessionTotals(), most sessions: walking requests_by_time back from the newest request meets the
+// sessions in the order they were last seen, so the first `limit` latest requests met are the
+// answer; the walk streams in the index's order and stops there. Binds: the oldest started_at to
+// walk to, limit.
+QString recentSessionsSql()
+{
+    return QStringLiteral(
+        "SELECT r.session, r.tenant, r.model, r.started_at AS last_seen, r.rowid AS stored FROM requests AS r "
+        "WHERE r.started_at >= ? AND r.session <> '' AND %1 ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?")
+        .arg(isLatestOfItsSession(QStringLiteral("r.session"), QStringLiteral("r.rowid")));
+}
+
+// sessionTotals(), a few busy sessions: one pass over the range in requests_by_time (in the
+// order rows were written, so the table reads are sequential) grouped by session. `+session`
+// keeps SQLite from grouping along requests_by_session instead, which reads every request ever
+// made. Same order as recentSessionsSql(). Binds: since, limit.
+QString busySessionsSql()
+{
+    return QStringLiteral(
+        "WITH sums AS (SELECT session, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS prompt, "
+        "COALESCE(SUM(completion_tokens), 0) AS completion, COALESCE(SUM(cost_micros), 0) AS cost, "
+        "MIN(started_at) AS first_seen, MAX(started_at) AS last_seen FROM requests "
+        "WHERE started_at >= ? AND session <> '' GROUP BY +session) "
+        "SELECT sums.session, latest.tenant, latest.model, sums.requests, sums.prompt, sums.completion, sums.cost, "
+        "sums.first_seen, sums.last_seen FROM sums JOIN requests AS latest ON %1 "
+        "ORDER BY sums.last_seen DESC, latest.rowid DESC LIMIT ?")
+        .arg(isLatestOfItsSession(QStringLiteral("sums.session"), QStringLiteral("latest.rowid")));
+}
+
+SessionTotalsRecord readSessionTotals(const QSqlQuery &query)
+{
+    SessionTotalsRecord record;
+    int i = 0;
+    record.session = query.value(i++).toString();
+    record.tenant = query.value(i++).toString();
+    record.model = query.value(i++).toString();
+    record.requests = query.value(i++).toLongLong();
+    record.promptTokens = query.value(i++).toLongLong();
+    record.completionTokens = query.value(i++).toLongLong();
+    record.costMicros = query.value(i++).toLongLong();
+    record.firstSeenMs = query.value(i++).toLongLong();
+    record.lastSeenMs = query.value(i++).toLongLong();
+    return record;
 }
 
 QString groupKey(UsageQuery::GroupBy by)
@@ -120,6 +192,76 @@ QList<QPair<QString, UsageTotals>> UsageQuery::grouped(qint64 fromMs, qint64 toM
     while (query.next())
         groups.append({query.value(0).toString(), readTotals(query, 1)});
     return groups;
+}
+
+QList<SessionTotalsRecord> UsageQuery::sessionTotals(qint64 sinceMs, int limit)
+{
+    m_lastError.clear();
+    QList<SessionTotalsRecord> records;
+    if (limit <= 0)
+        return records;
+    // Usually `limit` sessions show up among the newest few thousand requests: then only those
+    // are walked. When they don't (a few sessions making most requests), walking the whole range
+    // costs a seek per request, and grouping it is cheaper. The walk goes back as far as the
+    // scan-th newest request in the range (counted along requests_by_time alone: no table reads).
+    const qint64 scan = 20 * qint64(limit) + 1000;
+    QSqlQuery edge(m_connection.database());
+    edge.setForwardOnly(true);
+    edge.prepare(QStringLiteral("SELECT started_at FROM requests WHERE started_at >= ? "
+                                "ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?"));
+    edge.addBindValue(sinceMs);
+    edge.addBindValue(scan - 1);
+    if (!edge.exec()) {
+        fail(QStringLiteral("adding up sessions"), edge);
+        return records;
+    }
+    const bool wholeRange = !edge.next();
+    const qint64 walkTo = wholeRange ? sinceMs : edge.value(0).toLongLong();
+    edge.finish();
+    // How many sessions the walk finds first: adding up theirs is wasted when grouping must follow.
+    QSqlQuery walk(m_connection.database());
+    walk.setForwardOnly(true);
+    walk.prepare(QStringLiteral("SELECT COUNT(*) FROM (%1)").arg(recentSessionsSql()));
+    walk.addBindValue(walkTo);
+    walk.addBindValue(limit);
+    if (!walk.exec() || !walk.next()) {
+        fail(QStringLiteral("adding up sessions"), walk);
+        return records;
+    }
+    const bool walkFindsAll = wholeRange || walk.value(0).toLongLong() == limit;
+    walk.finish();
+    if (walkFindsAll)
+        runSessionTotals(totalsOfLatestSql(recentSessionsSql()), {walkTo, limit, sinceMs}, &records);
+    else
+        runSessionTotals(busySessionsSql(), {sinceMs, limit}, &records);
+    return records;
+}
+
+std::optional<SessionTotalsRecord> UsageQuery::sessionTotal(const QString &session)
+{
+    m_lastError.clear();
+    QList<SessionTotalsRecord> records;
+    const QString latest = QStringLiteral("SELECT session, tenant, model, started_at AS last_seen, rowid AS stored "
+                                          "FROM requests WHERE session = ? ORDER BY started_at DESC, rowid DESC LIMIT 1");
+    if (!runSessionTotals(totalsOfLatestSql(latest), {session, std::numeric_limits<qint64>::min()}, &records) || records.isEmpty())
+        return std::nullopt;
+    return records.constFirst();
+}
+
+bool UsageQuery::runSessionTotals(const QString &sql, const QVariantList &binds, QList<SessionTotalsRecord> *records)
+{
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        fail(QStringLiteral("adding up sessions"), query);
+        return false;
+    }
+    while (query.next())
+        records->append(readSessionTotals(query));
+    return true;
 }
 
 QList<AuditEntry> UsageQuery::recentAudit(int limit)

@@ -4,18 +4,20 @@
 #include "StoreRecords.h"
 #include "UsageTotals.h"
 #include "accounting/UsageRecord.h"
+#include "session/SessionBlock.h"
 
 #include <QList>
 #include <QPair>
 #include <QString>
 #include <QStringView>
+#include <QVariantList>
 
 #include <optional>
 
 class QSqlQuery;
 
-// Reads tokenfuse.db for the console and the admin API (usage history, the audit log, virtual
-// keys), through a read-only connection of its own; WAL lets it read while the writer commits.
+// Reads tokenfuse.db for the console and the admin API (usage history, per-session totals, the
+// audit log, virtual keys), through a read-only connection of its own; WAL lets it read while the writer commits.
 // Create, open and use it on one thread. Time ranges are half-open, [fromMs, toMs), on started_at
 // in ms since the Unix epoch. Every read is a short indexed query, quick enough to call
 // synchronously from the gateway thread.
@@ -42,6 +44,14 @@ public:
     // "2025-03-14 09:00", both on the local calendar of this machine.
     QList<QPair<QString, UsageTotals>> grouped(qint64 fromMs, qint64 toMs, GroupBy by);
 
+    // One record per session with requests started at or after sinceMs, figures of those requests
+    // only; tenant and model are those of the session's latest request. Most recently seen first
+    // (ties by session), at most `limit`. Rows with an empty session are no session's and left out.
+    QList<SessionTotalsRecord> sessionTotals(qint64 sinceMs, int limit);
+    // A session's figures over all its requests; nullopt when it has none (or on error: see
+    // lastError()).
+    std::optional<SessionTotalsRecord> sessionTotal(const QString &session);
+
     // Newest first.
     QList<AuditEntry> recentAudit(int limit);
     // Every key, revoked ones included, oldest first.
@@ -52,6 +62,8 @@ public:
 
 private:
     void fail(const QString &what, const QSqlQuery &query);
+    // Runs a per-session totals query; false with lastError() set if it fails.
+    bool runSessionTotals(const QString &sql, const QVariantList &binds, QList<SessionTotalsRecord> *records);
 
     SqliteConnection m_connection;
     QString m_lastError;

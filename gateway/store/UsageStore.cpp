@@ -154,6 +154,16 @@ void UsageStore::saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &e
     submit(StoreJobs::SaveKey{key, entry}, std::move(done));
 }
 
+void UsageStore::saveBlock(const SessionBlock &block, const AuditEntry &entry, Callback done)
+{
+    submit(StoreJobs::SaveBlock{block, entry}, std::move(done));
+}
+
+void UsageStore::clearBlocks(const QList<SessionBlock> &blocks, const AuditEntry &entry, Callback done)
+{
+    submit(StoreJobs::ClearBlocks{blocks, entry}, std::move(done));
+}
+
 void UsageStore::submit(StoreJob job, Callback done)
 {
     if (!m_writer) {

@@ -5,6 +5,7 @@
 #include "StoreOutcome.h"
 #include "StoreRecords.h"
 #include "accounting/UsageRecord.h"
+#include "session/SessionBlock.h"
 
 #include <QJsonArray>
 #include <QList>
@@ -51,7 +52,8 @@ public:
     static QString databasePathIn(const QString &dataDir);
 
     // Settles reservations left open by an earlier process at their worst case and reads the
-    // counters, saved budget rules and virtual keys; see StartupRecovery and docs/storage.md.
+    // counters, saved budget rules, virtual keys and open session blocks; see StartupRecovery and
+    // docs/storage.md.
     // Blocking: call it once after open(), before the gateway serves and before any other job.
     // Runs on the writer's connection, through a blocking call to the writer thread.
     StoreStartupState recoverAndLoad(qint64 nowMs, QString *error);
@@ -75,6 +77,13 @@ public:
     // Inserts the key, or updates the one with the same id (revocation sets revokedAt), with the
     // audit entry, in one transaction.
     void saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, Callback done = {});
+    // Inserts the open breaker, or replaces the one with the same scope and target, with the audit
+    // entry, in one transaction; an entry with an empty action writes no audit row.
+    void saveBlock(const SessionBlock &block, const AuditEntry &entry, Callback done = {});
+    // Deletes the breakers with the scopes and targets of `blocks` (their other fields are not
+    // looked at; a key not stored is no error), with the audit entry, in one transaction; an entry
+    // with an empty action writes no audit row (a cooldown that ran out, say).
+    void clearBlocks(const QList<SessionBlock> &blocks, const AuditEntry &entry, Callback done = {});
 
     // Blocks until everything handed over so far is committed and its callbacks have run, retrying
     // a failing disk for up to StoreOptions::flushTimeoutMs. Returns false if jobs are still pending.

@@ -364,6 +364,45 @@ private Q_SLOTS:
         QCOMPARE(admin("GET", "usage?from=2026-12-02&to=2026-12-01").status, 400);
     }
 
+    // Last: it restarts the gateway.
+    void killsAndTotalsSurviveARestart()
+    {
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(call("/v1/chat/completions", chat(false, QStringLiteral("step %1").arg(i)), who("durable", "keeper")).status, 200);
+        QCOMPARE(admin("POST", "sessions/durable/kill", QJsonObject{{"reason", "kept across restarts"}}).status, 200);
+        QCOMPARE(admin("POST", "tenants/gone-tenant/kill").status, 200);
+        const QJsonObject before = json(admin("GET", "sessions/durable").body);
+        QCOMPARE(before.value("requests").toInt(), 3);
+
+        m_host->stop();
+        m_gateway.reset();
+        delete m_host;
+        QString error;
+        const QString sim = QStringLiteral("http://127.0.0.1:%1").arg(m_sim->port());
+        m_host = GatewayUnderTest::create(QJsonObject{{"upstreams", QJsonArray{QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"},
+                                                                                            {"models", QJsonArray{"gpt-*"}}}}}},
+                                          m_dataDir.path(), this, &error);
+        QVERIFY2(m_host, qPrintable(error));
+        m_port = GatewayUnderTest::start(m_host);
+        QVERIFY(m_port != 0);
+        m_gateway = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
+
+        const GatewayClient::Reply refused = call("/v1/chat/completions", chat(false), who("durable", "keeper"));
+        QCOMPARE(refused.status, 403);
+        QVERIFY(refused.body.contains("kept across restarts"));
+        QCOMPARE(call("/v1/chat/completions", chat(false), who("someone", "gone-tenant")).status, 403);
+        const QJsonObject after = json(admin("GET", "sessions/durable").body);
+        QCOMPARE(after.value("state").toString(), QStringLiteral("killed"));
+        QCOMPARE(after.value("reason").toString(), QStringLiteral("kept across restarts"));
+        // The totals came back from the store (the refused request adds one row).
+        QVERIFY2(after.value("requests").toInt() >= 3, qPrintable(QString::number(after.value("requests").toInt())));
+        QCOMPARE(after.value("cost_micros").toInteger() >= before.value("cost_micros").toInteger(), true);
+        QCOMPARE(after.value("all_time").toObject().value("requests").toInt(), after.value("requests").toInt());
+        QCOMPARE(admin("POST", "sessions/durable/resume").status, 200);
+        QCOMPARE(call("/v1/chat/completions", chat(false), who("durable", "keeper")).status, 200);
+        QCOMPARE(admin("POST", "tenants/gone-tenant/resume").status, 200);
+    }
+
     void everyRouteWantsTheTokenAndWellFormedJson()
     {
         const QList<QPair<QByteArray, QByteArray>> routes{

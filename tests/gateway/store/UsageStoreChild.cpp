@@ -5,7 +5,10 @@
 //   budgets  reserves each request, and once the reservation has committed settles three out of
 //            four with record(row, spend); prints "R id" per committed reservation and "S id" per
 //            committed settlement. Every fourth request stays reserved: in flight at the kill.
+//   blocks   saves a session block with its audit entry per request (BlockSamples::block(n));
+//            prints each block's target once committed.
 #include "StoreCallbacks.h"
+#include "BlockSamples.h"
 #include "BudgetSamples.h"
 #include "UsageSamples.h"
 #include "store/UsageStore.h"
@@ -32,11 +35,12 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 3 || args.size() > 4) {
-        std::fprintf(stderr, "usage: usage_store_child DATA_DIR REQUESTS [rows|budgets]\n");
+        std::fprintf(stderr, "usage: usage_store_child DATA_DIR REQUESTS [rows|budgets|blocks]\n");
         return 2;
     }
     const int total = args.at(2).toInt();
     const bool budgets = args.size() == 4 && args.at(3) == QLatin1String("budgets");
+    const bool blocks = args.size() == 4 && args.at(3) == QLatin1String("blocks");
 
     UsageStore store;
     QString error;
@@ -67,6 +71,13 @@ int main(int argc, char **argv)
             const int n = next;
             const UsageRecord row = UsageSamples::sample(n);
             const QByteArray id = row.id.toLatin1();
+            if (blocks) {
+                const SessionBlock block = BlockSamples::block(n);
+                store.saveBlock(block, BlockSamples::audit(block), whenCommitted([target = block.target.toLatin1()] {
+                    printLine(target);
+                }));
+                continue;
+            }
             if (!budgets) {
                 store.record(row, whenCommitted([id] { printLine(id); }));
                 continue;

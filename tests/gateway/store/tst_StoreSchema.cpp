@@ -19,6 +19,7 @@ private Q_SLOTS:
     void budgetTablesHaveTheDocumentedColumns();
     void versionOneFileMigratesKeepingRows();
     void versionTwoFileGainsTheRequestColumns();
+    void versionThreeFileGainsSessionBlocks();
     void migratingTwiceChangesNothing();
     void zeroByteFileMigrates();
     void newerFileIsRefused();
@@ -152,7 +153,7 @@ void tst_StoreSchema::freshFileHasEveryTable()
     const QString path = open(connection, dir);
     QString error;
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::latestVersion(), 3);
+    QCOMPARE(StoreSchema::latestVersion(), 4);
 
     TestDatabase check(path);
     const QSet<QString> tables = check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
@@ -160,11 +161,14 @@ void tst_StoreSchema::freshFileHasEveryTable()
     QCOMPARE(tables, (QSet<QString>{QStringLiteral("requests"), QStringLiteral("settings"),
                                     QStringLiteral("schema_migrations"), QStringLiteral("budget_counters"),
                                     QStringLiteral("reservations"), QStringLiteral("budget_rules"),
-                                    QStringLiteral("virtual_keys"), QStringLiteral("audit")}));
+                                    QStringLiteral("virtual_keys"), QStringLiteral("audit"),
+                                    QStringLiteral("session_blocks")}));
     QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 2")).toString(),
              QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"));
     QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 3")).toString(),
              QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"));
+    QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 4")).toString(),
+             QStringLiteral("session blocks"));
 }
 
 void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
@@ -195,6 +199,12 @@ void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
         << QStringList{QStringLiteral("id"), QStringLiteral("at")}
         << QStringList{QStringLiteral("actor"), QStringLiteral("action"), QStringLiteral("target"),
                        QStringLiteral("before"), QStringLiteral("after")};
+    QTest::newRow("session_blocks") << QStringLiteral("session_blocks")
+        << QStringList{QStringLiteral("scope"), QStringLiteral("target")}
+        << QStringList{QStringLiteral("killed"), QStringLiteral("since_ms"), QStringLiteral("until_ms"),
+                       QStringLiteral("cost_at_trip_micros")}
+        << QStringList{QStringLiteral("scope"), QStringLiteral("target"), QStringLiteral("signal"), QStringLiteral("reason"),
+                       QStringLiteral("actor")};
 }
 
 void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns()
@@ -247,7 +257,7 @@ void tst_StoreSchema::versionOneFileMigratesKeepingRows()
     QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros) FROM requests WHERE tenant = 'acme'")).toLongLong(), 12250);
     QCOMPARE(check.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'theme'")).toString(), QStringLiteral("dark"));
     QCOMPARE(check.strings(QStringLiteral("SELECT version FROM schema_migrations")),
-             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}));
+             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4")}));
     for (const char *table : {"budget_counters", "reservations", "budget_rules", "virtual_keys", "audit"})
         QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt(), 0);
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
@@ -270,7 +280,7 @@ void tst_StoreSchema::versionTwoFileGainsTheRequestColumns()
     QVERIFY(!connection.exec(QStringLiteral("SELECT clamped_max_tokens FROM requests"), &error));
 
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::version(connection, &error), 3);
+    QCOMPARE(StoreSchema::version(connection, &error), StoreSchema::latestVersion());
 
     TestDatabase check(path);
     QCOMPARE(check.requestCount(), 20);
@@ -282,6 +292,56 @@ void tst_StoreSchema::versionTwoFileGainsTheRequestColumns()
     QCOMPARE(types.value(QStringLiteral("clamped_max_tokens")), QStringLiteral("INTEGER"));
     QVERIFY(!connection.exec(QStringLiteral("INSERT INTO requests (id, started_at, ended_at, clamped_max_tokens) "
                                             "VALUES ('null', 1, 1, NULL)"), &error));
+    QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+}
+
+void tst_StoreSchema::versionThreeFileGainsSessionBlocks()
+{
+    QTemporaryDir dir;
+    SqliteConnection connection(QStringLiteral("schema"));
+    const QString path = open(connection, dir);
+    QString error;
+    // A file as the spend-down release left it, with requests, a key, a rule and audit entries.
+    QVERIFY2(StoreSchema::migrate(connection, StoreSchema::migrations().mid(0, 3), &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 3);
+    for (int i = 0; i < 30; ++i) {
+        QVERIFY2(connection.exec(QStringLiteral("INSERT INTO requests (id, started_at, ended_at, session, cost_micros, "
+                                                "reasoning_tokens) VALUES ('old-%1', %1, %1, 'agent-%2', 9, 3)")
+                                     .arg(i).arg(i % 4), &error),
+                 qPrintable(error));
+        QVERIFY2(connection.exec(QStringLiteral("INSERT INTO audit (at, actor, action, target) "
+                                                "VALUES (%1, 'console', 'keys.create', 'vk_%1')").arg(i), &error),
+                 qPrintable(error));
+    }
+    QVERIFY(connection.exec(QStringLiteral("INSERT INTO virtual_keys (id, hash) VALUES ('vk_1', 'abc')"), &error));
+    QVERIFY(connection.exec(QStringLiteral("INSERT INTO budget_rules (position, rule) VALUES (0, '{}')"), &error));
+    QVERIFY(!connection.exec(QStringLiteral("SELECT 1 FROM session_blocks"), &error));
+
+    QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
+    QCOMPARE(StoreSchema::version(connection, &error), 4);
+
+    TestDatabase check(path);
+    QCOMPARE(check.requestCount(), 30);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros + reasoning_tokens) FROM requests")).toInt(), 360);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(DISTINCT session) FROM requests")).toInt(), 4);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM audit")).toInt(), 30);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM virtual_keys")).toInt(), 1);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM budget_rules")).toInt(), 1);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM session_blocks")).toInt(), 0);
+    QCOMPARE(check.scalar(QStringLiteral("SELECT MAX(version) FROM schema_migrations")).toInt(), 4);
+    // The step adds no index to requests: the totals use the ones of step 1.
+    QCOMPARE(check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'requests' "
+                                          "AND name NOT LIKE 'sqlite_%'")),
+             (QSet<QString>{QStringLiteral("requests_by_time"), QStringLiteral("requests_by_tenant"),
+                            QStringLiteral("requests_by_session"), QStringLiteral("requests_by_model")}));
+    // Defaults as documented; one row per scope and target; only the three scopes.
+    QVERIFY(check.exec(QStringLiteral("INSERT INTO session_blocks (scope, target) VALUES ('session', 'agent-1')")));
+    QCOMPARE(check.scalar(QStringLiteral("SELECT killed || ' ' || until_ms || ' ' || cost_at_trip_micros FROM session_blocks")).toString(),
+             QStringLiteral("1 0 -1"));
+    QVERIFY(!connection.exec(QStringLiteral("INSERT INTO session_blocks (scope, target) VALUES ('session', 'agent-1')"), &error));
+    QVERIFY(connection.exec(QStringLiteral("INSERT INTO session_blocks (scope, target) VALUES ('tenant', 'agent-1')"), &error));
+    QVERIFY(!connection.exec(QStringLiteral("INSERT INTO session_blocks (scope, target) VALUES ('process', 'x')"), &error));
+    QVERIFY2(error.contains(QLatin1String("CHECK")), qPrintable(error));
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
 }
 
