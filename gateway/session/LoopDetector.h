@@ -27,6 +27,7 @@ struct LoopTrip
     QString evidence;         // for people, e.g. "14 near-identical requests in 6 s; last two prompts 97 % similar"
     QStringList sessions;     // the sessions it covers: the one observed, and for ping_pong its partner too
     bool warnOnly = false;    // the matching rule's mode is "warn": raise the alert, block nothing
+    int cooldownSeconds = 0;  // the matching rule's cooldown: the trip ends by itself after it; 0: only by hand
 };
 
 // Watches every session's requests over sliding windows and says when one looks like a runaway

@@ -1,0 +1,421 @@
+#include "LoopDetector.h"
+
+#include "PromptDigest.h"
+#include "RateWindow.h"
+#include "Shingles.h"
+#include "ToolCallTrail.h"
+
+#include <QLocale>
+
+#include <algorithm>
+#include <deque>
+#include <unordered_map>
+
+namespace {
+constexpr std::size_t kSketchSize = 128;    // bottom-k MinHash: ±3 % on a similarity near 90 %
+constexpr std::size_t kPromptHistory = 32;  // near-duplicates are looked for among the last 32 requests
+constexpr std::size_t kRecentOutputs = 32;  // the latest output of the 32 sessions that answered last
+constexpr int kPartners = 4;                // hand-off partners remembered per session
+constexpr std::size_t kHandoffTimes = 32;
+constexpr qsizetype kOutputChars = 8192;
+constexpr int kSweepEvery = 1024;
+
+QString seconds(qint64 ms)
+{
+    return ms < 10000 ? QString::number(double(qMax<qint64>(ms, 0)) / 1000.0, 'f', 1) : QString::number((ms + 500) / 1000);
+}
+
+QString period(int secs)
+{
+    if (secs % 60 == 0)
+        return secs == 60 ? QStringLiteral("minute") : QStringLiteral("%1 minutes").arg(secs / 60);
+    return QStringLiteral("%1 s").arg(secs);
+}
+
+Shingles::Set merged(const Shingles::Set &a, const Shingles::Set &b)
+{
+    Shingles::Set out;
+    out.reserve(a.size() + b.size());
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+} // namespace
+
+struct LoopDetector::State
+{
+    struct Prompt
+    {
+        qint64 atMs = 0;
+        Shingles::Set sketch;
+    };
+    struct Handoffs
+    {
+        QString from;
+        quint64 lastOutput = 0;     // the output counted last: each is one hand-off however often re-sent
+        std::deque<qint64> times;
+    };
+    struct Session
+    {
+        QString tenant;
+        const LoopSettings *settings = nullptr;
+        int generation = -1;
+        qint64 firstSeenMs = 0;
+        qint64 lastSeenMs = 0;
+        qint64 trippedAtMs = -1;
+        int requests = 0;
+        RateWindow recent{250};
+        RateWindow baseline{10000};
+        RateWindow spend{1000};
+        std::deque<Prompt> prompts;
+        ToolCallTrail tools;
+        QList<Handoffs> received;
+    };
+    struct Output
+    {
+        QString session;
+        quint64 id = 0;
+        qint64 atMs = 0;
+        Shingles::Set shingles;
+    };
+
+    LoopDetectionConfig config;
+    int generation = 0;
+    qint64 longestWindowMs = 0;
+    std::unordered_map<QString, Session> sessions;
+    std::deque<Output> outputs;
+    quint64 nextOutputId = 1;
+    int sinceSweep = 0;
+
+    const LoopSettings &settingsOf(Session &s, const QString &session, const QString &tenant)
+    {
+        if (s.generation != generation || s.tenant != tenant) {
+            s.settings = &config.settingsFor(session, tenant);
+            s.generation = generation;
+            s.tenant = tenant;
+        }
+        return *s.settings;
+    }
+
+    // The session's state, made when new; room is made first when the bound is reached.
+    Session &touch(const QString &session, qint64 atMs)
+    {
+        if (++sinceSweep >= kSweepEvery)
+            sweep(atMs);
+        auto it = sessions.find(session);
+        if (it == sessions.end()) {
+            if (int(sessions.size()) >= config.maxSessions)
+                makeRoom(atMs);
+            it = sessions.emplace(session, Session()).first;
+            it->second.firstSeenMs = atMs;
+        }
+        it->second.lastSeenMs = qMax(it->second.lastSeenMs, atMs);
+        return it->second;
+    }
+
+    // Sessions idle past the longest window hold nothing any signal still reads.
+    void sweep(qint64 nowMs)
+    {
+        sinceSweep = 0;
+        for (auto it = sessions.begin(); it != sessions.end();) {
+            if (it->second.lastSeenMs < nowMs - longestWindowMs)
+                it = sessions.erase(it);
+            else
+                ++it;
+        }
+    }
+
+    void makeRoom(qint64 nowMs)
+    {
+        sweep(nowMs);
+        if (int(sessions.size()) < config.maxSessions)
+            return;
+        // Still full: the eighth idle the longest goes, so this runs once per many new sessions.
+        std::vector<std::pair<qint64, QString>> byAge;
+        byAge.reserve(sessions.size());
+        for (const auto &[name, s] : sessions)
+            byAge.emplace_back(s.lastSeenMs, name);
+        const std::size_t drop = std::max<std::size_t>(1, byAge.size() / 8);
+        std::nth_element(byAge.begin(), byAge.begin() + qsizetype(drop - 1), byAge.end());
+        for (std::size_t i = 0; i < drop; ++i)
+            sessions.erase(byAge[i].second);
+    }
+
+    static void reset(Session &s)
+    {
+        s.trippedAtMs = -1;
+        s.requests = 0;
+        s.recent.clear();
+        s.baseline.clear();
+        s.spend.clear();
+        s.prompts.clear();
+        s.tools.clear();
+        s.received.clear();
+    }
+
+    // A tripped session stays quiet (its breaker holds) until its cooldown ends, then starts clean.
+    static bool stillTripped(Session &s, const LoopSettings &settings, qint64 nowMs)
+    {
+        if (s.trippedAtMs < 0)
+            return false;
+        if (settings.cooldownSeconds > 0 && nowMs - s.trippedAtMs >= qint64(settings.cooldownSeconds) * 1000) {
+            reset(s);
+            s.firstSeenMs = nowMs;
+            return false;
+        }
+        return true;
+    }
+
+    static LoopTrip trip(Session &s, const LoopSettings &settings, const QString &session, const QString &signal,
+                         const QString &evidence, qint64 nowMs)
+    {
+        s.trippedAtMs = nowMs;
+        return LoopTrip{signal, evidence, {session}, settings.warnOnly, settings.cooldownSeconds};
+    }
+
+    std::optional<QString> velocity(const Session &s, const LoopSettings &c, qint64 nowMs) const
+    {
+        const qint64 windowMs = qint64(c.velocityWindow) * 1000;
+        const RateWindow::Sum recent = s.recent.sum(nowMs - windowMs, nowMs + 1);
+        if (recent.requests < c.velocityMinRequests)
+            return std::nullopt;
+        // The session's own rate before the window, over as much of the baseline as it has lived.
+        const qint64 baseEnd = nowMs - windowMs;
+        const qint64 covered = qBound<qint64>(0, baseEnd - s.firstSeenMs, qint64(c.velocityBaseline) * 1000);
+        const qint64 before = covered > 0 ? s.baseline.sum(baseEnd - covered, baseEnd).requests : 0;
+        const double baseRate = covered > 0 ? double(before) / double(qMax(covered, windowMs) / 1000.0) : 0.0;
+        const double rate = double(recent.requests) / double(c.velocityWindow);
+        if (rate < c.velocityFactor * baseRate)
+            return std::nullopt;
+        const QString history = before == 0
+            ? QStringLiteral("none in the previous %1").arg(period(c.velocityBaseline))
+            : QStringLiteral("%1 a second over the previous %2").arg(QString::number(baseRate, 'f', baseRate < 1 ? 2 : 1))
+                  .arg(period(int(covered / 1000)));
+        return QStringLiteral("%1 requests in %2 s, against %3").arg(recent.requests).arg(seconds(nowMs - recent.firstMs), history);
+    }
+
+    std::optional<QString> repetition(const Session &s, const LoopSettings &c, const Shingles::Set &sketch, qint64 nowMs) const
+    {
+        if (sketch.empty() || s.prompts.empty())
+            return std::nullopt;
+        const qint64 since = nowMs - qint64(c.repetitionWindow) * 1000;
+        int alike = 1;
+        qint64 first = nowMs;
+        for (const Prompt &p : s.prompts) {
+            if (p.atMs >= since && Shingles::resemblance(p.sketch, sketch, kSketchSize) >= c.repetitionSimilarity) {
+                ++alike;
+                first = qMin(first, p.atMs);
+            }
+        }
+        if (alike < c.repetitionCount)
+            return std::nullopt;
+        const double last = Shingles::resemblance(s.prompts.back().sketch, sketch, kSketchSize);
+        return QStringLiteral("%1 near-identical requests in %2 s; last two prompts %3 % similar")
+            .arg(alike).arg(seconds(nowMs - first)).arg(int(last * 100.0));
+    }
+
+    static int handoffsSince(const Session &s, const QString &from, qint64 since)
+    {
+        for (const Handoffs &h : s.received) {
+            if (h.from == from)
+                return int(std::count_if(h.times.begin(), h.times.end(), [since](qint64 t) { return t >= since; }));
+        }
+        return 0;
+    }
+
+    // Whether this request's input carries another session's latest output; a trip of both when
+    // each has handed the other enough within the window.
+    std::optional<LoopTrip> pingPong(Session &s, const QString &session, const LoopSettings &c, const PromptDigest &digest, qint64 nowMs)
+    {
+        const qint64 since = nowMs - qint64(c.pingPongWindow) * 1000;
+        const Output *carried = nullptr;
+        Shingles::Set input;
+        double best = 0;
+        for (const Output &o : outputs) {
+            if (o.session == session || o.atMs < since || o.shingles.size() < 3)
+                continue;
+            if (input.empty())
+                input = Shingles::of(digest.latestInput, PromptDigest::MaxTextChars);
+            const double share = Shingles::containment(o.shingles, input);
+            if (share >= c.pingPongContainment && share > best) {
+                best = share;
+                carried = &o;
+            }
+        }
+        if (!carried)
+            return std::nullopt;
+        const QString partner = carried->session;
+        auto h = std::find_if(s.received.begin(), s.received.end(), [&](const Handoffs &x) { return x.from == partner; });
+        if (h == s.received.end()) {
+            if (s.received.size() >= kPartners)
+                s.received.removeFirst();
+            s.received.append(Handoffs{partner, 0, {}});
+            h = s.received.end() - 1;
+        }
+        if (h->lastOutput != carried->id) {
+            h->lastOutput = carried->id;
+            h->times.push_back(nowMs);
+            if (h->times.size() > kHandoffTimes)
+                h->times.pop_front();
+        }
+        auto other = sessions.find(partner);
+        if (other == sessions.end())
+            return std::nullopt;
+        const int mine = handoffsSince(s, partner, since);
+        const int theirs = handoffsSince(other->second, session, since);
+        if (mine < c.pingPongHandoffs || theirs < c.pingPongHandoffs)
+            return std::nullopt;
+        qint64 first = nowMs;
+        for (const Handoffs &x : s.received)
+            if (x.from == partner)
+                for (qint64 t : x.times)
+                    if (t >= since)
+                        first = qMin(first, t);
+        for (const Handoffs &x : other->second.received)
+            if (x.from == session)
+                for (qint64 t : x.times)
+                    if (t >= since)
+                        first = qMin(first, t);
+        LoopTrip t = trip(s, c, session, QStringLiteral("ping_pong"),
+                          QStringLiteral("sessions %1 and %2 handed each other's output back %3 times in %4 s")
+                              .arg(session, partner).arg(mine + theirs).arg(seconds(nowMs - first)), nowMs);
+        other->second.trippedAtMs = nowMs;
+        t.sessions.append(partner);
+        return t;
+    }
+};
+
+LoopDetector::LoopDetector() : d(std::make_unique<State>())
+{
+    d->longestWindowMs = d->config.longestWindowMs();
+}
+
+LoopDetector::~LoopDetector() = default;
+
+void LoopDetector::setConfig(const LoopDetectionConfig &config)
+{
+    d->config = config;
+    ++d->generation;
+    d->longestWindowMs = config.longestWindowMs();
+    if (int(d->sessions.size()) > config.maxSessions)
+        d->makeRoom(0);
+}
+
+const LoopDetectionConfig &LoopDetector::config() const
+{
+    return d->config;
+}
+
+std::optional<LoopTrip> LoopDetector::observeRequest(const LoopRequest &request)
+{
+    const PromptDigest digest = PromptDigest::read(request.endpoint, request.body);
+    if (!digest.counted)
+        return std::nullopt;
+    const LoopSettings &probe = d->config.settingsFor(request.session, request.tenant);
+    if (!probe.enabled)
+        return std::nullopt;
+    const qint64 now = request.atMs;
+    State::Session &s = d->touch(request.session, now);
+    const LoopSettings &c = d->settingsOf(s, request.session, request.tenant);
+    if (State::stillTripped(s, c, now))
+        return std::nullopt;
+
+    const bool first = s.requests++ == 0;
+    s.recent.add(now, 1);
+    s.baseline.add(now, 1);
+    s.recent.prune(now - qint64(c.velocityWindow) * 1000);
+    s.baseline.prune(now - qint64(c.velocityWindow + c.velocityBaseline) * 1000);
+
+    if (c.pingPongEnabled) {
+        if (std::optional<LoopTrip> t = d->pingPong(s, request.session, c, digest, now))
+            return t;
+    }
+    if (c.toolEnabled) {
+        const qint64 since = now - qint64(c.toolWindow) * 1000;
+        s.tools.add(digest.toolCalls, now, first);
+        s.tools.prune(since);
+        std::optional<ToolCallTrail::Finding> f = s.tools.repeated(since, now, c.toolRepeatCount);
+        if (!f)
+            f = s.tools.cycle(since, now, c.toolCycleRepeats);
+        if (f)
+            return State::trip(s, c, request.session, f->signal, f->evidence, now);
+    }
+    if (c.repetitionEnabled) {
+        const Shingles::Set sketch = Shingles::sketch(
+            merged(Shingles::of(digest.latestAssistant, PromptDigest::MaxTextChars), Shingles::of(digest.latestInput, PromptDigest::MaxTextChars)),
+            kSketchSize);
+        const std::optional<QString> evidence = d->repetition(s, c, sketch, now);
+        if (!sketch.empty()) {
+            s.prompts.push_back({now, sketch});
+            if (s.prompts.size() > kPromptHistory)
+                s.prompts.pop_front();
+        }
+        if (evidence)
+            return State::trip(s, c, request.session, QStringLiteral("repetition"), *evidence, now);
+    }
+    if (c.velocityEnabled) {
+        if (const std::optional<QString> evidence = d->velocity(s, c, now))
+            return State::trip(s, c, request.session, QStringLiteral("velocity"), *evidence, now);
+    }
+    return std::nullopt;
+}
+
+void LoopDetector::observeOutput(const QString &session, const QString &tenant, const QString &text, qint64 atMs)
+{
+    const LoopSettings &c = d->config.settingsFor(session, tenant);
+    if (!c.enabled || !c.pingPongEnabled)
+        return;
+    auto &outputs = d->outputs;
+    outputs.erase(std::remove_if(outputs.begin(), outputs.end(), [&](const State::Output &o) { return o.session == session; }), outputs.end());
+    Shingles::Set shingles = Shingles::of(text, kOutputChars);
+    if (shingles.empty())
+        return;
+    outputs.push_back({session, d->nextOutputId++, atMs, std::move(shingles)});
+    if (outputs.size() > kRecentOutputs)
+        outputs.pop_front();
+}
+
+std::optional<LoopTrip> LoopDetector::observeSpend(const QString &session, const QString &tenant, qint64 tokens, qint64 costMicros, qint64 atMs)
+{
+    const LoopSettings &probe = d->config.settingsFor(session, tenant);
+    if (!probe.enabled || !probe.spendEnabled)
+        return std::nullopt;
+    State::Session &s = d->touch(session, atMs);
+    const LoopSettings &c = d->settingsOf(s, session, tenant);
+    if (State::stillTripped(s, c, atMs))
+        return std::nullopt;
+    const qint64 windowMs = qint64(c.spendWindow) * 1000;
+    s.spend.add(atMs, 0, qMax<qint64>(0, tokens), qMax<qint64>(0, costMicros));
+    s.spend.prune(atMs - windowMs);
+    const RateWindow::Sum sum = s.spend.sum(atMs - windowMs, atMs + 1);
+    // The ceilings are per minute; a window of another length is held to its share of them.
+    const double share = double(c.spendWindow) / 60.0;
+    const QLocale number = QLocale::c();
+    if (c.spendTokensPerMinute > 0 && double(sum.tokens) > double(c.spendTokensPerMinute) * share) {
+        QLocale grouped(QLocale::English);
+        return State::trip(s, c, session, QStringLiteral("spend_velocity"),
+                           QStringLiteral("%1 tokens in %2 s, over the ceiling of %3 a minute")
+                               .arg(grouped.toString(sum.tokens)).arg(c.spendWindow).arg(grouped.toString(c.spendTokensPerMinute)), atMs);
+    }
+    if (c.spendCostMicrosPerMinute > 0 && double(sum.costMicros) > double(c.spendCostMicrosPerMinute) * share) {
+        return State::trip(s, c, session, QStringLiteral("spend_velocity"),
+                           QStringLiteral("$%1 in %2 s, over the ceiling of $%3 a minute")
+                               .arg(number.toString(double(sum.costMicros) / 1e6, 'f', 2)).arg(c.spendWindow)
+                               .arg(number.toString(double(c.spendCostMicrosPerMinute) / 1e6, 'f', 2)), atMs);
+    }
+    return std::nullopt;
+}
+
+void LoopDetector::forget(const QString &session)
+{
+    d->sessions.erase(session);
+    auto &outputs = d->outputs;
+    outputs.erase(std::remove_if(outputs.begin(), outputs.end(), [&](const State::Output &o) { return o.session == session; }), outputs.end());
+    // Its partners forget their hand-offs from it too, so a resumed pair starts clean.
+    for (auto &[name, s] : d->sessions)
+        s.received.removeIf([&](const State::Handoffs &h) { return h.from == session; });
+}
+
+int LoopDetector::trackedSessions() const
+{
+    return int(d->sessions.size());
+}
