@@ -1,0 +1,165 @@
+// PromptDigest: the latest turns and the tail's tool calls, read alike from OpenAI chat, Anthropic
+// messages, Responses input and completions prompts; canonical tool arguments; and, with Shingles,
+// that a growing history does not make consecutive requests of normal work look alike while the
+// same latest turns with new timestamps and ids do.
+#include "AgentConversation.h"
+#include "WorkspaceText.h"
+#include "session/PromptDigest.h"
+#include "session/Shingles.h"
+
+#include <QtTest>
+
+Q_DECLARE_METATYPE(Wire)
+
+namespace {
+double similarity(const QString &a, const QString &b)
+{
+    return Shingles::resemblance(Shingles::sketch(Shingles::of(a, 1 << 20), 128), Shingles::sketch(Shingles::of(b, 1 << 20), 128), 128);
+}
+} // namespace
+
+class tst_PromptDigest : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void latestTurnsAndToolCalls_data()
+    {
+        QTest::addColumn<Wire>("wire");
+        QTest::newRow("openai chat") << Wire::OpenAiChat;
+        QTest::newRow("anthropic") << Wire::Anthropic;
+        QTest::newRow("responses") << Wire::Responses;
+    }
+    void latestTurnsAndToolCalls()
+    {
+        QFETCH(Wire, wire);
+        AgentConversation c(wire, QStringLiteral("SYSTEM PROMPT TEXT"));
+        c.user(QStringLiteral("first question about the parser"));
+        c.toolCall(QStringLiteral("grep"), {{"pattern", "parse"}, {"path", "src"}}, QStringLiteral("src/a.cpp: parse()"), QStringLiteral("searching"));
+        c.toolCall(QStringLiteral("read_file"), {{"path", "src/a.cpp"}}, QStringLiteral("int parse() { return 0; }"), QStringLiteral("reading it now"));
+        const PromptDigest d = PromptDigest::read(c.endpoint(), c.body());
+        QVERIFY(d.counted);
+        QVERIFY2(d.latestInput.contains(QStringLiteral("int parse() { return 0; }")), qPrintable(d.latestInput));
+        QVERIFY(!d.latestInput.contains(QStringLiteral("first question")));
+        QVERIFY2(d.latestAssistant.contains(QStringLiteral("reading it now")), qPrintable(d.latestAssistant));
+        QVERIFY(d.latestAssistant.contains(QStringLiteral("read_file call ")));
+        QVERIFY(!d.latestAssistant.contains(QStringLiteral("searching")));
+        QVERIFY(!d.latestTurns().contains(QStringLiteral("SYSTEM PROMPT")));
+        QCOMPARE(d.toolCalls.size(), 2);
+        QCOMPARE(d.toolCalls.at(0).name, QStringLiteral("grep"));
+        QCOMPARE(d.toolCalls.at(1).name, QStringLiteral("read_file"));
+        QVERIFY(!d.toolCalls.at(0).latest);
+        QVERIFY(d.toolCalls.at(1).latest);
+        QVERIFY(d.toolCalls.at(0).result != 0 && d.toolCalls.at(1).result != 0);
+        QVERIFY(d.toolCalls.at(0).result != d.toolCalls.at(1).result);
+        QVERIFY(d.toolCalls.at(0).key != d.toolCalls.at(1).key);
+        QVERIFY(!d.toolCalls.at(0).key.isEmpty());
+        QCOMPARE(d.toolCalls.at(1).arguments, PromptDigest::read(c.endpoint(), c.body()).toolCalls.at(1).arguments);
+    }
+
+    void canonicalArguments()
+    {
+        QCOMPARE(PromptDigest::canonicalJson(QJsonValue(QStringLiteral("{ \"b\": 1,\n \"a\": [1, 2] }"))), QByteArray(R"({"a":[1,2],"b":1})"));
+        QCOMPARE(PromptDigest::canonicalJson(QJsonObject{{"b", 1}, {"a", QJsonArray{1, 2}}}), QByteArray(R"({"a":[1,2],"b":1})"));
+        QCOMPARE(PromptDigest::canonicalJson(QJsonValue(QStringLiteral("  not json "))), QByteArray("not json"));
+        // The same arguments in another key order and spacing are the same call, in both shapes.
+        auto argsOf = [](const QJsonObject &body, const QByteArray &endpoint) { return PromptDigest::read(endpoint, body).toolCalls.value(0).arguments; };
+        const QJsonObject openAi{{"messages", QJsonArray{QJsonObject{{"role", "assistant"}, {"tool_calls", QJsonArray{QJsonObject{
+                                     {"id", "call_1"}, {"function", QJsonObject{{"name", "f"}, {"arguments", "{\"x\": 1, \"a\": \"b\"}"}}}}}}}}}};
+        const QJsonObject anthropic{{"messages", QJsonArray{QJsonObject{{"role", "assistant"}, {"content", QJsonArray{QJsonObject{
+                                        {"type", "tool_use"}, {"id", "toolu_1"}, {"name", "f"}, {"input", QJsonObject{{"a", "b"}, {"x", 1}}}}}}}}}};
+        QCOMPARE(argsOf(openAi, "/v1/chat/completions"), argsOf(anthropic, "/v1/messages"));
+        QVERIFY(argsOf(openAi, "/v1/chat/completions") != 0);
+    }
+
+    void otherShapes()
+    {
+        const PromptDigest completions = PromptDigest::read("/v1/completions", QJsonObject{{"prompt", "Once upon a time"}});
+        QVERIFY(completions.counted);
+        QVERIFY(completions.latestInput.contains(QStringLiteral("Once upon a time")));
+        const PromptDigest responses = PromptDigest::read("/v1/responses", QJsonObject{{"input", "Just a string"}});
+        QVERIFY(responses.latestInput.contains(QStringLiteral("Just a string")));
+        // OpenAI content parts; an image is a word of its own, so two pictures differ.
+        auto withImage = [](const char *url) {
+            return PromptDigest::read("/v1/chat/completions", QJsonObject{{"messages", QJsonArray{QJsonObject{{"role", "user"}, {"content", QJsonArray{
+                QJsonObject{{"type", "text"}, {"text", "what is in this picture"}},
+                QJsonObject{{"type", "image_url"}, {"image_url", QJsonObject{{"url", url}}}}}}}}}});
+        };
+        const PromptDigest one = withImage("data:image/png;base64,AAAA"), two = withImage("data:image/png;base64,BBBB");
+        QVERIFY(one.latestInput.contains(QStringLiteral("what is in this picture")));
+        QVERIFY(one.latestInput != two.latestInput);
+        QVERIFY(!PromptDigest::read("/v1/embeddings", QJsonObject{{"input", "x"}}).counted);
+        QVERIFY(!PromptDigest::read("/v1/messages/count_tokens", QJsonObject{{"messages", QJsonArray{}}}).counted);
+    }
+
+    void normalisationFoldsIdsTimesAndSpacing()
+    {
+        const QString a = QStringLiteral("[2026-12-01T22:03:46.123Z] Request req_011CUbX3kQ8Jd2 for session 550e8400-e29b-41d4-a716-446655440000:\n"
+                                         "  build   FAILED after 183452 ms, commit 3f9a2c1d7e.  Please FIX it");
+        const QString b = QStringLiteral("[2026-12-01T22:05:01.987Z] request req_022XyZw9pLm4Qr for session 6ba7b810-9dad-11d1-80b4-00c04fd430c8: "
+                                         "build failed after 190007 ms, commit 77aa01bc99. please fix it");
+        QCOMPARE(Shingles::digest(a, 10000), Shingles::digest(b, 10000));
+        QCOMPARE(Shingles::of(a, 10000), Shingles::of(b, 10000));
+        // Words that matter still differ.
+        QVERIFY(Shingles::digest(a, 10000) != Shingles::digest(QString(b).replace(QStringLiteral("failed"), QStringLiteral("passed")), 10000));
+        QCOMPARE(Shingles::words(QStringLiteral("a b"), 10000).size(), std::size_t(2));
+        QVERIFY(Shingles::of(QString(), 100).empty());
+        QCOMPARE(similarity(QString(), QString()), 1.0);
+    }
+
+    void similarityIsRobustToSmallEdits()
+    {
+        const QString text = WorkspaceText::words(QStringLiteral("base"), 300);
+        QString edited = text;
+        edited.replace(edited.indexOf(u' ', 500), 1, QStringLiteral(" extra "));
+        QVERIFY2(similarity(text, edited) >= 0.9, qPrintable(QString::number(similarity(text, edited))));
+        QVERIFY2(similarity(text, WorkspaceText::words(QStringLiteral("other"), 300)) < 0.2, "unrelated texts");
+        // Containment: an output quoted inside a longer prompt is found whole.
+        const QString output = WorkspaceText::words(QStringLiteral("output"), 80);
+        const QString prompt = QStringLiteral("The reviewer said:\n") + output + u'\n' + WorkspaceText::words(QStringLiteral("more"), 200);
+        QVERIFY(Shingles::containment(Shingles::of(output, 10000), Shingles::of(prompt, 10000)) > 0.95);
+        QVERIFY(Shingles::containment(Shingles::of(output, 10000), Shingles::of(WorkspaceText::words(QStringLiteral("more"), 200), 10000)) < 0.1);
+    }
+
+    void aGrowingHistoryDoesNotLookRepeated()
+    {
+        // Normal work: every request re-sends the whole history, so whole bodies are nearly the
+        // same from one request to the next (a coding agent's system prompt alone is ~10k tokens);
+        // their latest turns are not.
+        QString system;
+        for (int i = 0; i < 30; ++i)
+            system += WorkspaceText::words(QStringLiteral("system %1").arg(i), 150) + u'\n';
+        AgentConversation c(Wire::Anthropic, system);
+        c.user(QStringLiteral("Port the store to WAL mode."));
+        double worstLatest = 0, leastWhole = 1;
+        QString previousLatest, previousWhole;
+        for (int step = 0; step < 20; ++step) {
+            const QString path = QStringLiteral("store/File%1.cpp").arg(step);
+            c.toolCall(step % 2 ? QStringLiteral("read_file") : QStringLiteral("edit_file"), {{"path", path}}, WorkspaceText::file(path),
+                       QStringLiteral("Next I look at %1.").arg(path));
+            const QJsonObject body = c.body();
+            const QString latest = PromptDigest::read("/v1/messages", body).latestTurns();
+            const QString whole = QString::fromUtf8(QJsonDocument(body).toJson());
+            if (step > 0) {
+                worstLatest = qMax(worstLatest, similarity(latest, previousLatest));
+                leastWhole = qMin(leastWhole, similarity(whole, previousWhole));
+            }
+            previousLatest = latest;
+            previousWhole = whole;
+        }
+        QVERIFY2(leastWhole > 0.85, qPrintable(QString::number(leastWhole)));
+        QVERIFY2(worstLatest < 0.5, qPrintable(QString::number(worstLatest)));
+    }
+
+    void aHugeBodyIsReadCapped()
+    {
+        AgentConversation c(Wire::OpenAiChat);
+        c.user(QStringLiteral("read it"));
+        c.toolCall(QStringLiteral("read_file"), {{"path", "big.txt"}}, QString(300000, u'x'));
+        const PromptDigest d = PromptDigest::read(c.endpoint(), c.body());
+        QVERIFY(d.latestInput.size() <= PromptDigest::MaxTextChars + 1);
+        QVERIFY(d.latestAssistant.size() <= PromptDigest::MaxTextChars + 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_PromptDigest)
+#include "tst_PromptDigest.moc"
