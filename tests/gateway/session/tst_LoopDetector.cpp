@@ -216,6 +216,55 @@ private Q_SLOTS:
         }
     }
 
+    void differentArgumentsWithTheSameResultDoNotTrip()
+    {
+        // Writing one file after another: the tool answers the same words every time.
+        LoopDetector detector;
+        AgentConversation c(Wire::Anthropic);
+        c.user(QStringLiteral("Create a test file for every class."));
+        for (int i = 0; i < 30; ++i) {
+            const std::optional<LoopTrip> trip = detector.observeRequest(c.request(QStringLiteral("writer"), kStart + i * 2000));
+            QVERIFY2(!trip, qPrintable(trip ? trip->evidence : QString()));
+            const QString path = QStringLiteral("tests/tst_Class%1.cpp").arg(i);
+            c.toolCall(QStringLiteral("write_file"), {{"path", path}, {"content", WorkspaceText::file(path)}}, QStringLiteral("File written successfully."),
+                       QStringLiteral("Next test file."));
+        }
+    }
+
+    void aOneWayPipelineIsNotPingPong()
+    {
+        // A drafter whose every output a summariser reads: hand-offs one way only.
+        LoopDetector detector;
+        AgentConversation drafter(Wire::OpenAiChat), summariser(Wire::OpenAiChat);
+        for (int i = 0; i < 40; ++i) {
+            const qint64 t = kStart + i * 1000;
+            drafter.user(QStringLiteral("Draft section %1 of the report.").arg(i));
+            const std::optional<LoopTrip> trip = detector.observeRequest(drafter.request(QStringLiteral("drafter"), t));
+            QVERIFY2(!trip, qPrintable(trip ? trip->evidence : QString()));
+            const QString draft = WorkspaceText::words(QStringLiteral("draft %1").arg(i), 120);
+            drafter.assistant(draft);
+            detector.observeOutput(QStringLiteral("drafter"), QStringLiteral("team"), draft, t + 50);
+            summariser.user(QStringLiteral("Summarise this section:\n") + draft);
+            const std::optional<LoopTrip> back = detector.observeRequest(summariser.request(QStringLiteral("summariser"), t + 500));
+            QVERIFY2(!back, qPrintable(back ? back->evidence : QString()));
+            const QString summary = WorkspaceText::words(QStringLiteral("summary %1").arg(i), 30);
+            summariser.assistant(summary);
+            detector.observeOutput(QStringLiteral("summariser"), QStringLiteral("team"), summary, t + 900);
+        }
+    }
+
+    void aHistorySeenForTheFirstTimeIsNotCountedAsNew()
+    {
+        // The gateway restarted mid-conversation: the calls in the history happened at unknown
+        // times, so only the latest turn's are stamped now.
+        LoopDetector detector;
+        AgentConversation c(Wire::OpenAiChat);
+        c.user(QStringLiteral("Keep an eye on the deploy."));
+        for (int i = 0; i < 10; ++i)
+            c.toolCall(QStringLiteral("bash"), {{"command", "kubectl rollout status deploy/web"}}, QStringLiteral("Waiting for rollout to finish"));
+        QVERIFY(!detector.observeRequest(c.request(QStringLiteral("watcher"), kStart)));
+    }
+
     void questionReaskedTwiceAfterAnErrorDoesNotTrip_data() { addWires(); }
     void questionReaskedTwiceAfterAnErrorDoesNotTrip()
     {
