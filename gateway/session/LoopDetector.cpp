@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <unordered_map>
 
 namespace {
@@ -296,8 +297,8 @@ void LoopDetector::setConfig(const LoopDetectionConfig &config)
     d->config = config;
     ++d->generation;
     d->longestWindowMs = config.longestWindowMs();
-    if (int(d->sessions.size()) > config.maxSessions)
-        d->makeRoom(0);
+    while (int(d->sessions.size()) > config.maxSessions)
+        d->makeRoom(std::numeric_limits<qint64>::min() / 2); // a smaller bound: the idlest go
 }
 
 const LoopDetectionConfig &LoopDetector::config() const

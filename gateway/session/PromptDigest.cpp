@@ -1,7 +1,7 @@
 #include "PromptDigest.h"
 
-#include "Shingles.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -234,17 +234,17 @@ PromptDigest PromptDigest::read(const QByteArray &endpoint, const QJsonObject &b
     }
 
     // Tool calls of the tail, oldest first, each with the result that came back for it.
-    QHash<QString, quint64> results;
+    QHash<QString, QString> results;
     for (const Turn &t : std::as_const(turns)) {
         for (const Turn::Result &r : t.results)
-            results.insert(r.id, Shingles::digest(r.text, MaxTextChars) | 1);
+            results.insert(r.id, r.text.isNull() ? QStringLiteral("") : r.text);
     }
     for (qsizetype t = 0; t < turns.size(); ++t) {
         const QList<Turn::Call> &calls = turns.at(t).calls;
         for (qsizetype c = 0; c < calls.size(); ++c) {
             const Turn::Call &call = calls.at(c);
             const QString key = call.id.isEmpty() ? QStringLiteral("#%1.%2.%3").arg(call.at).arg(c).arg(call.name) : call.id;
-            d.toolCalls.append({key, call.name, call.arguments, results.value(call.id, 0), t == i});
+            d.toolCalls.append({key, call.name, call.arguments, results.value(call.id), t == i});
         }
     }
     if (d.toolCalls.size() > MaxToolCalls)

@@ -12,7 +12,7 @@ struct ToolCallSeen
     QString key;          // the call's id ("call_…", "toolu_…"), or its place in the history when it has none
     QString name;
     quint64 arguments = 0; // hash of the canonical arguments (JSON keys sorted, no whitespace)
-    quint64 result = 0;    // hash of the normalised result text; 0 when the request carries none
+    QString result;        // the result the client sent back (capped), null when the request carries none
     bool latest = false;   // made in the request's latest assistant turn
 };
 

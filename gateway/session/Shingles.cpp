@@ -20,6 +20,9 @@ quint64 mix(quint64 x)
 
 bool separates(char16_t c)
 {
+    // ASCII first: almost every character of a prompt is, and QChar's tables cost a call each.
+    if (c < 128 && ((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')))
+        return false;
     switch (c) {
     case u'"': case u'\'': case u'`': case u',': case u';': case u'(': case u')': case u'[': case u']':
     case u'{': case u'}': case u'<': case u'>': case u'=': case u'|': case u'*': case u'!': case u'?':
@@ -48,11 +51,19 @@ quint64 wordHash(QStringView word)
     bool allHex = true;
     quint64 h = kFnvBasis;
     for (QChar ch : word) {
-        const char16_t c = char16_t(ch.toLower().unicode());
-        if (c >= u'0' && c <= u'9')
-            ++digits;
-        else if (ch.isLetter())
-            ++letters;
+        char16_t c = ch.unicode();
+        if (c < 128) {
+            if (c >= u'A' && c <= u'Z')
+                c = char16_t(c + 32);
+            if (c >= u'0' && c <= u'9')
+                ++digits;
+            else if (c >= u'a' && c <= u'z')
+                ++letters;
+        } else {
+            c = char16_t(ch.toLower().unicode());
+            if (ch.isLetter())
+                ++letters;
+        }
         allHex = allHex && isHex(c);
         h = (h ^ c) * kFnvPrime;
     }

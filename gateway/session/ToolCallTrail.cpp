@@ -1,5 +1,7 @@
 #include "ToolCallTrail.h"
 
+#include "Shingles.h"
+
 #include <QHash>
 
 namespace {
@@ -35,8 +37,10 @@ void ToolCallTrail::add(const QList<ToolCallSeen> &calls, qint64 atMs, bool firs
         remember(call.key);
         if (firstRequest && !call.latest)
             continue;
-        const quint64 signature = combine(combine(qHash(call.name), call.arguments), call.result);
-        m_entries.push_back({call.name, signature, call.result != 0, atMs});
+        // Results are hashed here, once per call, not for every call of every request's history.
+        const quint64 result = call.result.isNull() ? 0 : Shingles::digest(call.result, PromptDigest::MaxTextChars) | 1;
+        const quint64 signature = combine(combine(qHash(call.name), call.arguments), result);
+        m_entries.push_back({call.name, signature, result != 0, atMs});
         if (m_entries.size() > kMaxEntries)
             m_entries.pop_front();
     }

@@ -496,6 +496,11 @@ private Q_SLOTS:
             detector.observeRequest(late);
         }
         QVERIFY2(detector.trackedSessions() <= 1000, qPrintable(QString::number(detector.trackedSessions())));
+        // A smaller bound applies at once.
+        config.maxSessions = 100;
+        detector.setConfig(config);
+        QVERIFY2(detector.trackedSessions() <= 100, qPrintable(QString::number(detector.trackedSessions())));
+        QVERIFY(detector.trackedSessions() > 50);
     }
 
     void costOfObserveRequest()

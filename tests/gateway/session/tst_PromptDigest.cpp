@@ -49,8 +49,8 @@ private Q_SLOTS:
         QCOMPARE(d.toolCalls.at(1).name, QStringLiteral("read_file"));
         QVERIFY(!d.toolCalls.at(0).latest);
         QVERIFY(d.toolCalls.at(1).latest);
-        QVERIFY(d.toolCalls.at(0).result != 0 && d.toolCalls.at(1).result != 0);
-        QVERIFY(d.toolCalls.at(0).result != d.toolCalls.at(1).result);
+        QCOMPARE(d.toolCalls.at(0).result, QStringLiteral("src/a.cpp: parse()\n"));
+        QCOMPARE(d.toolCalls.at(1).result, QStringLiteral("int parse() { return 0; }\n"));
         QVERIFY(d.toolCalls.at(0).key != d.toolCalls.at(1).key);
         QVERIFY(!d.toolCalls.at(0).key.isEmpty());
         QCOMPARE(d.toolCalls.at(1).arguments, PromptDigest::read(c.endpoint(), c.body()).toolCalls.at(1).arguments);
