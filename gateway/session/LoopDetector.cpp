@@ -1,11 +1,12 @@
 #include "LoopDetector.h"
 
+#include "HandoffLedger.h"
+#include "LoopEvidence.h"
 #include "PromptDigest.h"
 #include "RateWindow.h"
 #include "Shingles.h"
 #include "ToolCallTrail.h"
-
-#include <QLocale>
+#include "budget/BudgetFormat.h"
 
 #include <algorithm>
 #include <deque>
@@ -15,23 +16,7 @@
 namespace {
 constexpr std::size_t kSketchSize = 128;    // bottom-k MinHash: ±3 % on a similarity near 90 %
 constexpr std::size_t kPromptHistory = 32;  // near-duplicates are looked for among the last 32 requests
-constexpr std::size_t kRecentOutputs = 32;  // the latest output of the 32 sessions that answered last
-constexpr int kPartners = 4;                // hand-off partners remembered per session
-constexpr std::size_t kHandoffTimes = 32;
-constexpr qsizetype kOutputChars = 8192;
 constexpr int kSweepEvery = 1024;
-
-QString seconds(qint64 ms)
-{
-    return ms < 10000 ? QString::number(double(qMax<qint64>(ms, 0)) / 1000.0, 'f', 1) : QString::number((ms + 500) / 1000);
-}
-
-QString period(int secs)
-{
-    if (secs % 60 == 0)
-        return secs == 60 ? QStringLiteral("minute") : QStringLiteral("%1 minutes").arg(secs / 60);
-    return QStringLiteral("%1 s").arg(secs);
-}
 
 Shingles::Set merged(const Shingles::Set &a, const Shingles::Set &b)
 {
@@ -49,12 +34,6 @@ struct LoopDetector::State
         qint64 atMs = 0;
         Shingles::Set sketch;
     };
-    struct Handoffs
-    {
-        QString from;
-        quint64 lastOutput = 0;     // the output counted last: each is one hand-off however often re-sent
-        std::deque<qint64> times;
-    };
     struct Session
     {
         QString tenant;
@@ -69,22 +48,13 @@ struct LoopDetector::State
         RateWindow spend{1000};
         std::deque<Prompt> prompts;
         ToolCallTrail tools;
-        QList<Handoffs> received;
-    };
-    struct Output
-    {
-        QString session;
-        quint64 id = 0;
-        qint64 atMs = 0;
-        Shingles::Set shingles;
     };
 
     LoopDetectionConfig config;
     int generation = 0;
     qint64 longestWindowMs = 0;
     std::unordered_map<QString, Session> sessions;
-    std::deque<Output> outputs;
-    quint64 nextOutputId = 1;
+    HandoffLedger handoffs;
     int sinceSweep = 0;
 
     const LoopSettings &settingsOf(Session &s, const QString &session, const QString &tenant)
@@ -150,7 +120,6 @@ struct LoopDetector::State
         s.spend.clear();
         s.prompts.clear();
         s.tools.clear();
-        s.received.clear();
     }
 
     // A tripped session stays quiet (its breaker holds) until its cooldown ends, then starts clean.
@@ -188,10 +157,10 @@ struct LoopDetector::State
         if (rate < c.velocityFactor * baseRate)
             return std::nullopt;
         const QString history = before == 0
-            ? QStringLiteral("none in the previous %1").arg(period(c.velocityBaseline))
+            ? QStringLiteral("none in the previous %1").arg(LoopEvidence::period(c.velocityBaseline))
             : QStringLiteral("%1 a second over the previous %2").arg(QString::number(baseRate, 'f', baseRate < 1 ? 2 : 1))
-                  .arg(period(int(covered / 1000)));
-        return QStringLiteral("%1 requests in %2 s, against %3").arg(recent.requests).arg(seconds(nowMs - recent.firstMs), history);
+                  .arg(LoopEvidence::period(int(covered / 1000)));
+        return QStringLiteral("%1 requests in %2 s, against %3").arg(recent.requests).arg(LoopEvidence::seconds(nowMs - recent.firstMs), history);
     }
 
     std::optional<QString> repetition(const Session &s, const LoopSettings &c, const Shingles::Set &sketch, qint64 nowMs) const
@@ -211,77 +180,7 @@ struct LoopDetector::State
             return std::nullopt;
         const double last = Shingles::resemblance(s.prompts.back().sketch, sketch, kSketchSize);
         return QStringLiteral("%1 near-identical requests in %2 s; last two prompts %3 % similar")
-            .arg(alike).arg(seconds(nowMs - first)).arg(int(last * 100.0));
-    }
-
-    static int handoffsSince(const Session &s, const QString &from, qint64 since)
-    {
-        for (const Handoffs &h : s.received) {
-            if (h.from == from)
-                return int(std::count_if(h.times.begin(), h.times.end(), [since](qint64 t) { return t >= since; }));
-        }
-        return 0;
-    }
-
-    // Whether this request's input carries another session's latest output; a trip of both when
-    // each has handed the other enough within the window.
-    std::optional<LoopTrip> pingPong(Session &s, const QString &session, const LoopSettings &c, const PromptDigest &digest, qint64 nowMs)
-    {
-        const qint64 since = nowMs - qint64(c.pingPongWindow) * 1000;
-        const Output *carried = nullptr;
-        Shingles::Set input;
-        double best = 0;
-        for (const Output &o : outputs) {
-            if (o.session == session || o.atMs < since || o.shingles.size() < 3)
-                continue;
-            if (input.empty())
-                input = Shingles::of(digest.latestInput, PromptDigest::MaxTextChars);
-            const double share = Shingles::containment(o.shingles, input);
-            if (share >= c.pingPongContainment && share > best) {
-                best = share;
-                carried = &o;
-            }
-        }
-        if (!carried)
-            return std::nullopt;
-        const QString partner = carried->session;
-        auto h = std::find_if(s.received.begin(), s.received.end(), [&](const Handoffs &x) { return x.from == partner; });
-        if (h == s.received.end()) {
-            if (s.received.size() >= kPartners)
-                s.received.removeFirst();
-            s.received.append(Handoffs{partner, 0, {}});
-            h = s.received.end() - 1;
-        }
-        if (h->lastOutput != carried->id) {
-            h->lastOutput = carried->id;
-            h->times.push_back(nowMs);
-            if (h->times.size() > kHandoffTimes)
-                h->times.pop_front();
-        }
-        auto other = sessions.find(partner);
-        if (other == sessions.end())
-            return std::nullopt;
-        const int mine = handoffsSince(s, partner, since);
-        const int theirs = handoffsSince(other->second, session, since);
-        if (mine < c.pingPongHandoffs || theirs < c.pingPongHandoffs)
-            return std::nullopt;
-        qint64 first = nowMs;
-        for (const Handoffs &x : s.received)
-            if (x.from == partner)
-                for (qint64 t : x.times)
-                    if (t >= since)
-                        first = qMin(first, t);
-        for (const Handoffs &x : other->second.received)
-            if (x.from == session)
-                for (qint64 t : x.times)
-                    if (t >= since)
-                        first = qMin(first, t);
-        LoopTrip t = trip(s, c, session, QStringLiteral("ping_pong"),
-                          QStringLiteral("sessions %1 and %2 handed each other's output back %3 times in %4 s")
-                              .arg(session, partner).arg(mine + theirs).arg(seconds(nowMs - first)), nowMs);
-        other->second.trippedAtMs = nowMs;
-        t.sessions.append(partner);
-        return t;
+            .arg(alike).arg(LoopEvidence::seconds(nowMs - first)).arg(int(last * 100.0));
     }
 };
 
@@ -327,8 +226,18 @@ std::optional<LoopTrip> LoopDetector::observeRequest(const LoopRequest &request)
     s.baseline.prune(now - qint64(c.velocityWindow + c.velocityBaseline) * 1000);
 
     if (c.pingPongEnabled) {
-        if (std::optional<LoopTrip> t = d->pingPong(s, request.session, c, digest, now))
+        const std::optional<HandoffLedger::Finding> f = d->handoffs.input(request.session, digest.latestInput, now,
+                                                                          qint64(c.pingPongWindow) * 1000, c.pingPongHandoffs,
+                                                                          c.pingPongContainment);
+        if (f) {
+            // Both sessions of the pair trip: either alone would carry on with the other.
+            auto partner = d->sessions.find(f->partner);
+            if (partner != d->sessions.end())
+                partner->second.trippedAtMs = now;
+            LoopTrip t = State::trip(s, c, request.session, QStringLiteral("ping_pong"), f->evidence, now);
+            t.sessions.append(f->partner);
             return t;
+        }
     }
     if (c.toolEnabled) {
         const qint64 since = now - qint64(c.toolWindow) * 1000;
@@ -363,16 +272,8 @@ std::optional<LoopTrip> LoopDetector::observeRequest(const LoopRequest &request)
 void LoopDetector::observeOutput(const QString &session, const QString &tenant, const QString &text, qint64 atMs)
 {
     const LoopSettings &c = d->config.settingsFor(session, tenant);
-    if (!c.enabled || !c.pingPongEnabled)
-        return;
-    auto &outputs = d->outputs;
-    outputs.erase(std::remove_if(outputs.begin(), outputs.end(), [&](const State::Output &o) { return o.session == session; }), outputs.end());
-    Shingles::Set shingles = Shingles::of(text, kOutputChars);
-    if (shingles.empty())
-        return;
-    outputs.push_back({session, d->nextOutputId++, atMs, std::move(shingles)});
-    if (outputs.size() > kRecentOutputs)
-        outputs.pop_front();
+    if (c.enabled && c.pingPongEnabled)
+        d->handoffs.output(session, text, atMs);
 }
 
 std::optional<LoopTrip> LoopDetector::observeSpend(const QString &session, const QString &tenant, qint64 tokens, qint64 costMicros, qint64 atMs)
@@ -390,18 +291,17 @@ std::optional<LoopTrip> LoopDetector::observeSpend(const QString &session, const
     const RateWindow::Sum sum = s.spend.sum(atMs - windowMs, atMs + 1);
     // The ceilings are per minute; a window of another length is held to its share of them.
     const double share = double(c.spendWindow) / 60.0;
-    const QLocale number = QLocale::c();
     if (c.spendTokensPerMinute > 0 && double(sum.tokens) > double(c.spendTokensPerMinute) * share) {
-        QLocale grouped(QLocale::English);
         return State::trip(s, c, session, QStringLiteral("spend_velocity"),
                            QStringLiteral("%1 tokens in %2 s, over the ceiling of %3 a minute")
-                               .arg(grouped.toString(sum.tokens)).arg(c.spendWindow).arg(grouped.toString(c.spendTokensPerMinute)), atMs);
+                               .arg(BudgetFormat::count(sum.tokens)).arg(c.spendWindow).arg(BudgetFormat::count(c.spendTokensPerMinute)), atMs);
     }
     if (c.spendCostMicrosPerMinute > 0 && double(sum.costMicros) > double(c.spendCostMicrosPerMinute) * share) {
+        // Costs are kept in the price table's currency, USD unless it says otherwise.
         return State::trip(s, c, session, QStringLiteral("spend_velocity"),
-                           QStringLiteral("$%1 in %2 s, over the ceiling of $%3 a minute")
-                               .arg(number.toString(double(sum.costMicros) / 1e6, 'f', 2)).arg(c.spendWindow)
-                               .arg(number.toString(double(c.spendCostMicrosPerMinute) / 1e6, 'f', 2)), atMs);
+                           QStringLiteral("%1 in %2 s, over the ceiling of %3 a minute")
+                               .arg(BudgetFormat::money(sum.costMicros, QStringLiteral("USD"))).arg(c.spendWindow)
+                               .arg(BudgetFormat::money(c.spendCostMicrosPerMinute, QStringLiteral("USD"))), atMs);
     }
     return std::nullopt;
 }
@@ -409,11 +309,8 @@ std::optional<LoopTrip> LoopDetector::observeSpend(const QString &session, const
 void LoopDetector::forget(const QString &session)
 {
     d->sessions.erase(session);
-    auto &outputs = d->outputs;
-    outputs.erase(std::remove_if(outputs.begin(), outputs.end(), [&](const State::Output &o) { return o.session == session; }), outputs.end());
-    // Its partners forget their hand-offs from it too, so a resumed pair starts clean.
-    for (auto &[name, s] : d->sessions)
-        s.received.removeIf([&](const State::Handoffs &h) { return h.from == session; });
+    // Its hand-offs go too, both ways, so a resumed pair starts clean.
+    d->handoffs.forget(session);
 }
 
 int LoopDetector::trackedSessions() const

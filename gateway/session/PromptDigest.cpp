@@ -1,6 +1,5 @@
 #include "PromptDigest.h"
 
-
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,6 @@
 #include "ToolCallTrail.h"
 
+#include "LoopEvidence.h"
 #include "Shingles.h"
 
 #include <QHash>
@@ -11,11 +12,6 @@ constexpr std::size_t kMaxKeys = 256;
 quint64 combine(quint64 a, quint64 b)
 {
     return (a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdULL;
-}
-
-QString seconds(qint64 ms)
-{
-    return ms < 10000 ? QString::number(double(ms) / 1000.0, 'f', 1) : QString::number((ms + 500) / 1000);
 }
 } // namespace
 
@@ -86,7 +82,7 @@ std::optional<ToolCallTrail::Finding> ToolCallTrail::repeated(qint64 sinceMs, qi
                    QStringLiteral("tool %1 called %2 times with the same arguments%3 in %4 s")
                        .arg(worst->name).arg(worstCount)
                        .arg(worst->hasResult ? QStringLiteral(" and the same result") : QString())
-                       .arg(seconds(nowMs - first))};
+                       .arg(LoopEvidence::seconds(nowMs - first))};
 }
 
 std::optional<ToolCallTrail::Finding> ToolCallTrail::cycle(qint64 sinceMs, qint64 nowMs, int repeats) const
@@ -116,7 +112,7 @@ std::optional<ToolCallTrail::Finding> ToolCallTrail::cycle(qint64 sinceMs, qint6
         return Finding{QStringLiteral("tool_cycle"),
                        QStringLiteral("tool calls %1 went round the same cycle %2 times in %3 s")
                            .arg(names.join(QStringLiteral(" → "))).arg(repeats)
-                           .arg(seconds(nowMs - recent[n - span]->atMs))};
+                           .arg(LoopEvidence::seconds(nowMs - recent[n - span]->atMs))};
     }
     return std::nullopt;
 }
