@@ -17,23 +17,25 @@ namespace {
 constexpr std::size_t kSketchSize = 128;    // bottom-k MinHash: ±3 % on a similarity near 90 %
 constexpr std::size_t kPromptHistory = 32;  // near-duplicates are looked for among the last 32 requests
 constexpr int kSweepEvery = 1024;
-
-Shingles::Set merged(const Shingles::Set &a, const Shingles::Set &b)
-{
-    Shingles::Set out;
-    out.reserve(a.size() + b.size());
-    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-    return out;
-}
 } // namespace
 
 struct LoopDetector::State
 {
+    // A request's latest turns as two sketches: both sides must be alike for a repeat, so a
+    // boilerplate block in every tool result (Claude Code's reminders) cannot make varied work
+    // look repeated, nor the same short answer to different calls.
     struct Prompt
     {
         qint64 atMs = 0;
-        Shingles::Set sketch;
+        Shingles::Set input;
+        Shingles::Set assistant;
+        bool isEmpty() const { return input.empty() && assistant.empty(); }
     };
+
+    static double similarity(const Prompt &a, const Prompt &b)
+    {
+        return qMin(Shingles::resemblance(a.input, b.input, kSketchSize), Shingles::resemblance(a.assistant, b.assistant, kSketchSize));
+    }
     struct Session
     {
         QString tenant;
@@ -163,22 +165,22 @@ struct LoopDetector::State
         return QStringLiteral("%1 requests in %2 s, against %3").arg(recent.requests).arg(LoopEvidence::seconds(nowMs - recent.firstMs), history);
     }
 
-    std::optional<QString> repetition(const Session &s, const LoopSettings &c, const Shingles::Set &sketch, qint64 nowMs) const
+    std::optional<QString> repetition(const Session &s, const LoopSettings &c, const Prompt &prompt, qint64 nowMs) const
     {
-        if (sketch.empty() || s.prompts.empty())
+        if (prompt.isEmpty() || s.prompts.empty())
             return std::nullopt;
         const qint64 since = nowMs - qint64(c.repetitionWindow) * 1000;
         int alike = 1;
         qint64 first = nowMs;
         for (const Prompt &p : s.prompts) {
-            if (p.atMs >= since && Shingles::resemblance(p.sketch, sketch, kSketchSize) >= c.repetitionSimilarity) {
+            if (p.atMs >= since && similarity(p, prompt) >= c.repetitionSimilarity) {
                 ++alike;
                 first = qMin(first, p.atMs);
             }
         }
         if (alike < c.repetitionCount)
             return std::nullopt;
-        const double last = Shingles::resemblance(s.prompts.back().sketch, sketch, kSketchSize);
+        const double last = similarity(s.prompts.back(), prompt);
         return QStringLiteral("%1 near-identical requests in %2 s; last two prompts %3 % similar")
             .arg(alike).arg(LoopEvidence::seconds(nowMs - first)).arg(int(last * 100.0));
     }
@@ -250,12 +252,11 @@ std::optional<LoopTrip> LoopDetector::observeRequest(const LoopRequest &request)
             return State::trip(s, c, request.session, f->signal, f->evidence, now);
     }
     if (c.repetitionEnabled) {
-        const Shingles::Set sketch = Shingles::sketch(
-            merged(Shingles::of(digest.latestAssistant, PromptDigest::MaxTextChars), Shingles::of(digest.latestInput, PromptDigest::MaxTextChars)),
-            kSketchSize);
-        const std::optional<QString> evidence = d->repetition(s, c, sketch, now);
-        if (!sketch.empty()) {
-            s.prompts.push_back({now, sketch});
+        State::Prompt prompt{now, Shingles::sketch(Shingles::of(digest.latestInput, PromptDigest::MaxTextChars), kSketchSize),
+                             Shingles::sketch(Shingles::of(digest.latestAssistant, PromptDigest::MaxTextChars), kSketchSize)};
+        const std::optional<QString> evidence = d->repetition(s, c, prompt, now);
+        if (!prompt.isEmpty()) {
+            s.prompts.push_back(std::move(prompt));
             if (s.prompts.size() > kPromptHistory)
                 s.prompts.pop_front();
         }

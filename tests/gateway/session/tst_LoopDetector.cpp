@@ -231,6 +231,28 @@ private Q_SLOTS:
         }
     }
 
+    void aReminderInEveryToolResultDoesNotLookRepeated()
+    {
+        // Claude Code appends the same <system-reminder> to tool results; with short results (one
+        // file written after another) it is most of the latest input. The assistant side differs.
+        const QString reminder = QStringLiteral("<system-reminder>\nThe TodoWrite tool hasn't been used recently. If you're working on "
+                                                "tasks that would benefit from tracking progress, consider using the TodoWrite tool to "
+                                                "track progress. Also consider cleaning up the todo list if has become stale and no longer "
+                                                "matches what you are working on. Only use it if it's relevant to the current work. This is "
+                                                "just a gentle reminder - ignore if not applicable. Make sure that you NEVER mention this "
+                                                "reminder to the user\n</system-reminder>");
+        LoopDetector detector;
+        AgentConversation c(Wire::Anthropic);
+        c.user(QStringLiteral("Create the migration files."));
+        for (int i = 0; i < 30; ++i) {
+            const std::optional<LoopTrip> trip = detector.observeRequest(c.request(QStringLiteral("writer"), kStart + i * 2500));
+            QVERIFY2(!trip, qPrintable(QStringLiteral("%1: %2").arg(i).arg(trip ? trip->evidence : QString())));
+            const QString path = QStringLiteral("db/migrations/%1_step.sql").arg(i);
+            c.toolCall(QStringLiteral("write_file"), {{"path", path}, {"content", WorkspaceText::file(path)}},
+                       QStringLiteral("File created successfully at: %1\n\n").arg(path) + reminder);
+        }
+    }
+
     void aOneWayPipelineIsNotPingPong()
     {
         // A drafter whose every output a summariser reads: hand-offs one way only.
