@@ -68,7 +68,7 @@ struct LoopDetectionConfig
 {
     LoopSettings defaults;
     QList<LoopRule> rules;
-    int maxSessions = 4096;
+    int maxSessions = 1024;
 
     // The settings a session runs under: the first rule that matches, else the defaults.
     const LoopSettings &settingsFor(QStringView session, QStringView tenant) const;

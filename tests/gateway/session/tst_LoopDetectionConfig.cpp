@@ -28,7 +28,7 @@ private Q_SLOTS:
         QVERIFY(s.enabled);
         QVERIFY(!s.warnOnly);
         QCOMPARE(s.cooldownSeconds, 300);
-        QCOMPARE(c->maxSessions, 4096);
+        QCOMPARE(c->maxSessions, 1024);
         QCOMPARE(s.velocityMinRequests, 40);
         QCOMPARE(s.repetitionCount, 10);
         QCOMPARE(s.toolRepeatCount, 6);
