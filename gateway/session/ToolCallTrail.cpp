@@ -7,7 +7,7 @@
 
 namespace {
 constexpr std::size_t kMaxEntries = 64;
-constexpr std::size_t kMaxKeys = 256;
+constexpr std::size_t kMaxKeys = 128; // a request carries at most PromptDigest::MaxToolCalls (24)
 
 quint64 combine(quint64 a, quint64 b)
 {

@@ -11,7 +11,7 @@
 // One session's recent tool calls, each counted once (by its id) however often the history that
 // carries it is re-sent, and stamped with when the gateway first saw it. Says when the same call
 // (tool, canonical arguments and result) keeps coming back, or a short cycle of calls
-// (A → B → A → B) goes round and round. Bounded: the last 64 calls, the last 256 ids.
+// (A → B → A → B) goes round and round. Bounded: the last 64 calls, the last 128 ids.
 class ToolCallTrail
 {
 public:
