@@ -207,7 +207,8 @@ PromptDigest PromptDigest::read(const QByteArray &endpoint, const QJsonObject &b
     } else if (endpoint.startsWith("/v1/completions")) {
         // A legacy prompt holds its history too; its end is the latest turn.
         const QJsonValue prompt = body.value(QLatin1String("prompt"));
-        const QString text = prompt.isArray() ? prompt.toArray().last().toString() : prompt.toString();
+        const QJsonArray prompts = prompt.toArray();
+        const QString text = prompts.isEmpty() ? prompt.toString() : prompts.last().toString();
         Turn turn;
         append(&turn.text, text.right(MaxTextChars));
         turns.append(turn);

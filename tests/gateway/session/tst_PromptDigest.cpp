@@ -76,6 +76,8 @@ private Q_SLOTS:
         const PromptDigest completions = PromptDigest::read("/v1/completions", QJsonObject{{"prompt", "Once upon a time"}});
         QVERIFY(completions.counted);
         QVERIFY(completions.latestInput.contains(QStringLiteral("Once upon a time")));
+        QVERIFY(PromptDigest::read("/v1/completions", QJsonObject{{"prompt", QJsonArray{"one", "two"}}}).latestInput.contains(QStringLiteral("two")));
+        QVERIFY(PromptDigest::read("/v1/completions", QJsonObject{{"prompt", QJsonArray{}}}).latestInput.isEmpty());
         const PromptDigest responses = PromptDigest::read("/v1/responses", QJsonObject{{"input", "Just a string"}});
         QVERIFY(responses.latestInput.contains(QStringLiteral("Just a string")));
         // OpenAI content parts; an image is a word of its own, so two pictures differ.
