@@ -231,6 +231,12 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
             return std::nullopt;
         c.rateLimits = *limits;
     }
+    if (json.contains(QLatin1String("loop_detection"))) {
+        std::optional<LoopDetectionConfig> loops = LoopDetectionConfig::fromJson(json.value(QLatin1String("loop_detection")), error);
+        if (!loops)
+            return std::nullopt;
+        c.loopDetection = *loops;
+    }
     if (!readOrigins(json, &c.allowedOrigins, error) || !readHosts(json, &c.allowedHosts, error))
         return std::nullopt;
     int defaultMax = int(c.defaultMaxTokens);

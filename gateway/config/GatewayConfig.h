@@ -4,6 +4,7 @@
 #include "budget/BudgetRule.h"
 #include "budget/RateLimitRule.h"
 #include "http/HttpLimits.h"
+#include "session/LoopDetectionConfig.h"
 #include "simulator/SimulatorProfile.h"
 
 #include <QJsonObject>
@@ -27,6 +28,7 @@ struct GatewayConfig
     bool hasBudgets = false;  // the file has a "budgets" key: it wins over rules saved by the admin API
     QList<BudgetRule> budgets;
     QList<RateLimitRule> rateLimits;
+    LoopDetectionConfig loopDetection; // "loop_detection": see docs/loop-detection.md
     qint64 defaultMaxTokens = 4096; // the worst case reserved for a request that names no max_tokens
     HttpLimits limits;
     QStringList allowedOrigins; // web origins whose requests are let in (exact, e.g. "http://localhost:3000")

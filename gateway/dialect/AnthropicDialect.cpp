@@ -32,7 +32,7 @@ protected:
             for (const char *key : {"text", "partial_json", "thinking"}) {
                 const QJsonValue v = delta.value(QLatin1String(key));
                 if (v.isString())
-                    countText(v.toString());
+                    countText(v.toString(), qstrcmp(key, "text") == 0);
             }
             noteContent();
         } else if (type == QLatin1String("message_delta")) {
@@ -120,6 +120,19 @@ TokenUsage AnthropicDialect::usageFromResponse(const QByteArray &body) const
     u.completionTokens = qMax<qint64>(0, usage.value(QLatin1String("output_tokens")).toInteger());
     u.reported = true;
     return u;
+}
+
+QString AnthropicDialect::outputText(const QByteArray &responseBody) const
+{
+    QString text;
+    for (const QJsonValue &b : QJsonDocument::fromJson(responseBody).object().value(QLatin1String("content")).toArray()) {
+        const QJsonObject block = b.toObject();
+        if (block.value(QLatin1String("type")).toString() == QLatin1String("text"))
+            text += block.value(QLatin1String("text")).toString();
+        if (text.size() >= StreamMeter::OutputTextChars)
+            break;
+    }
+    return text.left(StreamMeter::OutputTextChars);
 }
 
 std::unique_ptr<StreamMeter> AnthropicDialect::newStreamMeter(const ChatRequest &request) const

@@ -11,6 +11,7 @@ public:
     QByteArray upstreamBody(const ChatRequest &request) const override;
     TokenUsage usageFromResponse(const QByteArray &body) const override;
     std::unique_ptr<StreamMeter> newStreamMeter(const ChatRequest &request) const override;
+    QString outputText(const QByteArray &responseBody) const override;
     QByteArray errorBody(Error error, const QString &message) const override;
     QByteArray streamErrorEvent(Error error, const QString &message) const override;
 

@@ -49,6 +49,14 @@ public:
     // Usage from a complete (non-streamed) response body.
     virtual TokenUsage usageFromResponse(const QByteArray &body) const = 0;
     virtual std::unique_ptr<StreamMeter> newStreamMeter(const ChatRequest &request) const = 0;
+    // The start of the answer's text in a complete (non-streamed) response body, at most
+    // StreamMeter::OutputTextChars, as StreamMeter::outputText() has it for a stream; empty where
+    // a dialect has no text answer (embeddings).
+    virtual QString outputText(const QByteArray &responseBody) const
+    {
+        Q_UNUSED(responseBody);
+        return {};
+    }
 
     virtual QByteArray errorBody(Error error, const QString &message) const = 0;
     // One event that ends a stream with an error the client's SDK raises.

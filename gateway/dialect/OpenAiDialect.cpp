@@ -48,13 +48,13 @@ protected:
             for (const char *key : {"content", "reasoning_content", "reasoning", "refusal"}) {
                 const QJsonValue v = delta.value(QLatin1String(key));
                 if (v.isString() && !v.toString().isEmpty()) {
-                    countText(v.toString());
+                    countText(v.toString(), qstrcmp(key, "content") == 0 || qstrcmp(key, "refusal") == 0);
                     content = true;
                 }
             }
             for (const QJsonValue &t : delta.value(QLatin1String("tool_calls")).toArray()) {
                 const QJsonObject fn = t.toObject().value(QLatin1String("function")).toObject();
-                countText(fn.value(QLatin1String("name")).toString() + fn.value(QLatin1String("arguments")).toString());
+                countText(fn.value(QLatin1String("name")).toString() + fn.value(QLatin1String("arguments")).toString(), false);
                 content = true;
             }
             if (content)
@@ -169,6 +169,23 @@ TokenUsage OpenAiDialect::usageFromResponse(const QByteArray &body) const
     if (usage.isEmpty())
         return {};
     return usageFromJson(usage);
+}
+
+QString OpenAiDialect::outputText(const QByteArray &responseBody) const
+{
+    // Chat: choices[].message.content (a string, or parts); legacy completions: choices[].text.
+    QString text;
+    for (const QJsonValue &c : QJsonDocument::fromJson(responseBody).object().value(QLatin1String("choices")).toArray()) {
+        const QJsonObject choice = c.toObject();
+        const QJsonObject message = choice.value(QLatin1String("message")).toObject();
+        const QJsonValue content = message.value(QLatin1String("content"));
+        text += choice.value(QLatin1String("text")).toString() + content.toString() + message.value(QLatin1String("refusal")).toString();
+        for (const QJsonValue &part : content.toArray())
+            text += part.toObject().value(QLatin1String("text")).toString();
+        if (text.size() >= StreamMeter::OutputTextChars)
+            break;
+    }
+    return text.left(StreamMeter::OutputTextChars);
 }
 
 std::unique_ptr<StreamMeter> OpenAiDialect::newStreamMeter(const ChatRequest &request) const

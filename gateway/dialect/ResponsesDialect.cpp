@@ -65,7 +65,8 @@ protected:
             // not text (their transcript deltas are counted).
             const QJsonValue delta = o.value(QLatin1String("delta"));
             if (delta.isString() && !type.endsWith(QLatin1String("audio.delta"))) {
-                countText(delta.toString());
+                countText(delta.toString(), type == QLatin1String("response.output_text.delta")
+                                                || type == QLatin1String("response.refusal.delta"));
                 noteContent();
             }
             return Verdict::Forward;
@@ -154,6 +155,28 @@ TokenUsage ResponsesDialect::usageFromResponse(const QByteArray &body) const
     if (usage.isEmpty())
         return {};
     return usageFromJson(usage);
+}
+
+QString ResponsesDialect::outputText(const QByteArray &responseBody) const
+{
+    // output[] messages' output_text parts (refusals too); reasoning and function calls are not the answer.
+    QString text;
+    for (const QJsonValue &i : QJsonDocument::fromJson(responseBody).object().value(QLatin1String("output")).toArray()) {
+        const QJsonObject item = i.toObject();
+        if (item.value(QLatin1String("type")).toString() != QLatin1String("message"))
+            continue;
+        for (const QJsonValue &p : item.value(QLatin1String("content")).toArray()) {
+            const QJsonObject part = p.toObject();
+            const QString type = part.value(QLatin1String("type")).toString();
+            if (type == QLatin1String("output_text"))
+                text += part.value(QLatin1String("text")).toString();
+            else if (type == QLatin1String("refusal"))
+                text += part.value(QLatin1String("refusal")).toString();
+        }
+        if (text.size() >= StreamMeter::OutputTextChars)
+            break;
+    }
+    return text.left(StreamMeter::OutputTextChars);
 }
 
 std::unique_ptr<StreamMeter> ResponsesDialect::newStreamMeter(const ChatRequest &request) const

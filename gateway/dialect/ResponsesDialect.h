@@ -13,6 +13,7 @@ public:
     QByteArray upstreamBody(const ChatRequest &request) const override;
     TokenUsage usageFromResponse(const QByteArray &body) const override;
     std::unique_ptr<StreamMeter> newStreamMeter(const ChatRequest &request) const override;
+    QString outputText(const QByteArray &responseBody) const override;
     // An `error` event (the official SDKs raise on it) followed by `response.failed` (what Codex
     // reads), both carrying the OpenAI error object.
     QByteArray streamErrorEvent(Error error, const QString &message) const override;

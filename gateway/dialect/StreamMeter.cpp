@@ -28,9 +28,11 @@ QByteArray StreamMeter::feed(const QByteArray &bytes)
     return out;
 }
 
-void StreamMeter::countText(const QString &text)
+void StreamMeter::countText(const QString &text, bool answer)
 {
     m_countedCompletion += TokenEstimator::estimateText(text);
+    if (answer && m_outputText.size() < OutputTextChars)
+        m_outputText += QStringView(text).left(OutputTextChars - m_outputText.size());
 }
 
 TokenUsage StreamMeter::usage(qint64 promptEstimate) const

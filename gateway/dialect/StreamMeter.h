@@ -50,11 +50,16 @@ public:
     virtual QByteArray inSequence(const QByteArray &events) const { return events; }
     // Prompt tokens as the stream has reported them so far (Anthropic's message_start), or 0.
     qint64 reportedPromptTokens() const { return m_reported.promptTokens; }
+    // The start of the answer's text as it streamed (at most OutputTextChars), for the loop
+    // detector's ping-pong signal: reasoning and tool-call arguments are counted, not kept.
+    static constexpr qsizetype OutputTextChars = 4096;
+    QString outputText() const { return m_outputText; }
 
 protected:
     enum class Verdict { Forward, Drop, Terminal };
     virtual Verdict inspect(const SseEvent &event) = 0;
-    void countText(const QString &text);
+    // `answer`: the text is the answer itself (kept for outputText()), not reasoning or a tool call.
+    void countText(const QString &text, bool answer = true);
     void noteContent() { ++m_contentEvents; }
 
     TokenUsage m_reported;
@@ -69,6 +74,7 @@ private:
     bool m_sawTerminal = false;
     int m_contentEvents = 0;
     qint64 m_countedCompletion = 0;
+    QString m_outputText;
     qint64 m_maxTokens = -1;
     Gate m_gate;
     bool m_stopped = false;

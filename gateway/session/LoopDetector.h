@@ -27,12 +27,14 @@ struct LoopTrip
     QString evidence;         // for people, e.g. "14 near-identical requests in 6 s; last two prompts 97 % similar"
     QStringList sessions;     // the sessions it covers: the one observed, and for ping_pong its partner too
     bool warnOnly = false;    // the matching rule's mode is "warn": raise the alert, block nothing
+    int cooldownSeconds = 0;  // the matching rule's cooldown: the trip ends by itself after it; 0: only by hand
 };
 
 // Watches every session's requests over sliding windows and says when one looks like a runaway
 // loop. Each signal stands on its own (see docs/loop-detection.md). Lives on the gateway thread;
 // memory is bounded (sessions idle past the longest window are forgotten, and at most
-// LoopDetectionConfig::maxSessions are tracked).
+// LoopDetectionConfig::maxSessions are tracked). Time is the caller's `atMs`, never a clock of its
+// own, so tests drive it.
 class LoopDetector
 {
 public:
@@ -44,12 +46,16 @@ public:
 
     // A request about to be admitted: remembered, then every request signal checked. A trip when
     // this request shows the session (or a pair of sessions) is looping; nothing otherwise, and
-    // nothing when detection is disabled or no rule matches.
+    // nothing when detection is disabled or no rule matches. Embeddings and other endpoints are
+    // not observed. Once tripped, a session gets no second trip (one alert, not one per request)
+    // until its cooldown has passed or it is forgotten; either way it then starts clean.
     std::optional<LoopTrip> observeRequest(const LoopRequest &request);
-    // The text a session's request got back (the assistant's answer, possibly cut short), for the
-    // ping-pong signal: another session's next prompt carrying it is a hand-off.
+    // The text a session's request got back (the assistant's answer, possibly cut short:
+    // StreamMeter::outputText() or Dialect::outputText()), for the ping-pong signal: another
+    // session's next prompt carrying it is a hand-off.
     void observeOutput(const QString &session, const QString &tenant, const QString &text, qint64 atMs);
-    // Tokens and cost a finished request spent, for the spend-velocity signal.
+    // Tokens (prompt and completion) and cost a finished request spent, for the spend-velocity
+    // signal; embeddings included.
     std::optional<LoopTrip> observeSpend(const QString &session, const QString &tenant, qint64 tokens, qint64 costMicros, qint64 atMs);
     // After a resume: the session's history is dropped so it starts clean.
     void forget(const QString &session);

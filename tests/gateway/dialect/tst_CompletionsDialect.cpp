@@ -59,6 +59,14 @@ private Q_SLOTS:
         QVERIFY(u.reported);
         QCOMPARE(u.promptTokens, 3);
         QCOMPARE(u.completionTokens, 2);
+        QCOMPARE(meter->outputText(), QStringLiteral("Hello there"));
+    }
+
+    void outputTextOfAWholeResponse()
+    {
+        CompletionsDialect d;
+        QCOMPARE(d.outputText(R"({"object":"text_completion","choices":[{"text":" upon a time","index":0,"finish_reason":"length"}]})"),
+                 QStringLiteral(" upon a time"));
     }
 };
 

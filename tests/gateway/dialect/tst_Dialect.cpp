@@ -241,6 +241,57 @@ private Q_SLOTS:
         QCOMPARE(u.completionTokens, 7); // cumulative: the last, not the sum
     }
 
+    void openAiMeterKeepsTheAnswerTextOnly()
+    {
+        // The answer's text is kept for the loop detector; reasoning and tool-call arguments are
+        // counted but not kept; the kept text stops at OutputTextChars.
+        OpenAiDialect d;
+        QString e;
+        auto r = d.parseRequest(R"({"model":"m","messages":[],"stream":true})", &e);
+        auto meter = d.newStreamMeter(*r);
+        const QByteArray reasoning = chunk(QJsonObject{{"choices", QJsonArray{QJsonObject{{"index", 0}, {"delta", QJsonObject{{"reasoning_content", "thinking hard"}}}}}}});
+        const QByteArray tool = chunk(QJsonObject{{"choices", QJsonArray{QJsonObject{{"index", 0}, {"delta", QJsonObject{{"tool_calls", QJsonArray{
+            QJsonObject{{"index", 0}, {"function", QJsonObject{{"name", "read_file"}, {"arguments", "{\"path\":\"a\"}"}}}}}}}}}}}});
+        meter->feed(reasoning + openAiDelta("Hel") + tool + openAiDelta("lo"));
+        QCOMPARE(meter->outputText(), QStringLiteral("Hello"));
+        meter->feed(openAiDelta(QString(5000, u'x')) + openAiDelta("more"));
+        QCOMPARE(meter->outputText().size(), StreamMeter::OutputTextChars);
+        QVERIFY(meter->outputText().startsWith(QStringLiteral("Hellox")));
+        QVERIFY(meter->countedCompletionTokens() > 1000); // counting goes on past the kept text
+    }
+
+    void outputTextOfWholeResponses()
+    {
+        OpenAiDialect openAi;
+        QCOMPARE(openAi.outputText(R"({"choices":[{"index":0,"message":{"role":"assistant","content":"The answer is 42."}}]})"),
+                 QStringLiteral("The answer is 42."));
+        QCOMPARE(openAi.outputText(R"({"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","function":{"name":"f","arguments":"{}"}}]}}]})"),
+                 QString());
+        QCOMPARE(openAi.outputText(R"({"choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"in parts"}]}}]})"),
+                 QStringLiteral("in parts"));
+        QCOMPARE(openAi.outputText("not json"), QString());
+        AnthropicDialect anthropic;
+        QCOMPARE(anthropic.outputText(R"({"type":"message","role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"},
+            {"type":"text","text":"Let me read it. "},{"type":"tool_use","id":"toolu_1","name":"read_file","input":{"path":"a"}},{"type":"text","text":"Done."}]})"),
+                 QStringLiteral("Let me read it. Done."));
+        const QByteArray longText = QJsonDocument(QJsonObject{{"content", QJsonArray{QJsonObject{{"type", "text"}, {"text", QString(9000, u'y')}}}}}).toJson();
+        QCOMPARE(anthropic.outputText(longText).size(), StreamMeter::OutputTextChars);
+    }
+
+    void anthropicMeterKeepsTheAnswerTextOnly()
+    {
+        AnthropicDialect d;
+        QString e;
+        auto r = d.parseRequest(R"({"model":"c","max_tokens":900,"messages":[],"stream":true})", &e);
+        auto meter = d.newStreamMeter(*r);
+        auto delta = [](const char *type, const char *key, const char *text) {
+            return anthropic("content_block_delta", QJsonObject{{"type", "content_block_delta"}, {"delta", QJsonObject{{"type", type}, {key, text}}}});
+        };
+        meter->feed(delta("thinking_delta", "thinking", "Let me think") + delta("text_delta", "text", "I will read ")
+                    + delta("input_json_delta", "partial_json", "{\"path\":") + delta("text_delta", "text", "the file."));
+        QCOMPARE(meter->outputText(), QStringLiteral("I will read the file."));
+    }
+
     void anthropicUsageFromResponse()
     {
         AnthropicDialect d;

@@ -148,6 +148,25 @@ private Q_SLOTS:
         QCOMPARE(u.reasoningTokens, 128);
     }
 
+    void meterKeepsTheAnswerTextOfTheRecordedStream()
+    {
+        // Of the reasoning summary, the text and the tool call, only the text is the answer.
+        auto meter = meterFor(kRequest);
+        meter->feed(recorded());
+        QCOMPARE(meter->outputText(), QStringLiteral("I'll list the files in the repository."));
+    }
+
+    void outputTextOfAWholeResponse()
+    {
+        ResponsesDialect d;
+        QCOMPARE(d.outputText(R"({"object":"response","output":[
+            {"type":"reasoning","summary":[{"type":"summary_text","text":"thinking"}]},
+            {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Here you are: ","annotations":[]},{"type":"output_text","text":"done."}]},
+            {"type":"function_call","call_id":"call_1","name":"shell","arguments":"{}"}]})"),
+                 QStringLiteral("Here you are: done."));
+        QCOMPARE(d.outputText(R"({"object":"response","output":[]})"), QString());
+    }
+
     void streamWithoutUsageIsEstimatedFromItsDeltas()
     {
         QByteArray stream = recorded();
