@@ -1,0 +1,109 @@
+#include "SessionDetails.h"
+
+#include "ConsoleFormat.h"
+#include "ConsolePalette.h"
+
+#include <QDateTime>
+#include <QFormLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace {
+
+QString dateTime(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
+}
+
+} // namespace
+
+SessionDetails::SessionDetails(QWidget *parent)
+    : CardFrame(parent)
+    , m_title(new QLabel(this))
+    , m_hint(new QLabel(tr("Select a session to see its details."), this))
+    , m_fields(new QWidget(this))
+{
+    setObjectName(QStringLiteral("sessionDetails"));
+    m_title->setObjectName(QStringLiteral("sessionDetailsTitle"));
+    m_title->setWordWrap(true);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    ConsolePalette::scaleFont(m_title, 1.05, QFont::DemiBold);
+    m_hint->setWordWrap(true);
+    ConsolePalette::makeMuted(m_hint);
+
+    auto *form = new QFormLayout(m_fields);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->setRowWrapPolicy(QFormLayout::WrapAllRows);
+    form->setVerticalSpacing(2);
+    addField(QStringLiteral("state"), tr("State"));
+    addField(QStringLiteral("reason"), tr("Reason"));
+    addField(QStringLiteral("costAtTrip"), tr("Cost when stopped"));
+    addField(QStringLiteral("tenant"), tr("Tenant"));
+    addField(QStringLiteral("process"), tr("Process"));
+    addField(QStringLiteral("models"), tr("Models"));
+    addField(QStringLiteral("usage"), tr("Usage"));
+    addField(QStringLiteral("seen"), tr("Seen"));
+    addField(QStringLiteral("prompt"), tr("Last prompt"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(padding());
+    layout->setSpacing(8);
+    layout->addWidget(m_title);
+    layout->addWidget(m_hint);
+    layout->addWidget(m_fields);
+    layout->addStretch(1);
+    showSession(nullptr);
+}
+
+QLabel *SessionDetails::addField(const QString &key, const QString &caption)
+{
+    auto *form = static_cast<QFormLayout *>(m_fields->layout());
+    auto *label = new QLabel(caption, m_fields);
+    ConsolePalette::makeMuted(label);
+    ConsolePalette::scaleFont(label, 0.9, QFont::Normal);
+    auto *value = new QLabel(m_fields);
+    value->setObjectName(QStringLiteral("sessionDetail_") + key);
+    value->setWordWrap(true);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    value->setTextFormat(Qt::PlainText);
+    // Long prompts and model lists wrap instead of widening the panel.
+    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    form->addRow(label, value);
+    m_values.insert(key, value);
+    return value;
+}
+
+void SessionDetails::setField(const QString &key, const QString &text)
+{
+    QLabel *value = m_values.value(key);
+    auto *form = static_cast<QFormLayout *>(m_fields->layout());
+    const bool shown = !text.isEmpty();
+    if (form->isRowVisible(value) != shown)
+        form->setRowVisible(value, shown);
+    if (value->text() != text)
+        value->setText(text);
+}
+
+void SessionDetails::showSession(const SessionView *s)
+{
+    m_hint->setVisible(!s);
+    m_fields->setVisible(s);
+    if (!s) {
+        m_title->setText(tr("Session details"));
+        return;
+    }
+    m_title->setText(s->id);
+    const QString since = s->stateSinceMs > 0 ? tr(" since %1").arg(dateTime(s->stateSinceMs)) : QString();
+    setField(QStringLiteral("state"), SessionView::stateName(s->state) + since);
+    setField(QStringLiteral("reason"), s->reason);
+    setField(QStringLiteral("costAtTrip"), s->costAtTripMicros >= 0 ? ConsoleFormat::money(s->costAtTripMicros, m_currency) : QString());
+    setField(QStringLiteral("tenant"), s->tenant);
+    setField(QStringLiteral("process"), s->process.isEmpty() ? tr("not known") : s->process);
+    setField(QStringLiteral("models"), s->models.join(QStringLiteral(", ")));
+    setField(QStringLiteral("usage"), tr("%1 requests, %2 tokens in, %3 out, %4 (%5 in the last minute)")
+                                          .arg(ConsoleFormat::count(s->requests), ConsoleFormat::count(s->promptTokens),
+                                               ConsoleFormat::count(s->completionTokens), ConsoleFormat::money(s->costMicros, m_currency),
+                                               ConsoleFormat::money(s->costMicrosPerMinute, m_currency)));
+    setField(QStringLiteral("seen"), tr("first %1, last %2").arg(dateTime(s->firstSeenMs), dateTime(s->lastSeenMs)));
+    setField(QStringLiteral("prompt"), s->lastPrompt.isEmpty() ? tr("none") : s->lastPrompt);
+}

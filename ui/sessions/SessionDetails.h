@@ -1,0 +1,32 @@
+#pragma once
+
+#include "widgets/CardFrame.h"
+
+#include "session/SessionView.h"
+
+#include <QHash>
+
+class QLabel;
+
+// Everything known about the one session selected in the sessions table: the full last prompt,
+// models, process, why it is stopped and what it had spent then. Shows a hint when none is.
+class SessionDetails : public CardFrame
+{
+    Q_OBJECT
+public:
+    explicit SessionDetails(QWidget *parent = nullptr);
+
+    void setCurrency(const QString &currencyCode) { m_currency = currencyCode; }
+    // Shows `session`, or the "nothing selected" hint for nullptr. Cheap when nothing changed.
+    void showSession(const SessionView *session);
+
+private:
+    QLabel *addField(const QString &key, const QString &caption);
+    void setField(const QString &key, const QString &text);
+
+    QString m_currency = QStringLiteral("USD");
+    QLabel *m_title = nullptr;
+    QLabel *m_hint = nullptr;
+    QWidget *m_fields = nullptr;
+    QHash<QString, QLabel *> m_values;
+};
