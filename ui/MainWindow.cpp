@@ -248,7 +248,9 @@ void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, do
 void MainWindow::showCommandResult(const SessionCommand &command, const SessionCommandResult &result)
 {
     m_sessions->showCommandResult(command, result);
-    statusBar()->showMessage(result.message, StatusMessageMs);
+    // The Sessions page has its own status line; elsewhere the window's says it.
+    if (currentPage() != Page::Sessions)
+        statusBar()->showMessage(result.message, StatusMessageMs);
 }
 
 void MainWindow::showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly)

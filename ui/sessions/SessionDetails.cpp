@@ -4,7 +4,7 @@
 #include "ConsolePalette.h"
 
 #include <QDateTime>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -31,19 +31,22 @@ SessionDetails::SessionDetails(QWidget *parent)
     m_hint->setWordWrap(true);
     ConsolePalette::makeMuted(m_hint);
 
-    auto *form = new QFormLayout(m_fields);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->setRowWrapPolicy(QFormLayout::WrapAllRows);
-    form->setVerticalSpacing(2);
-    addField(QStringLiteral("state"), tr("State"));
-    addField(QStringLiteral("reason"), tr("Reason"));
-    addField(QStringLiteral("costAtTrip"), tr("Cost when stopped"));
-    addField(QStringLiteral("tenant"), tr("Tenant"));
-    addField(QStringLiteral("process"), tr("Process"));
-    addField(QStringLiteral("models"), tr("Models"));
-    addField(QStringLiteral("usage"), tr("Usage"));
-    addField(QStringLiteral("seen"), tr("Seen"));
-    addField(QStringLiteral("prompt"), tr("Last prompt"));
+    auto *grid = new QGridLayout(m_fields);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setHorizontalSpacing(18);
+    grid->setVerticalSpacing(1);
+    // Captions over values, four to a line; the long ones get a line of their own.
+    addField(QStringLiteral("state"), tr("State"), 0, 0);
+    addField(QStringLiteral("costAtTrip"), tr("Cost when stopped"), 0, 1);
+    addField(QStringLiteral("tenant"), tr("Tenant"), 0, 2);
+    addField(QStringLiteral("process"), tr("Process"), 0, 3);
+    addField(QStringLiteral("usage"), tr("Usage"), 2, 0, 2);
+    addField(QStringLiteral("models"), tr("Models"), 2, 2);
+    addField(QStringLiteral("seen"), tr("Seen"), 2, 3);
+    addField(QStringLiteral("reason"), tr("Reason"), 4, 0, 4);
+    addField(QStringLiteral("prompt"), tr("Last prompt"), 6, 0, 4);
+    for (int column = 0; column < 4; ++column)
+        grid->setColumnStretch(column, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(padding());
@@ -55,31 +58,35 @@ SessionDetails::SessionDetails(QWidget *parent)
     showSession(nullptr);
 }
 
-QLabel *SessionDetails::addField(const QString &key, const QString &caption)
+void SessionDetails::addField(const QString &key, const QString &caption, int row, int column, int span)
 {
-    auto *form = static_cast<QFormLayout *>(m_fields->layout());
+    auto *grid = static_cast<QGridLayout *>(m_fields->layout());
     auto *label = new QLabel(caption, m_fields);
     ConsolePalette::makeMuted(label);
     ConsolePalette::scaleFont(label, 0.9, QFont::Normal);
+    label->setContentsMargins(0, row > 0 ? 6 : 0, 0, 0); // a little air between the lines of fields
     auto *value = new QLabel(m_fields);
     value->setObjectName(QStringLiteral("sessionDetail_") + key);
     value->setWordWrap(true);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setTextFormat(Qt::PlainText);
+    value->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     // Long prompts and model lists wrap instead of widening the panel.
     value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    form->addRow(label, value);
+    grid->addWidget(label, row, column, 1, span);
+    grid->addWidget(value, row + 1, column, 1, span, Qt::AlignTop);
     m_values.insert(key, value);
-    return value;
+    m_captions.insert(key, label);
 }
 
 void SessionDetails::setField(const QString &key, const QString &text)
 {
     QLabel *value = m_values.value(key);
-    auto *form = static_cast<QFormLayout *>(m_fields->layout());
     const bool shown = !text.isEmpty();
-    if (form->isRowVisible(value) != shown)
-        form->setRowVisible(value, shown);
+    if (value->isHidden() == shown) {
+        value->setVisible(shown);
+        m_captions.value(key)->setVisible(shown);
+    }
     if (value->text() != text)
         value->setText(text);
 }

@@ -9,7 +9,8 @@
 class QLabel;
 
 // Everything known about the one session selected in the sessions table: the full last prompt,
-// models, process, why it is stopped and what it had spent then. Shows a hint when none is.
+// models, process, why it is stopped and what it had spent then. Shows a hint when none is. Laid
+// out wide and low, for the strip under the table.
 class SessionDetails : public CardFrame
 {
     Q_OBJECT
@@ -21,7 +22,7 @@ public:
     void showSession(const SessionView *session);
 
 private:
-    QLabel *addField(const QString &key, const QString &caption);
+    void addField(const QString &key, const QString &caption, int row, int column, int span = 1);
     void setField(const QString &key, const QString &text);
 
     QString m_currency = QStringLiteral("USD");
@@ -29,4 +30,5 @@ private:
     QLabel *m_hint = nullptr;
     QWidget *m_fields = nullptr;
     QHash<QString, QLabel *> m_values;
+    QHash<QString, QLabel *> m_captions;
 };

@@ -315,6 +315,12 @@ QVariant SessionsModel::headerData(int section, Qt::Orientation orientation, int
         default: return {};
         }
     }
+    if (role == Qt::TextAlignmentRole) {
+        // Over right-aligned figures, a right-aligned title.
+        if (section == Cost || section == TokensPerMinute || section == Requests || section == InFlight)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    }
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case Cost: return tr("Spend since the session was first seen");

@@ -22,6 +22,8 @@
 #include <QTime>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 
 struct ColumnWidth
@@ -33,9 +35,9 @@ struct ColumnWidth
 // Fixed starting widths: sizing columns to their contents would measure every row four times a
 // second. The last prompt takes what is left.
 constexpr ColumnWidth DefaultWidths[] = {
-    {SessionsModel::Session, 170}, {SessionsModel::Tenant, 90},   {SessionsModel::State, 80},
-    {SessionsModel::Cost, 76},     {SessionsModel::TokensPerMinute, 82}, {SessionsModel::Requests, 72},
-    {SessionsModel::InFlight, 64}, {SessionsModel::LastSeen, 76}, {SessionsModel::Action, 78},
+    {SessionsModel::Action, 72},  {SessionsModel::Session, 150},  {SessionsModel::Tenant, 80},
+    {SessionsModel::State, 76},   {SessionsModel::Cost, 70},      {SessionsModel::TokensPerMinute, 78},
+    {SessionsModel::Requests, 70}, {SessionsModel::InFlight, 62}, {SessionsModel::LastSeen, 82},
 };
 
 } // namespace
@@ -71,7 +73,6 @@ SessionsPage::SessionsPage(QWidget *parent)
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setHighlightSections(false);
-    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     for (const ColumnWidth &w : DefaultWidths)
         m_table->setColumnWidth(w.column, w.width);
     header->setSectionResizeMode(SessionsModel::LastPrompt, QHeaderView::Stretch);
@@ -88,15 +89,16 @@ SessionsPage::SessionsPage(QWidget *parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     ConsolePalette::makeMuted(m_status);
 
-    auto *split = new QSplitter(Qt::Horizontal, this);
+    // The details under the table, so the table gets the window's full width for its columns.
+    auto *split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(QStringLiteral("sessionsSplitter"));
     split->setChildrenCollapsible(false);
     split->addWidget(m_table);
     split->addWidget(m_details);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 0);
-    m_details->setMinimumWidth(220);
-    split->setSizes({700, 280});
+    m_table->setMinimumHeight(120);
+    split->setSizes({330, 180});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -139,9 +141,10 @@ QWidget *SessionsPage::buildToolbar()
     m_stopAll->setToolTip(tr("Refuse every new request and end every one in flight, for all sessions"));
     // Red, so it is found in a hurry; the text stays the palette's so it reads on light and dark.
     QPalette red = m_stopAll->palette();
-    red.setColor(QPalette::Button, ConsolePalette::failure());
+    red.setColor(QPalette::Button, ConsolePalette::failure().darker(125));
     red.setColor(QPalette::ButtonText, Qt::white);
     m_stopAll->setPalette(red);
+    ConsolePalette::scaleFont(m_stopAll, 1.0, QFont::DemiBold);
     connect(m_stopAll, &QPushButton::clicked, this, &SessionsPage::stopAllClicked);
 
     auto *layout = new QHBoxLayout(bar);
@@ -164,6 +167,11 @@ void SessionsPage::setCurrency(const QString &currencyCode)
 
 void SessionsPage::applySnapshot(const GatewaySnapshot &snapshot)
 {
+    // A selected session that leaves takes the selection with it; left alone, the view would move
+    // it to a neighbour and the details would show some other session unasked.
+    if (!m_selectedId.isEmpty()
+        && std::none_of(snapshot.sessions.cbegin(), snapshot.sessions.cend(), [this](const SessionView &s) { return s.id == m_selectedId; }))
+        m_table->selectionModel()->clear();
     m_model->setSessions(snapshot.sessions);
     m_sessionsKnown = snapshot.sessionsKnown;
     if (snapshot.stoppedAll != m_stoppedAll || m_stopAll->text().isEmpty()) {
@@ -199,13 +207,15 @@ bool SessionsPage::selectSession(const QString &id)
     return true;
 }
 
+// Commands carry no reason: the gateway already records the console as the actor, and a reason
+// would only repeat that in every refusal message.
 void SessionsPage::rowButtonClicked(const QModelIndex &proxyIndex)
 {
     const QString id = proxyIndex.data(SessionsModel::SessionIdRole).toString();
     const auto action = SessionCommand::Action(proxyIndex.data(SessionsModel::ActionRole).toInt());
     Q_EMIT commandRequested(action == SessionCommand::Action::ResumeSession
                                 ? SessionCommand::resumeSession(id)
-                                : SessionCommand::killSession(id, tr("killed from the console")));
+                                : SessionCommand::killSession(id));
 }
 
 void SessionsPage::stopAllClicked()
@@ -218,7 +228,7 @@ void SessionsPage::stopAllClicked()
                  tr("Every request in flight ends now and every new request is refused, for every session and tenant, "
                     "until you press Resume all.")))
         return;
-    Q_EMIT commandRequested(SessionCommand::stopAll(tr("stopped from the console")));
+    Q_EMIT commandRequested(SessionCommand::stopAll());
 }
 
 void SessionsPage::showContextMenu(const QPoint &position)
@@ -236,13 +246,13 @@ void SessionsPage::showContextMenu(const QPoint &position)
         menu.addAction(tr("Resume session %1").arg(id), this, [this, id] { Q_EMIT commandRequested(SessionCommand::resumeSession(id)); });
     else
         menu.addAction(tr("Kill session %1").arg(id), this,
-                       [this, id] { Q_EMIT commandRequested(SessionCommand::killSession(id, tr("killed from the console"))); });
+                       [this, id] { Q_EMIT commandRequested(SessionCommand::killSession(id)); });
     if (!tenant.isEmpty()) {
         menu.addSeparator();
         menu.addAction(tr("Kill tenant %1").arg(tenant), this, [this, tenant] {
             if (confirm(tr("Kill tenant %1?").arg(tenant),
                         tr("Every session of tenant %1 is blocked and its requests in flight end, until you resume the tenant.").arg(tenant)))
-                Q_EMIT commandRequested(SessionCommand::killTenant(tenant, tr("killed from the console")));
+                Q_EMIT commandRequested(SessionCommand::killTenant(tenant));
         });
         menu.addAction(tr("Resume tenant %1").arg(tenant), this,
                        [this, tenant] { Q_EMIT commandRequested(SessionCommand::resumeTenant(tenant)); });
@@ -269,6 +279,8 @@ void SessionsPage::selectionChanged()
 void SessionsPage::updateDetails()
 {
     const int row = m_selectedId.isEmpty() ? -1 : m_model->rowOf(m_selectedId);
+    if (row < 0)
+        m_selectedId.clear(); // it left the snapshot, and with it the selection
     m_details->showSession(row < 0 ? nullptr : &m_model->sessionAt(row));
 }
 
