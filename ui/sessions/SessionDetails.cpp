@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QGridLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace {
@@ -15,13 +16,22 @@ QString dateTime(qint64 ms)
     return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
 }
 
+// The clock time, with the date only when it is not today.
+QString time(qint64 ms)
+{
+    if (ms <= 0)
+        return QStringLiteral("—");
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(ms);
+    return at.date() == QDate::currentDate() ? at.toString(QStringLiteral("HH:mm:ss")) : dateTime(ms);
+}
+
 } // namespace
 
 SessionDetails::SessionDetails(QWidget *parent)
     : CardFrame(parent)
     , m_title(new QLabel(this))
     , m_hint(new QLabel(tr("Select a session to see its details."), this))
-    , m_fields(new QWidget(this))
+    , m_fields(new QWidget)
 {
     setObjectName(QStringLiteral("sessionDetails"));
     m_title->setObjectName(QStringLiteral("sessionDetailsTitle"));
@@ -47,14 +57,23 @@ SessionDetails::SessionDetails(QWidget *parent)
     addField(QStringLiteral("prompt"), tr("Last prompt"), 6, 0, 4);
     for (int column = 0; column < 4; ++column)
         grid->setColumnStretch(column, 1);
+    grid->setRowStretch(8, 1); // spare height below the fields, not between them
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(padding());
     layout->setSpacing(8);
     layout->addWidget(m_title);
     layout->addWidget(m_hint);
-    layout->addWidget(m_fields);
-    layout->addStretch(1);
+    // Scrolls rather than clips when a long prompt meets a short strip.
+    auto *scroll = new QScrollArea(this);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->viewport()->setAutoFillBackground(false);
+    scroll->setWidget(m_fields);
+    m_fields->setAutoFillBackground(false); // setWidget() turned it on; the card shows through
+
+    layout->addWidget(scroll, 1);
     showSession(nullptr);
 }
 
@@ -100,17 +119,17 @@ void SessionDetails::showSession(const SessionView *s)
         return;
     }
     m_title->setText(s->id);
-    const QString since = s->stateSinceMs > 0 ? tr(" since %1").arg(dateTime(s->stateSinceMs)) : QString();
+    const QString since = s->stateSinceMs > 0 ? tr(" since %1").arg(time(s->stateSinceMs)) : QString();
     setField(QStringLiteral("state"), SessionView::stateName(s->state) + since);
     setField(QStringLiteral("reason"), s->reason);
     setField(QStringLiteral("costAtTrip"), s->costAtTripMicros >= 0 ? ConsoleFormat::money(s->costAtTripMicros, m_currency) : QString());
     setField(QStringLiteral("tenant"), s->tenant);
     setField(QStringLiteral("process"), s->process.isEmpty() ? tr("not known") : s->process);
     setField(QStringLiteral("models"), s->models.join(QStringLiteral(", ")));
-    setField(QStringLiteral("usage"), tr("%1 requests, %2 tokens in, %3 out, %4 (%5 in the last minute)")
-                                          .arg(ConsoleFormat::count(s->requests), ConsoleFormat::count(s->promptTokens),
-                                               ConsoleFormat::count(s->completionTokens), ConsoleFormat::money(s->costMicros, m_currency),
+    setField(QStringLiteral("usage"), tr("%1 requests · %2 tokens in · %3 out · %4 (%5 in the last minute)")
+                                          .arg(ConsoleFormat::count(s->requests), ConsoleFormat::tokens(s->promptTokens),
+                                               ConsoleFormat::tokens(s->completionTokens), ConsoleFormat::money(s->costMicros, m_currency),
                                                ConsoleFormat::money(s->costMicrosPerMinute, m_currency)));
-    setField(QStringLiteral("seen"), tr("first %1, last %2").arg(dateTime(s->firstSeenMs), dateTime(s->lastSeenMs)));
+    setField(QStringLiteral("seen"), tr("%1 to %2").arg(time(s->firstSeenMs), time(s->lastSeenMs)));
     setField(QStringLiteral("prompt"), s->lastPrompt.isEmpty() ? tr("none") : s->lastPrompt);
 }

@@ -37,7 +37,7 @@ struct ColumnWidth
 constexpr ColumnWidth DefaultWidths[] = {
     {SessionsModel::Action, 72},  {SessionsModel::Session, 150},  {SessionsModel::Tenant, 80},
     {SessionsModel::State, 76},   {SessionsModel::Cost, 70},      {SessionsModel::TokensPerMinute, 78},
-    {SessionsModel::Requests, 70}, {SessionsModel::InFlight, 62}, {SessionsModel::LastSeen, 82},
+    {SessionsModel::Requests, 70}, {SessionsModel::InFlight, 66}, {SessionsModel::LastSeen, 82},
 };
 
 } // namespace
@@ -98,7 +98,7 @@ SessionsPage::SessionsPage(QWidget *parent)
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 0);
     m_table->setMinimumHeight(120);
-    split->setSizes({330, 180});
+    split->setSizes({280, 230});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

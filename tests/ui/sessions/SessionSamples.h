@@ -68,7 +68,8 @@ inline QList<SessionView> crowd(int count, int tick)
         s.requests = i + tick;
         s.tokensPerMinute = 100 * i + tick;
         s.inFlight = (i + tick) % 3;
-        s.lastSeenMs = T0 + tick * 250 + i;
+        // A new order by Last seen on every tick, so a view sorted by it re-sorts every row.
+        s.lastSeenMs = T0 + tick * 250 + (qint64(i) * 7919 + qint64(tick) * 104'729) % count;
         list << s;
     }
     return list;

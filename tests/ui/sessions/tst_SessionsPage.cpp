@@ -9,6 +9,7 @@
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QHeaderView>
@@ -43,6 +44,7 @@ private slots:
     void tripBannerShowsTheSession();
     void screenshots_data();
     void screenshots();
+    void applySnapshotCost_data();
     void applySnapshotCost();
 
 private:
@@ -382,7 +384,15 @@ void tst_SessionsPage::screenshots()
         sessions << session(QStringLiteral("agent-retry"), S::Tripped, 3'100'000, QStringLiteral("beta"));
         sessions.last().reason = QStringLiteral("cost velocity: $3.10 in 60 s, over the $2.00 limit");
         sessions.last().lastSeenMs = T0 - 20'000;
+        // Moved to today, so the times read as they would in a live console.
+        const qint64 shift = QDateTime::currentMSecsSinceEpoch() - T0;
+        for (SessionView &v : sessions) {
+            v.firstSeenMs += shift;
+            v.lastSeenMs += shift;
+            v.stateSinceMs += shift;
+        }
         GatewaySnapshot s = snapshotOf(sessions);
+        s.takenAtMs += shift;
         s.sessionsKnown = 9;
         window.applySnapshot(s);
         window.showSessionTrip({QStringLiteral("agent-loop")}, QStringLiteral("repeated_tool_call"),
@@ -418,21 +428,29 @@ void tst_SessionsPage::screenshots()
     QApplication::setPalette(original);
 }
 
+void tst_SessionsPage::applySnapshotCost_data()
+{
+    QTest::addColumn<int>("sessions");
+    QTest::newRow("1000") << 1000;
+    QTest::newRow("1200, the snapshot's bound") << 1200;
+}
+
 void tst_SessionsPage::applySnapshotCost()
 {
-    // 1,000 sessions that all change on every snapshot, the page on screen and sorted by Last seen.
+    // Sessions that all change on every snapshot, the page on screen and sorted by Last seen.
+    QFETCH(int, sessions);
     MainWindow window;
     window.show();
     window.showPage(MainWindow::Page::Sessions);
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.applySnapshot(snapshotOf(crowd(1000, 0)));
+    window.applySnapshot(snapshotOf(crowd(sessions, 0)));
     window.sessionsPage()->selectSession(QStringLiteral("agent-0500"));
     QCoreApplication::processEvents();
 
     constexpr int Snapshots = 40;
     qint64 applyTotal = 0, applyMax = 0, paintTotal = 0;
     for (int tick = 1; tick <= Snapshots; ++tick) {
-        const GatewaySnapshot s = snapshotOf(crowd(1000, tick));
+        const GatewaySnapshot s = snapshotOf(crowd(sessions, tick));
         QElapsedTimer timer;
         timer.start();
         window.applySnapshot(s);
@@ -445,7 +463,7 @@ void tst_SessionsPage::applySnapshotCost()
     }
     QCOMPARE(window.sessionsPage()->selectedSession(), QStringLiteral("agent-0500"));
     const double applyMs = applyTotal / 1e6 / Snapshots;
-    qInfo("applySnapshot with 1000 sessions: %.2f ms mean, %.2f ms max; repaint after it: %.2f ms mean", applyMs,
+    qInfo("applySnapshot with %d sessions: %.2f ms mean, %.2f ms max; repaint after it: %.2f ms mean", sessions, applyMs,
           applyMax / 1e6, paintTotal / 1e6 / Snapshots);
     // Four snapshots a second leave 250 ms each; the page must use a small part of that.
     QVERIFY2(applyMs < 60.0, qPrintable(QString::number(applyMs)));
