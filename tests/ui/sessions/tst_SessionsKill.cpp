@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStyleFactory>
 #include <QTableView>
@@ -45,6 +46,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void killEndsTheStreamAndBlocksTheSession();
+    void stopAllRefusesEveryoneUntilResumeAll();
 
 private:
     QModelIndex sessionCell(int column) const;
@@ -175,6 +177,36 @@ void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession()
     QCOMPARE(again.status, 200);
     QTRY_COMPARE(sessionCell(SessionsModel::State).data().toString(), QStringLiteral("Active"));
     QCOMPARE(sessionCell(SessionsModel::Action).data().toString(), QStringLiteral("Kill"));
+}
+
+void tst_SessionsKill::stopAllRefusesEveryoneUntilResumeAll()
+{
+    m_window->sessionsPage()->setConfirmBulkActions(false);
+    auto *button = m_window->findChild<QPushButton *>(QStringLiteral("stopAllButton"));
+    QVERIFY(button);
+    QCOMPARE(button->text(), QStringLiteral("Stop all"));
+    QSignalSpy done(m_host, &GatewayHost::commandDone);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE(done.count(), 1);
+    QCOMPARE(done.at(0).at(0).value<SessionCommand>().action, SessionCommand::Action::StopAll);
+    QVERIFY(done.at(0).at(1).value<SessionCommandResult>().ok);
+    // The next snapshot says the gateway is stopped: the button offers the way back.
+    QTRY_COMPARE(button->text(), QStringLiteral("Resume all"));
+
+    GatewayClient gateway(m_port, m_dataDir.path());
+    HttpHeaders h;
+    h.add("x-session-id", "agent-anyone");
+    h.add("x-sim-completion-tokens", "5");
+    GatewayClient::Reply refused = gateway.call("/v1/chat/completions", chat(false), h);
+    QCOMPARE(refused.status, 403);
+    QCOMPARE(QJsonDocument::fromJson(refused.body).object().value("error").toObject().value("code").toString(),
+             QStringLiteral("session_blocked"));
+
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE(done.count(), 2);
+    QCOMPARE(done.at(1).at(0).value<SessionCommand>().action, SessionCommand::Action::ResumeAll);
+    QTRY_COMPARE(button->text(), QStringLiteral("Stop all"));
+    QCOMPARE(gateway.call("/v1/chat/completions", chat(false), h).status, 200);
 }
 
 QTEST_MAIN(tst_SessionsKill)
