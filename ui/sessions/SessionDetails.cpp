@@ -11,18 +11,9 @@
 
 namespace {
 
-QString dateTime(qint64 ms)
-{
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
-}
-
-// The clock time, with the date only when it is not today.
 QString time(qint64 ms)
 {
-    if (ms <= 0)
-        return QStringLiteral("—");
-    const QDateTime at = QDateTime::fromMSecsSinceEpoch(ms);
-    return at.date() == QDate::currentDate() ? at.toString(QStringLiteral("HH:mm:ss")) : dateTime(ms);
+    return ConsoleFormat::clockTime(ms, QDateTime::currentMSecsSinceEpoch());
 }
 
 } // namespace

@@ -34,7 +34,7 @@ QString stateLabel(State state)
 
 QString clock(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss")) : QStringLiteral("—");
+    return ConsoleFormat::clockTime(ms, QDateTime::currentMSecsSinceEpoch());
 }
 
 // The columns whose text, sort key or tooltip differ between two views of one session, as the
