@@ -125,20 +125,19 @@ void SessionsModel::setSessions(const QList<SessionView> &sessions)
     }
     flush(int(m_rows.size()) - 1);
 
-    // New sessions go to the end in one insertion, in the snapshot's order.
+    // New sessions go to the end in one insertion, in the snapshot's order (an id twice counts once).
+    const int first = int(m_rows.size());
     QList<SessionView> added;
     for (const SessionView &s : sessions) {
-        if (!m_rowOf.contains(s.id))
-            added << s;
+        if (m_rowOf.contains(s.id))
+            continue;
+        m_rowOf.insert(s.id, first + int(added.size()));
+        added << s;
     }
     if (added.isEmpty())
         return;
-    const int first = int(m_rows.size());
     beginInsertRows({}, first, first + int(added.size()) - 1);
-    for (SessionView &s : added) {
-        m_rowOf.insert(s.id, int(m_rows.size()));
-        m_rows << std::move(s);
-    }
+    m_rows.append(std::move(added));
     endInsertRows();
 }
 

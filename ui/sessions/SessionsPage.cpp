@@ -174,7 +174,7 @@ void SessionsPage::applySnapshot(const GatewaySnapshot &snapshot)
         m_table->selectionModel()->clear();
     m_model->setSessions(snapshot.sessions);
     m_sessionsKnown = snapshot.sessionsKnown;
-    if (snapshot.stoppedAll != m_stoppedAll || m_stopAll->text().isEmpty()) {
+    if (snapshot.stoppedAll != m_stoppedAll) {
         m_stoppedAll = snapshot.stoppedAll;
         m_stopAll->setText(m_stoppedAll ? tr("Resume all") : tr("Stop all"));
         m_stopAll->setToolTip(m_stoppedAll ? tr("Let every session send requests again (sessions killed one by one stay killed)")

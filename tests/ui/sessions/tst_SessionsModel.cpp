@@ -81,6 +81,9 @@ void tst_SessionsModel::sequenceOfSnapshots()
     for (int tick = 0; tick < 5; ++tick)
         model.setSessions(crowd(60 - tick * 7, tick));
     QCOMPARE(model.rowCount(), 60 - 4 * 7);
+    // A snapshot that names a session twice still gives it one row.
+    model.setSessions({session("x"), session("y"), session("y")});
+    QCOMPARE(ids(model), (QStringList{"x", "y"}));
 
     QCOMPARE(resets.count(), 0);
     QCOMPARE(layouts.count(), 0);
