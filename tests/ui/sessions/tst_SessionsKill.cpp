@@ -28,11 +28,16 @@
 
 namespace {
 
-const QString Session = QStringLiteral("agent-kill-me");
-
 QByteArray chat(bool stream)
 {
     return QJsonDocument(QJsonObject{{"model", "gpt-4o-mini"}, {"stream", stream},
+                                     {"messages", QJsonArray{QJsonObject{{"role", "user"}, {"content", "count to a thousand"}}}}})
+        .toJson(QJsonDocument::Compact);
+}
+
+QByteArray messages(bool stream)
+{
+    return QJsonDocument(QJsonObject{{"model", "claude-sonnet-4"}, {"stream", stream}, {"max_tokens", 2000},
                                      {"messages", QJsonArray{QJsonObject{{"role", "user"}, {"content", "count to a thousand"}}}}})
         .toJson(QJsonDocument::Compact);
 }
@@ -45,6 +50,7 @@ class tst_SessionsKill : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void killEndsTheStreamAndBlocksTheSession_data();
     void killEndsTheStreamAndBlocksTheSession();
     void stopAllRefusesEveryoneUntilResumeAll();
 
@@ -57,6 +63,7 @@ private:
     std::unique_ptr<MainWindow> m_window;
     QTableView *m_table = nullptr;
     quint16 m_port = 0;
+    QString m_session; // the session the current test drives
 };
 
 void tst_SessionsKill::initTestCase()
@@ -88,7 +95,7 @@ QModelIndex tst_SessionsKill::sessionCell(int column) const
     QAbstractItemModel *model = m_table->model();
     for (int row = 0; row < model->rowCount(); ++row) {
         const QModelIndex index = model->index(row, column);
-        if (index.data(SessionsModel::SessionIdRole).toString() == Session)
+        if (index.data(SessionsModel::SessionIdRole).toString() == m_session)
             return index;
     }
     return {};
@@ -100,14 +107,31 @@ void tst_SessionsKill::clickCell(const QModelIndex &index)
     QTest::mouseClick(m_table->viewport(), Qt::LeftButton, {}, m_table->visualRect(index).center());
 }
 
+void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession_data()
+{
+    QTest::addColumn<QString>("session");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<bool>("anthropic");
+    QTest::newRow("openai") << QStringLiteral("agent-kill-me") << QByteArray("/v1/chat/completions") << false;
+    QTest::newRow("anthropic") << QStringLiteral("agent-kill-me-too") << QByteArray("/v1/messages") << true;
+}
+
 void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession()
 {
+    QFETCH(QString, session);
+    QFETCH(QByteArray, path);
+    QFETCH(bool, anthropic);
+    m_session = session;
+    const QString Session = session;
+    const auto body_ = [anthropic](bool stream) { return anthropic ? messages(stream) : chat(stream); };
     // A stream slow enough to be in flight for minutes: 1,000 tokens at 5 a second.
     UpstreamClient client;
     UpstreamRequest r;
-    r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_port));
-    r.body = chat(true);
+    r.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QString::fromLatin1(path)));
+    r.body = body_(true);
     r.headers.add("content-type", "application/json");
+    if (anthropic)
+        r.headers.add("anthropic-version", "2023-06-01");
     r.headers.add("x-session-id", Session.toUtf8());
     r.headers.add("x-sim-ttft-ms", "0");
     r.headers.add("x-sim-tokens-per-second", "5");
@@ -140,28 +164,44 @@ void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession()
     auto *status_line = m_window->findChild<QLabel *>(QStringLiteral("sessionStatus"));
     QTRY_VERIFY2(status_line->text().contains(result.message), qPrintable(status_line->text()));
 
-    // The stream ends at once with an OpenAI error event, and no [DONE].
+    // The stream ends at once with its dialect's error event: OpenAI a `data: {"error":...}` and no
+    // [DONE], Anthropic an `event: error` and no message_stop.
     QTRY_VERIFY_WITH_TIMEOUT(ended, 5000);
-    qInfo("the stream ended with: %s", body.right(body.size() - body.lastIndexOf("data: {\"error\"")).trimmed().constData());
-    QVERIFY2(body.contains("data: {\"error\""), body.right(400).constData());
-    QVERIFY2(body.contains("session_blocked"), body.right(400).constData());
-    QVERIFY2(!body.contains("[DONE]"), body.right(400).constData());
+    const QByteArray errorEvent = anthropic ? QByteArray("event: error\ndata: {") : QByteArray("data: {\"error\"");
+    const qsizetype at = body.lastIndexOf(errorEvent);
+    QVERIFY2(at >= 0, body.right(1200).constData());
+    qInfo("the stream ended with: %s", body.mid(at).trimmed().constData());
+    QVERIFY2(body.mid(at).contains(anthropic ? "permission_error" : "session_blocked"), body.mid(at).constData());
+    QVERIFY2(body.mid(at).contains("is blocked: killed by console"), body.mid(at).constData());
+    QVERIFY2(!body.contains(anthropic ? "message_stop" : "[DONE]"), body.right(400).constData());
 
     // The row turns Killed, its button Resume.
     QTRY_COMPARE(sessionCell(SessionsModel::State).data().toString(), QStringLiteral("Killed"));
     QCOMPARE(sessionCell(SessionsModel::Action).data().toString(), QStringLiteral("Resume"));
     QCOMPARE(sessionCell(SessionsModel::InFlight).data().toString(), QStringLiteral("0"));
+    // Its details say so, with what it had spent when it was killed.
+    clickCell(sessionCell(SessionsModel::Session));
+    QCOMPARE(m_window->sessionsPage()->selectedSession(), Session);
+    auto *state = m_window->findChild<QLabel *>(QStringLiteral("sessionDetail_state"));
+    auto *costAtTrip = m_window->findChild<QLabel *>(QStringLiteral("sessionDetail_costAtTrip"));
+    QVERIFY2(state->text().startsWith(QStringLiteral("killed since ")), qPrintable(state->text()));
+    QVERIFY2(costAtTrip->isVisibleTo(m_window.get()) && costAtTrip->text().startsWith(QLatin1Char('$')), qPrintable(costAtTrip->text()));
 
-    // The next request of the session is refused: 403 session_blocked, in OpenAI's shape.
+    // The next request of the session is refused: 403 session_blocked, in the dialect's shape.
     GatewayClient gateway(m_port, m_dataDir.path());
     HttpHeaders h;
     h.add("x-session-id", Session.toUtf8());
     h.add("x-sim-completion-tokens", "5");
-    GatewayClient::Reply refused = gateway.call("/v1/chat/completions", chat(false), h);
+    if (anthropic)
+        h.add("anthropic-version", "2023-06-01");
+    GatewayClient::Reply refused = gateway.call(path, body_(false), h);
     QCOMPARE(refused.status, 403);
     const QJsonObject error = QJsonDocument::fromJson(refused.body).object().value("error").toObject();
-    QCOMPARE(error.value("code").toString(), QStringLiteral("session_blocked"));
-    QVERIFY2(!error.value("message").toString().isEmpty(), refused.body.constData());
+    if (anthropic)
+        QCOMPARE(error.value("type").toString(), QStringLiteral("permission_error"));
+    else
+        QCOMPARE(error.value("code").toString(), QStringLiteral("session_blocked"));
+    QVERIFY2(error.value("message").toString().contains(QStringLiteral("Session %1 is blocked").arg(Session)), refused.body.constData());
     // Another session is not affected.
     HttpHeaders other;
     other.add("x-session-id", "agent-bystander");
@@ -173,7 +213,7 @@ void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession()
     QTRY_COMPARE(done.count(), 2);
     QCOMPARE(done.at(1).at(0).value<SessionCommand>().action, SessionCommand::Action::ResumeSession);
     QVERIFY2(done.at(1).at(1).value<SessionCommandResult>().ok, qPrintable(done.at(1).at(1).value<SessionCommandResult>().message));
-    GatewayClient::Reply again = gateway.call("/v1/chat/completions", chat(false), h);
+    GatewayClient::Reply again = gateway.call(path, body_(false), h);
     QCOMPARE(again.status, 200);
     QTRY_COMPARE(sessionCell(SessionsModel::State).data().toString(), QStringLiteral("Active"));
     QCOMPARE(sessionCell(SessionsModel::Action).data().toString(), QStringLiteral("Kill"));
