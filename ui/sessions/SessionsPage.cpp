@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -84,6 +85,7 @@ SessionsPage::SessionsPage(QWidget *parent)
     connect(actions, &SessionActionDelegate::clicked, this, &SessionsPage::rowButtonClicked);
     connect(m_table, &QWidget::customContextMenuRequested, this, &SessionsPage::showContextMenu);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SessionsPage::selectionChanged);
+    m_table->viewport()->installEventFilter(this);
 
     m_status->setObjectName(QStringLiteral("sessionStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -156,6 +158,19 @@ QWidget *SessionsPage::buildToolbar()
     layout->addStretch(1);
     layout->addWidget(m_stopAll);
     return bar;
+}
+
+bool SessionsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    // Rows hold still under the pointer: re-sorting four times a second could slide another
+    // session under a Kill button between aiming and clicking. Leaving the table sorts again.
+    if (watched == m_table->viewport()) {
+        if (event->type() == QEvent::Enter)
+            m_filter->setDynamicSortFilter(false);
+        else if (event->type() == QEvent::Leave)
+            m_filter->setDynamicSortFilter(true);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void SessionsPage::setCurrency(const QString &currencyCode)

@@ -33,6 +33,9 @@ public:
     bool selectSession(const QString &id);
     QString selectedSession() const { return m_selectedId; }
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 public Q_SLOTS:
     void applySnapshot(const GatewaySnapshot &snapshot);
     void showCommandResult(const SessionCommand &command, const SessionCommandResult &result);

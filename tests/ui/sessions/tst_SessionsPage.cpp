@@ -40,6 +40,7 @@ private slots:
     void filterByTextAndState();
     void sortsNumericallyByHeader();
     void selectionAndDetailsSurviveSnapshots();
+    void rowsHoldStillUnderThePointer();
     void commandResultOnStatusLine();
     void tripBannerShowsTheSession();
     void screenshots_data();
@@ -308,6 +309,39 @@ void tst_SessionsPage::selectionAndDetailsSurviveSnapshots()
     page.applySnapshot(snapshotOf(list));
     QVERIFY2(page.selectedSession().isEmpty(), qPrintable(page.selectedSession()));
     QVERIFY(!prompt->isVisibleTo(&page));
+}
+
+void tst_SessionsPage::rowsHoldStillUnderThePointer()
+{
+    SessionsPage page;
+    page.resize(1000, 500);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QList<SessionView> list{session("a"), session("b"), session("c")};
+    list[0].lastSeenMs = T0 + 3;
+    list[1].lastSeenMs = T0 + 2;
+    list[2].lastSeenMs = T0 + 1;
+    page.applySnapshot(snapshotOf(list)); // sorted by Last seen, newest first: a, b, c
+    QTableView *view = table(page);
+    const auto order = [view] {
+        QStringList ids;
+        for (int row = 0; row < view->model()->rowCount(); ++row)
+            ids << view->model()->index(row, 0).data(SessionsModel::SessionIdRole).toString();
+        return ids;
+    };
+    QCOMPARE(order(), (QStringList{"a", "b", "c"}));
+
+    QEvent enter(QEvent::Enter);
+    QApplication::sendEvent(view->viewport(), &enter);
+    list[2].lastSeenMs = T0 + 10; // c is now the newest
+    page.applySnapshot(snapshotOf(list));
+    QCOMPARE(order(), (QStringList{"a", "b", "c"}));
+    // The figures still update in place.
+    QCOMPARE(cell(view, QStringLiteral("c"), SessionsModel::LastSeen).data(SessionsModel::SortRole).toLongLong(), T0 + 10);
+
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(view->viewport(), &leave);
+    QCOMPARE(order(), (QStringList{"c", "a", "b"}));
 }
 
 void tst_SessionsPage::commandResultOnStatusLine()
