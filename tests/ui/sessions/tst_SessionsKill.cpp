@@ -5,6 +5,7 @@
 #include "ConsoleWiring.h"
 #include "GatewayClient.h"
 #include "GatewayUnderTest.h"
+#include "SessionsTableDriver.h"
 #include "MainWindow.h"
 #include "core/GatewayHost.h"
 #include "sessions/SessionsModel.h"
@@ -92,19 +93,12 @@ void tst_SessionsKill::cleanupTestCase()
 
 QModelIndex tst_SessionsKill::sessionCell(int column) const
 {
-    QAbstractItemModel *model = m_table->model();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        const QModelIndex index = model->index(row, column);
-        if (index.data(SessionsModel::SessionIdRole).toString() == m_session)
-            return index;
-    }
-    return {};
+    return SessionsTableDriver::cell(m_table, m_session, column);
 }
 
 void tst_SessionsKill::clickCell(const QModelIndex &index)
 {
-    m_table->scrollTo(index);
-    QTest::mouseClick(m_table->viewport(), Qt::LeftButton, {}, m_table->visualRect(index).center());
+    SessionsTableDriver::click(m_table, index);
 }
 
 void tst_SessionsKill::killEndsTheStreamAndBlocksTheSession_data()

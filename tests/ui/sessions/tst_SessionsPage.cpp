@@ -1,6 +1,7 @@
 // The Sessions page as a user works it: buttons, filter, selection, Stop all, and how it looks.
 #include "MainWindow.h"
 #include "SessionSamples.h"
+#include "SessionsTableDriver.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPage.h"
 #include "widgets/StateBanner.h"
@@ -50,27 +51,10 @@ private slots:
 
 private:
     static QTableView *table(QWidget &root) { return root.findChild<QTableView *>(QStringLiteral("sessionsTable")); }
-    static QModelIndex cell(QTableView *view, const QString &id, int column);
-    static void clickCell(QTableView *view, const QModelIndex &index);
+    static QModelIndex cell(QTableView *view, const QString &id, int column) { return SessionsTableDriver::cell(view, id, column); }
+    static void clickCell(QTableView *view, const QModelIndex &index) { SessionsTableDriver::click(view, index); }
     static SessionCommand command(const QSignalSpy &spy, int i) { return spy.at(i).at(0).value<SessionCommand>(); }
 };
-
-QModelIndex tst_SessionsPage::cell(QTableView *view, const QString &id, int column)
-{
-    QAbstractItemModel *model = view->model();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        const QModelIndex index = model->index(row, column);
-        if (index.data(SessionsModel::SessionIdRole).toString() == id)
-            return index;
-    }
-    return {};
-}
-
-void tst_SessionsPage::clickCell(QTableView *view, const QModelIndex &index)
-{
-    view->scrollTo(index);
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
-}
 
 void tst_SessionsPage::initTestCase()
 {
