@@ -1,6 +1,7 @@
 // tokenfuse-console: the console window with the gateway on its own thread. Started by tokenfuse
 // when a display is available; it takes the same command line.
 #include "CommandLine.h"
+#include "ConsoleWiring.h"
 #include "ProcessLimits.h"
 #include "Runners.h"
 #include "SignalWatcher.h"
@@ -43,8 +44,7 @@ int main(int argc, char **argv)
     GatewayHost host(invocation.config);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
-    QObject::connect(&host, &GatewayHost::snapshotReady, &window, &MainWindow::applySnapshot);
-    QObject::connect(&host, &GatewayHost::budgetAlert, &window, &MainWindow::showBudgetAlert);
+    ConsoleWiring::connect(host, window);
     QObject::connect(&host, &GatewayHost::logLine, &app, [](const QString &line) { logLine("gateway", line); });
     QObject::connect(&host, &GatewayHost::started, &app, [](const QString &address, const QString &db, quint16) {
         std::printf("TokenFuse %s gateway listening on http://%s/v1\nusage database: %s\n", TOKENFUSE_VERSION,

@@ -1,5 +1,6 @@
 #include "ConsoleFormat.h"
 
+#include <QDateTime>
 #include <QtGlobal>
 
 #include <cmath>
@@ -174,6 +175,15 @@ QString baseUrl(const QString &listenAddress)
     else if (host.contains(QLatin1Char(':')) && !host.startsWith(QLatin1Char('[')))
         host = QLatin1Char('[') + host + QLatin1Char(']');
     return QStringLiteral("http://%1:%2/v1").arg(host, port);
+}
+
+QString clockTime(qint64 ms, qint64 nowMs)
+{
+    if (ms <= 0)
+        return QStringLiteral("—");
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(ms);
+    const bool today = at.date() == QDateTime::fromMSecsSinceEpoch(nowMs).date();
+    return at.toString(today ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
 } // namespace ConsoleFormat

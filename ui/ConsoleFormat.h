@@ -28,6 +28,10 @@ QString duration(qint64 milliseconds);
 // A percentage of a whole, one decimal: "0 %", "<0.1 %", "2.5 %", "100 %".
 QString percent(qint64 part, qint64 whole);
 
+// A moment (ms since the Unix epoch) as local clock time: "09:05:07" on the day of `nowMs`,
+// "2026-11-30 23:59:59" on any other day, "—" when unknown (0 or negative).
+QString clockTime(qint64 ms, qint64 nowMs);
+
 // The base URL SDKs take, from the gateway's listen address "HOST:PORT". A wildcard host is
 // replaced by the loopback address, because that is what a client on this machine must dial.
 QString baseUrl(const QString &listenAddress);

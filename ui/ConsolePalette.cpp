@@ -30,8 +30,14 @@ QColor cardBorder(const QPalette &palette)
 QColor success() { return QColor(0x16, 0xa3, 0x4a); }
 QColor pending() { return QColor(0xd9, 0x77, 0x06); }
 QColor failure() { return QColor(0xdc, 0x26, 0x26); }
+QColor stopped() { return QColor(0x93, 0x33, 0xea); }
 QColor tokensSeries() { return QColor(0x25, 0x63, 0xeb); }
 QColor requestsSeries() { return QColor(0xea, 0x58, 0x0c); }
+
+QColor readableOn(const QColor &accent, const QColor &background)
+{
+    return background.lightness() < 128 ? blend(accent, Qt::white, 0.35) : accent;
+}
 
 void makeMuted(QWidget *widget)
 {

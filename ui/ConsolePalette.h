@@ -13,9 +13,14 @@ QColor mutedText(const QPalette &palette);  // captions, secondary figures
 QColor cardBorder(const QPalette &palette);
 QColor success();                           // running
 QColor pending();                           // starting, waiting
-QColor failure();                           // failed, failing requests
+QColor failure();                           // failed, failing requests, a tripped session
+QColor stopped();                           // stopped by hand: a killed session
 QColor tokensSeries();
 QColor requestsSeries();
+
+// An accent colour made readable as text on `background`: lightened on a dark one, as is on a
+// light one (the accents above are chosen for light backgrounds).
+QColor readableOn(const QColor &accent, const QColor &background);
 
 // Gives a label (or any widget drawing text) the muted text colour.
 void makeMuted(QWidget *widget);

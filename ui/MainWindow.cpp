@@ -3,6 +3,7 @@
 #include "ConsoleFormat.h"
 #include "ConsolePalette.h"
 #include "charts/LiveRateChart.h"
+#include "sessions/SessionsPage.h"
 #include "widgets/CounterTile.h"
 #include "widgets/GatewayStateHeader.h"
 #include "widgets/StateBanner.h"
@@ -12,6 +13,9 @@
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -46,15 +50,46 @@ MainWindow::MainWindow(QWidget *parent)
     m_alertBanner->setObjectName(QStringLiteral("budgetAlertBanner"));
     m_alertBanner->setVisible(false);
 
-    m_chart = new LiveRateChart(central);
-    m_chart->setHistory(&m_rates);
-    m_upstreams = new UpstreamList(central);
-    m_upstreams->setFixedWidth(250);
+    m_tripBanner = new StateBanner(central);
+    m_tripBanner->setObjectName(QStringLiteral("sessionTripBanner"));
+    m_tripBanner->setVisible(false);
+    QPushButton *showTripped = m_tripBanner->addButton(tr("Show session"));
+    showTripped->setObjectName(QStringLiteral("showTrippedSessionButton"));
+    connect(showTripped, &QPushButton::clicked, this, [this] {
+        showPage(Page::Sessions);
+        m_sessions->selectSession(m_trippedSession);
+    });
+    QPushButton *closeTrip = m_tripBanner->addButton(tr("Dismiss"));
+    connect(closeTrip, &QPushButton::clicked, m_tripBanner, &QWidget::hide);
 
-    auto *bottom = new QHBoxLayout;
-    bottom->setSpacing(12);
-    bottom->addWidget(m_chart, 1);
-    bottom->addWidget(m_upstreams);
+    m_sessions = new SessionsPage(central);
+    connect(m_sessions, &SessionsPage::commandRequested, this, &MainWindow::commandRequested);
+
+    m_pages = new QStackedWidget(central);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->addWidget(buildOverview());
+    m_pages->addWidget(m_sessions);
+
+    // A plain list rather than tabs: the console grows to more pages than a tab bar holds well.
+    m_pageList = new QListWidget(central);
+    m_pageList->setObjectName(QStringLiteral("pageList"));
+    m_pageList->addItems({tr("Overview"), tr("Sessions")});
+    m_pageList->setFrameShape(QFrame::NoFrame);
+    m_pageList->setFocusPolicy(Qt::NoFocus);
+    m_pageList->setSpacing(2);
+    m_pageList->setFixedWidth(120);
+    // Roomy rows with rounded highlights; the sheet stays on the list (it has no child widgets).
+    m_pageList->setStyleSheet(QStringLiteral("QListWidget::item { padding: 7px 10px; border-radius: 6px; }"
+                                             "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
+    m_pageList->viewport()->setAutoFillBackground(false);
+    ConsolePalette::scaleFont(m_pageList, 1.0, QFont::DemiBold);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    m_pageList->setCurrentRow(0);
+
+    auto *body = new QHBoxLayout;
+    body->setSpacing(12);
+    body->addWidget(m_pageList);
+    body->addWidget(m_pages, 1);
 
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(18, 14, 18, 12);
@@ -62,8 +97,8 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addWidget(m_header);
     layout->addWidget(m_simulatorBanner);
     layout->addWidget(m_alertBanner);
-    layout->addWidget(buildTiles());
-    layout->addLayout(bottom, 1);
+    layout->addWidget(m_tripBanner);
+    layout->addLayout(body, 1);
     setCentralWidget(central);
 
     m_updated = new QLabel(tr("No data from the gateway yet"), this);
@@ -82,9 +117,41 @@ MainWindow::MainWindow(QWidget *parent)
 
 }
 
-QWidget *MainWindow::buildTiles()
+QWidget *MainWindow::buildOverview()
 {
-    auto *tiles = new TileGrid(centralWidget());
+    auto *page = new QWidget;
+    page->setObjectName(QStringLiteral("overviewPage"));
+    m_chart = new LiveRateChart(page);
+    m_chart->setHistory(&m_rates);
+    m_upstreams = new UpstreamList(page);
+    m_upstreams->setFixedWidth(250);
+
+    auto *bottom = new QHBoxLayout;
+    bottom->setSpacing(12);
+    bottom->addWidget(m_chart, 1);
+    bottom->addWidget(m_upstreams);
+
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(12);
+    layout->addWidget(buildTiles(page));
+    layout->addLayout(bottom, 1);
+    return page;
+}
+
+void MainWindow::showPage(Page page)
+{
+    m_pageList->setCurrentRow(int(page));
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return Page(m_pages->currentIndex());
+}
+
+QWidget *MainWindow::buildTiles(QWidget *parent)
+{
+    auto *tiles = new TileGrid(parent);
     tiles->setObjectName(QStringLiteral("counterTiles"));
     m_requests = new CounterTile(QStringLiteral("requests"), tr("Requests"), tiles);
     m_inFlight = new CounterTile(QStringLiteral("inFlight"), tr("In flight"), tiles);
@@ -104,6 +171,7 @@ void MainWindow::setCurrency(const QString &currencyCode)
 {
     m_currency = currencyCode;
     updateCost();
+    m_sessions->setCurrency(currencyCode);
 }
 
 void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
@@ -119,6 +187,7 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
     const qint64 takenAt = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
     m_rates.addSample(takenAt, snapshot.requestsDelta, snapshot.tokensDelta);
     updateTiles(snapshot);
+    m_sessions->applySnapshot(snapshot);
 
     m_updated->setText(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
 }
@@ -174,4 +243,25 @@ void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, do
     const bool capReached = fraction >= 1.0;
     m_alertBanner->setMessage(capReached ? StateBanner::Kind::Error : StateBanner::Kind::Warning, message);
     m_alertBanner->setVisible(true);
+}
+
+void MainWindow::showCommandResult(const SessionCommand &command, const SessionCommandResult &result)
+{
+    m_sessions->showCommandResult(command, result);
+    // The Sessions page has its own status line; elsewhere the window's says it.
+    if (currentPage() != Page::Sessions)
+        statusBar()->showMessage(result.message, StatusMessageMs);
+}
+
+void MainWindow::showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly)
+{
+    if (sessions.isEmpty())
+        return;
+    m_trippedSession = sessions.first();
+    const QString who = sessions.size() == 1 ? tr("Session %1").arg(sessions.first())
+                                             : tr("Sessions %1").arg(sessions.join(QStringLiteral(", ")));
+    const QString what = warnOnly ? tr("%1 looks stuck in a loop (%2), still running: %3").arg(who, signal, evidence)
+                                  : tr("%1 stopped by the loop detector (%2): %3").arg(who, signal, evidence);
+    m_tripBanner->setMessage(warnOnly ? StateBanner::Kind::Warning : StateBanner::Kind::Error, what);
+    m_tripBanner->setVisible(true);
 }

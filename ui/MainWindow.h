@@ -2,6 +2,7 @@
 
 #include "charts/RateHistory.h"
 #include "core/GatewaySnapshot.h"
+#include "session/SessionCommand.h"
 
 #include <QMainWindow>
 
@@ -9,17 +10,29 @@ class CounterTile;
 class GatewayStateHeader;
 class LiveRateChart;
 class QLabel;
+class QListWidget;
+class QStackedWidget;
+class SessionsPage;
 class StateBanner;
 class UpstreamList;
 
-// The console's window: shows what the gateway publishes (state, counters, rates, upstreams).
+// The console's window: shows what the gateway publishes (state, counters, rates, upstreams,
+// sessions) on pages picked from a list on the left, under a header and banners every page shares.
 // It never calls into the gateway; the composition root connects the gateway's snapshot signal to
-// applySnapshot() with a queued connection, so all it ever holds is a copy.
+// applySnapshot() with a queued connection, so all it ever holds is a copy, and connects
+// commandRequested() to the gateway's command slot and its answers back to showCommandResult().
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    // The pages, in the order of the list on the left.
+    enum class Page { Overview, Sessions };
+
     explicit MainWindow(QWidget *parent = nullptr);
+
+    void showPage(Page page);
+    Page currentPage() const;
+    SessionsPage *sessionsPage() const { return m_sessions; }
 
     // The currency costs are shown in (the snapshot carries micro-units only). Default "USD".
     void setCurrency(const QString &currencyCode);
@@ -31,9 +44,19 @@ public slots:
     // A budget crossed its alert threshold (fraction < 1) or its cap: shown in a banner until the
     // next alert replaces it or the user closes it.
     void showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
+    // A kill switch the gateway carried out (or refused): on the Sessions page's status line.
+    void showCommandResult(const SessionCommand &command, const SessionCommandResult &result);
+    // The loop detector stopped sessions (or only warns about them): a banner naming them and the
+    // evidence, with a button that opens the first one on the Sessions page.
+    void showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
+
+signals:
+    // A kill switch pulled on the Sessions page, for GatewayHost::command.
+    void commandRequested(const SessionCommand &command);
 
 private:
-    QWidget *buildTiles();
+    QWidget *buildOverview();
+    QWidget *buildTiles(QWidget *parent);
     void updateTiles(const GatewaySnapshot &snapshot);
     void updateCost();
 
@@ -48,6 +71,11 @@ private:
     GatewayStateHeader *m_header = nullptr;
     StateBanner *m_simulatorBanner = nullptr;
     StateBanner *m_alertBanner = nullptr;
+    StateBanner *m_tripBanner = nullptr;
+    QString m_trippedSession;
+    QListWidget *m_pageList = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    SessionsPage *m_sessions = nullptr;
     CounterTile *m_requests = nullptr;
     CounterTile *m_inFlight = nullptr;
     CounterTile *m_tokens = nullptr;

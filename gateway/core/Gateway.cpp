@@ -87,6 +87,10 @@ bool Gateway::start(QString *error)
     m_services.rates = &m_rates;
     m_services.defaultMaxTokens = m_config.defaultMaxTokens;
     m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
+    m_services.answered = [this](const UsageRecord &row, const QString &text) {
+        m_loops.observeOutput(row.session, row.tenant, text, row.endedAt);
+    };
+    m_loops.setConfig(m_config.loopDetection);
 
     if (m_config.simulatorServesAll() && !startSimulator(error))
         return false;
@@ -426,6 +430,8 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
     const UpstreamConfig target = *upstream;
     QPointer<HttpResponder> alive(responder);
     identify(request, responder, [this, request, alive, &dialect, chat = std::move(chat), target](const CallerIdentity &caller) mutable {
+        if (!passesLoopDetector(request, alive, caller, *chat))
+            return;
         launch(new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this));
     });
 }
@@ -498,6 +504,47 @@ bool Gateway::passesBreakers(const HttpRequest &request, HttpResponder *responde
     return false;
 }
 
+bool Gateway::passesLoopDetector(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller, const ChatRequest &chat)
+{
+    LoopRequest seen;
+    seen.session = caller.session;
+    seen.tenant = caller.tenant;
+    seen.atMs = QDateTime::currentMSecsSinceEpoch();
+    seen.endpoint = request.path;
+    seen.body = chat.body;
+    const std::optional<LoopTrip> trip = m_loops.observeRequest(seen);
+    if (!trip)
+        return true;
+    onLoopTrip(*trip);
+    // The request that showed the loop is the first one refused.
+    return passesBreakers(request, responder, caller);
+}
+
+void Gateway::onLoopTrip(const LoopTrip &trip)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QString &session : trip.sessions) {
+        if (trip.warnOnly) {
+            Q_EMIT logLine(QStringLiteral("loop detector (warn only): session %1: %2").arg(session, trip.evidence));
+            continue;
+        }
+        SessionBlock block;
+        block.scope = SessionBlock::Scope::Session;
+        block.target = session;
+        block.killed = false;
+        block.signal = trip.signal;
+        block.reason = trip.evidence;
+        block.actor = QStringLiteral("loop-detector");
+        block.sinceMs = now;
+        block.untilMs = trip.cooldownSeconds > 0 ? now + qint64(trip.cooldownSeconds) * 1000 : 0;
+        block.costAtTripMicros = m_book.costOf(session);
+        const int ended = openBreaker(block, QStringLiteral("sessions.trip"));
+        Q_EMIT logLine(QStringLiteral("loop detector tripped session %1 (%2): %3; %4 request(s) in flight ended")
+                           .arg(session, trip.signal, trip.evidence).arg(ended));
+    }
+    Q_EMIT sessionTripped(trip.sessions, trip.signal, trip.evidence, trip.warnOnly);
+}
+
 int Gateway::openBreaker(const SessionBlock &block, const QString &action)
 {
     const std::optional<SessionBlock> before = [&]() -> std::optional<SessionBlock> {
@@ -545,7 +592,7 @@ void Gateway::expireBreakers()
     for (const SessionBlock &b : expired) {
         Q_EMIT logLine(QStringLiteral("session %1: its cooldown ran out; requests go through again").arg(b.target));
         if (b.scope == SessionBlock::Scope::Session) {
-            // LOOPS m_loops.forget(b.target);
+            m_loops.forget(b.target);
         }
         if (m_store) {
             AuditEntry entry;
@@ -576,7 +623,7 @@ SessionCommandResult Gateway::execute(const SessionCommand &command, const QStri
         if (!was)
             return {true, 0, QStringLiteral("%1 was not blocked.").arg(what)};
         if (scope == SessionBlock::Scope::Session) {
-            // LOOPS m_loops.forget(command.target);
+            m_loops.forget(command.target);
         }
         if (m_store) {
             AuditEntry entry;
@@ -654,6 +701,11 @@ void Gateway::onRecorded(const UsageRecord &row)
 {
     m_totals.add(row);
     m_book.noteRecorded(row);
+    if (row.promptTokens + row.completionTokens > 0 && !row.session.isEmpty()) {
+        if (const std::optional<LoopTrip> trip = m_loops.observeSpend(row.session, row.tenant, row.promptTokens + row.completionTokens,
+                                                                     row.costMicros, row.endedAt))
+            onLoopTrip(*trip);
+    }
     Q_EMIT requestRecorded(row);
 }
 

@@ -14,6 +14,7 @@
 #include "proxy/ProxyServices.h"
 #include "session/SessionBook.h"
 #include "session/SessionBreakers.h"
+#include "session/LoopDetector.h"
 #include "session/SessionCommand.h"
 #include "session/SessionRegistry.h"
 
@@ -110,6 +111,11 @@ private:
     int openBreaker(const SessionBlock &block, const QString &action);
     // Breakers whose cooldown ran out are closed (and forgotten by the store).
     void expireBreakers();
+    // The loop detector's look at a request about to go through; false when it tripped the
+    // session (answered 403 session_blocked here).
+    bool passesLoopDetector(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller, const ChatRequest &chat);
+    // A trip: each session it names blocked (or, in warn mode, only announced).
+    void onLoopTrip(const LoopTrip &trip);
     // Answers a request the gateway refuses before any exchange exists (malformed, no upstream,
     // wrong method, unknown key, ...): the error in the path's dialect, x-should-retry as
     // PRODUCT.md's table says (unless `extra` sets it), x-tokenfuse-request-id, and a row in the
@@ -142,6 +148,7 @@ private:
     RouteTable m_routes;
     SessionRegistry m_registry;
     SessionBreakers m_breakers;
+    LoopDetector m_loops;
     SessionBook m_book;
     UpstreamConfig m_simulatorUpstream;
     quint16 m_simulatorPort = 0;

@@ -1,11 +1,13 @@
 #include "ProxyExchange.h"
 
+#include "KeyRedactor.h"
 #include "RequestId.h"
 #include "accounting/PriceTable.h"
 #include "accounting/TokenEstimator.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
 #include "dialect/JsonBody.h"
+#include "session/PromptDigest.h"
 #include "dialect/OpenAiDialect.h"
 #include "dialect/ResponsesDialect.h"
 #include "AgentRefusal.h"
@@ -662,6 +664,12 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
         m_services.rates->release(m_rateTicket, usage.promptTokens + usage.completionTokens);
         m_rateTicket = 0;
     }
+    if (m_services.answered && m_upstreamStatus == 200) {
+        // What the upstream answered, for the loop detector's ping-pong signal (cut short or not).
+        const QString text = m_meter ? m_meter->outputText() : (m_chat ? m_dialect.outputText(m_body) : QString());
+        if (!text.isEmpty())
+            m_services.answered(m_row, text);
+    }
     if (m_services.recorded)
         m_services.recorded(m_row);
     if (!m_services.store) {
@@ -685,6 +693,10 @@ void ProxyExchange::finishUp()
 
 QString ProxyExchange::promptPreview() const
 {
-    // Filled from the loop detector's reading of the request once it lands (PromptDigest).
-    return {};
+    if (!m_chat)
+        return {};
+    // The same reading of the latest turns the loop detector makes; a key in it is not for display.
+    const QString latest = PromptDigest::read(m_request.path, m_chat->body).latestInput.simplified();
+    constexpr qsizetype PreviewChars = 200; // what SessionView::lastPrompt promises
+    return KeyRedactor::scrubLikelyKeys(latest.left(PreviewChars * 2)).left(PreviewChars);
 }

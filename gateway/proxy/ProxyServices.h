@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QtGlobal>
 
 #include <functional>
@@ -21,4 +22,6 @@ struct ProxyServices
     RateLimiter *rates = nullptr;         // null: no rate limits
     qint64 defaultMaxTokens = 4096;       // the worst case reserved when a request names none
     std::function<void(const UsageRecord &)> recorded; // every finished request, for live counters
+    // The answer text of a request the upstream answered 200 (the start of it), with its row.
+    std::function<void(const UsageRecord &, const QString &text)> answered;
 };

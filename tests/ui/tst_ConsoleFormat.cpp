@@ -1,5 +1,6 @@
 #include "ConsoleFormat.h"
 
+#include <QDateTime>
 #include <QTest>
 
 #include <cmath>
@@ -23,6 +24,8 @@ private slots:
     void percent();
     void baseUrl_data();
     void baseUrl();
+    void clockTime_data();
+    void clockTime();
 };
 
 void tst_ConsoleFormat::money_data()
@@ -208,6 +211,29 @@ void tst_ConsoleFormat::baseUrl()
     QFETCH(QString, listen);
     QFETCH(QString, expected);
     QCOMPARE(ConsoleFormat::baseUrl(listen), expected);
+}
+
+void tst_ConsoleFormat::clockTime_data()
+{
+    QTest::addColumn<qint64>("ms");
+    QTest::addColumn<qint64>("now");
+    QTest::addColumn<QString>("expected");
+    const auto at = [](int y, int mo, int d, int h, int mi, int s) { return QDateTime(QDate(y, mo, d), QTime(h, mi, s)).toMSecsSinceEpoch(); };
+    const qint64 now = at(2026, 12, 1, 23, 0, 0);
+    QTest::newRow("unknown") << qint64(0) << now << QStringLiteral("—");
+    QTest::newRow("negative") << qint64(-5) << now << QStringLiteral("—");
+    QTest::newRow("today") << at(2026, 12, 1, 9, 5, 7) << now << QStringLiteral("09:05:07");
+    QTest::newRow("midnight today") << at(2026, 12, 1, 0, 0, 0) << now << QStringLiteral("00:00:00");
+    QTest::newRow("yesterday") << at(2026, 11, 30, 23, 59, 59) << now << QStringLiteral("2026-11-30 23:59:59");
+    QTest::newRow("a year ago") << at(2025, 12, 1, 9, 5, 7) << now << QStringLiteral("2025-12-01 09:05:07");
+}
+
+void tst_ConsoleFormat::clockTime()
+{
+    QFETCH(qint64, ms);
+    QFETCH(qint64, now);
+    QFETCH(QString, expected);
+    QCOMPARE(ConsoleFormat::clockTime(ms, now), expected);
 }
 
 QTEST_GUILESS_MAIN(tst_ConsoleFormat)

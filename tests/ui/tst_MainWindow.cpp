@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 #include "widgets/StateBanner.h"
 #include "charts/LiveRateChart.h"
+#include "sessions/SessionsPage.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -9,6 +10,8 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSet>
+#include <QSignalSpy>
+#include <QStackedWidget>
 #include <QStyleFactory>
 #include <QTest>
 #include <QThread>
@@ -44,6 +47,7 @@ private slots:
     void queuedDeliveryFromAnotherThread();
     void screenshot();
     void narrowWindowShowsFailure();
+    void pagesFromTheList();
 
 private:
     static QString text(const QWidget &root, const char *objectName);
@@ -419,6 +423,34 @@ void tst_MainWindow::narrowWindowShowsFailure()
         QVERIFY2(label->width() >= label->sizeHint().width(), name);
     }
     QVERIFY2(window.width() <= 900, qPrintable(QString::number(window.width())));
+}
+
+void tst_MainWindow::pagesFromTheList()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *list = window.findChild<QListWidget *>(QStringLiteral("pageList"));
+    auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QVERIFY(list && pages);
+    QCOMPARE(list->count(), 2);
+    QCOMPARE(window.currentPage(), MainWindow::Page::Overview);
+    QCOMPARE(pages->currentWidget()->objectName(), QStringLiteral("overviewPage"));
+
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(list->item(1)).center());
+    QCOMPARE(window.currentPage(), MainWindow::Page::Sessions);
+    QCOMPARE(pages->currentWidget(), window.sessionsPage());
+    // The header stays above every page.
+    QVERIFY(window.findChild<QWidget *>(QStringLiteral("gatewayHeader"))->isVisible());
+
+    // The page's kill switches leave the window as its own signal, for the composition root.
+    QSignalSpy commands(&window, &MainWindow::commandRequested);
+    Q_EMIT window.sessionsPage()->commandRequested(SessionCommand::killSession(QStringLiteral("agent-7")));
+    QCOMPARE(commands.count(), 1);
+    QCOMPARE(commands.at(0).at(0).value<SessionCommand>().target, QStringLiteral("agent-7"));
+
+    window.showPage(MainWindow::Page::Overview);
+    QCOMPARE(list->currentRow(), 0);
 }
 
 QTEST_MAIN(tst_MainWindow)

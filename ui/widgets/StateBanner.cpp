@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QPushButton>
 
 namespace {
 constexpr int IconSize = 18;
@@ -36,6 +37,13 @@ void StateBanner::setMessage(Kind kind, const QString &text)
 QString StateBanner::text() const
 {
     return m_text->text();
+}
+
+QPushButton *StateBanner::addButton(const QString &text)
+{
+    auto *button = new QPushButton(text, this);
+    static_cast<QHBoxLayout *>(layout())->addWidget(button, 0, Qt::AlignVCenter);
+    return button;
 }
 
 QColor StateBanner::accent() const

@@ -3,6 +3,7 @@
 #include <QFrame>
 
 class QLabel;
+class QPushButton;
 
 // A full-width notice across the top of the console, tinted by how much it matters. It says
 // something about the gateway as a whole that a user must not miss (the simulator answering
@@ -18,6 +19,9 @@ public:
     void setMessage(Kind kind, const QString &text);
     Kind kind() const { return m_kind; }
     QString text() const;
+    // A button at the banner's right end, for the one thing to do about the notice (the banner
+    // owns it; connect to its clicked()).
+    QPushButton *addButton(const QString &text);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
