@@ -74,7 +74,7 @@ export async function killDuringStream(stream, isChunk, kill, afterChunks = 3) {
 function client(gw, session, headers = {}) {
   return new OpenAI({
     apiKey: 'sk-test', baseURL: gw.baseURL, maxRetries: 3,
-    defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', ...headers },
+    defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0', ...headers },
   });
 }
 

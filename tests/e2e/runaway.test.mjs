@@ -5,10 +5,11 @@
 // 2 s) while normal agent work goes on untouched. The gateway is a real `tokenfuse --simulate`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startGateway, waitForRow } from './harness.mjs';
-import { killDuringStream, poll, countingFetch, sentinel } from './runaway.mjs';
+import { killDuringStream, poll, countingFetch, sentinel, sessionState, pingPong, toolLoop, slowLoop, tripFigures } from './runaway.mjs';
 
 let gw;
 before(async () => {
@@ -189,3 +190,140 @@ test('stop-all ends both streams in flight, refuses new requests from anyone, an
   assert.equal((await gw.admin('GET', 'sessions?limit=1')).body.stopped_all, false);
 });
 
+// --- the loop detector -------------------------------------------------------------------------
+// A gateway of its own with the defaults of docs/loop-detection.md, except for sessions named
+// slow-*, whose repetition signal counts 5 near-identical requests instead of 10, so the slow loop
+// trips in about 8 s rather than 18 (bench/runaway measures the defaults).
+let loops;
+before(async () => {
+  loops = await startGateway(['--simulate'], {
+    config: { loop_detection: { rules: [{ scope: 'session', match: 'slow-*', repetition: { count: 5 } }] } },
+  });
+});
+after(async () => { await loops.stop(); loops.cleanup(); });
+
+const sdk = (session, extra = {}) => new OpenAI({
+  apiKey: 'sk-test', baseURL: loops.baseURL, maxRetries: 0, defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0' }, ...extra,
+});
+
+async function assertRefused(session) {
+  await assert.rejects(sdk(session).chat.completions.create({ model: 'gpt-4o-mini', messages: story }), (err) => {
+    assert.equal(err.status, 403);
+    assert.equal(err.code, 'session_blocked');
+    assert.equal(err.headers.get('x-should-retry'), 'false');
+    assert.match(err.message, new RegExp(`Session ${session} is blocked: the loop detector tripped it`));
+    return true;
+  });
+}
+
+const figures = (f) => `${f.session}: tripped ${f.timeToTripMs} ms after the start, after ${f.callsBeforeTrip} calls, `
+  + `spend at trip ${f.costAtTripMicros} micro-USD / ${f.tokens} tokens (${f.reason})`;
+
+test('the incident: two agents handing each other their answers at 50 calls/s are both tripped within 3 s', { timeout: 30000 }, async () => {
+  const startedAt = Date.now();
+  const agents = await pingPong(loops, { sessions: ['pp-a', 'pp-b'], rate: 50, maxMs: 10000 });
+  for (const agent of agents) {
+    assert.ok(agent.refusal, `${agent.name} was stopped by a 403 session_blocked`);
+    assert.match(agent.refusal.message, /ping_pong|velocity/);
+    const f = await tripFigures(loops, agent, startedAt);
+    console.log(`ping-pong ${figures(f)}`);
+    assert.equal(f.state, 'tripped');
+    assert.ok(f.timeToTripMs <= 3000, `${agent.name} tripped after ${f.timeToTripMs} ms`);
+    assert.ok(f.costAtTripMicros >= 0, 'the spend at the trip is kept');
+    await assertRefused(agent.name);
+  }
+});
+
+test('a tool loop (the same call, the same result, again and again) is tripped by tool repetition', { timeout: 30000 }, async () => {
+  const startedAt = Date.now();
+  const agent = await toolLoop(loops, { session: 'tool-loop', every: 50, maxMs: 15000 });
+  assert.ok(agent.refusal, 'the loop was stopped by a 403 session_blocked');
+  assert.match(agent.refusal.message, /\(tool_repeat\)/);
+  const f = await tripFigures(loops, agent, startedAt);
+  console.log(`tool loop ${figures(f)}`);
+  assert.equal(f.state, 'tripped');
+  await assertRefused('tool-loop');
+});
+
+// Normal agent work, paced like agents work; each asserts its session is still active at the end.
+async function variedAgent(session, calls, everyMs) {
+  const client = sdk(session, { defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0', 'x-sim-completion-tokens': '40' } });
+  const tasks = ['list the failing tests', 'open the parser module', 'explain the tokenizer bug', 'write a test for empty input',
+    'rename the helper to readHeader', 'check the CI log for warnings', 'summarise the diff so far', 'update the changelog entry',
+    'look for other callers of parseDate', 'draft the commit message'];
+  const messages = [{ role: 'system', content: 'You are a careful coding agent working in the repository of a small HTTP library.' }];
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const wait = start + i * everyMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    messages.push({ role: 'user', content: `Step ${i + 1}: ${tasks[i % tasks.length]}${i >= tasks.length ? ` (pass ${Math.floor(i / tasks.length) + 1}, file src/module_${i}.c)` : ''}.` });
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    messages.push(r.choices[0].message);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+async function toolAgent(session, calls, everyMs) {
+  const client = sdk(session, { defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0', 'x-sim-completion-tokens': '30' } });
+  const readFile = { type: 'function', function: { name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } };
+  const messages = [{ role: 'user', content: 'Read through the source files and tell me where the config is parsed.' }];
+  const paths = new Set();
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const wait = start + i * everyMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // The simulator makes the call up from the schema and the conversation: different arguments each time.
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [readFile], tool_choice: { type: 'function', function: { name: 'read_file' } } });
+    const call = r.choices[0].message.tool_calls[0];
+    paths.add(call.function.arguments);
+    messages.push(r.choices[0].message, { role: 'tool', tool_call_id: call.id, content: `contents of ${call.function.arguments}: ${i * 37} lines` });
+  }
+  await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [readFile] });
+  return paths.size;
+}
+
+test('paced loops and normal work side by side', { timeout: 40000, concurrency: true }, async (t) => {
+  await Promise.all([
+    t.test('a slow loop, one identical call every 2 s, is tripped by repetition, not velocity', async () => {
+      const startedAt = Date.now();
+      const agent = await slowLoop(loops, { session: 'slow-loop', every: 2000, maxCalls: 12, maxMs: 30000 });
+      assert.ok(agent.refusal, 'the loop was stopped by a 403 session_blocked');
+      assert.match(agent.refusal.message, /\(repetition\)/);
+      assert.doesNotMatch(agent.refusal.message, /velocity/);
+      const f = await tripFigures(loops, agent, startedAt);
+      console.log(`slow loop (repetition count 5) ${figures(f)}`);
+      assert.equal(f.state, 'tripped');
+      assert.match(f.reason, /near-identical/);
+      assert.equal(agent.ok, 4, 'the fifth identical call is the one refused');
+    }),
+    t.test('30 varied calls with a growing history are not tripped', async () => {
+      const seconds = await variedAgent('work-varied', 30, 330);
+      const view = await sessionState(loops, 'work-varied');
+      console.log(`varied agent: 30 calls in ${seconds.toFixed(1)} s, state ${view.state}`);
+      assert.equal(view.state, 'active');
+      assert.equal(view.requests, 30);
+    }),
+    t.test('a tool-using agent with different arguments each call is not tripped', async () => {
+      const distinct = await toolAgent('work-tools', 15, 300);
+      const view = await sessionState(loops, 'work-tools');
+      console.log(`tool agent: 16 calls, ${distinct} distinct tool arguments, state ${view.state}`);
+      assert.ok(distinct >= 12, `${distinct} distinct arguments`);
+      assert.equal(view.state, 'active');
+    }),
+    t.test('an agent re-asking the same question after an error, twice, with the SDK retrying too, is not tripped', async () => {
+      const attempts = { n: 0 };
+      // The SDK's default of 2 retries: each failed ask is sent 3 times.
+      const client = sdk('work-reask', { maxRetries: 2, fetch: countingFetch(attempts) });
+      const question = [{ role: 'user', content: 'What does the function parseHeader in src/http.c return on malformed input?' }];
+      for (const fault of ['status:500', 'status:500']) {
+        await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', messages: question }, { headers: { 'x-sim-fault': fault } }),
+          (err) => err.status === 500 || err.status === 502);
+      }
+      const ok = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+      assert.ok(ok.choices[0].message.content.length > 0);
+      const view = await sessionState(loops, 'work-reask');
+      console.log(`re-asking agent: ${attempts.n} identical requests sent, state ${view.state}`);
+      assert.equal(view.state, 'active');
+    }),
+  ]);
+});
