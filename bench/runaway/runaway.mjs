@@ -9,7 +9,7 @@
 // loops at once, PING_PONG_RATE (50) calls/s, TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS
 // (ping-pong,tool,slow,fast,kill: the parts to run).
 import { startGateway } from '../../tests/e2e/harness.mjs';
-import { pingPong, toolLoop, slowLoop, tripFigures, killOnce, fastVariedAgent, sessionState } from '../../tests/e2e/runaway.mjs';
+import { pingPong, toolLoop, slowLoop, tripFigures, killOnce, fastVariedAgent, steadyService, sessionState } from '../../tests/e2e/runaway.mjs';
 import { cpus } from 'node:os';
 
 const env = (k, d) => Number(process.env[k] ?? d);
@@ -29,7 +29,7 @@ const quantile = (xs, q) => {
 const stats = (xs) => ({ n: xs.length, min: Math.min(...xs), median: quantile(xs, 0.5), p95: quantile(xs, 0.95), max: Math.max(...xs) });
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const usd = (micros) => (Number.isFinite(micros) ? `$${(micros / 1e6).toFixed(6)}` : '-');
-const row = (cells) => console.log(`  ${cells.map((c, i) => String(c).padStart(i ? 16 : 28)).join('')}`);
+const row = (cells) => console.log(`  ${cells.map((c, i) => String(c).padStart(i ? (i === 5 ? 26 : 18) : 30)).join('')}`);
 
 const gw = await startGateway(['--simulate']);
 say(`gateway on :${gw.port}, ${cpus().length} cores (${cpus()[0].model})`);
@@ -40,7 +40,13 @@ try {
   for (let i = 1; PARTS.has('ping-pong') && i <= RUNS; i++) {
     const t0 = Date.now();
     const agents = await pingPong(gw, { sessions: [`pp-a-${i}`, `pp-b-${i}`], rate: RATE, maxMs: 20000 });
-    for (const a of agents) results.loops.push({ loop: 'ping-pong', ...(await tripFigures(gw, a, t0)), wallMs: a.refusedAt - a.start });
+    for (const a of agents) results.loops.push({ loop: 'ping-pong', ...(await tripFigures(gw, a, t0)) });
+  }
+  // The same, B half a period after A: strictly alternating calls.
+  for (let i = 1; PARTS.has('ping-pong') && i <= RUNS; i++) {
+    const t0 = Date.now();
+    const agents = await pingPong(gw, { sessions: [`ppalt-a-${i}`, `ppalt-b-${i}`], rate: RATE, maxMs: 20000, offset: 0.5 });
+    for (const a of agents) results.loops.push({ loop: 'ping-pong, alternating', ...(await tripFigures(gw, a, t0)) });
   }
   // 2. The tool loop.
   if (PARTS.has('tool')) say(`2/5 tool loop, one call every ${TOOL_EVERY_MS} ms, ${RUNS} runs`);
@@ -61,6 +67,9 @@ try {
     const fast = await fastVariedAgent(gw, { session: 'fast-varied', maxCalls: 80 });
     const fastView = await sessionState(gw, 'fast-varied');
     results.fast = { calls: fast.ok, refused: Boolean(fast.refusal), seconds: ((fast.refusedAt || performance.now()) - fast.start) / 1000, state: fastView.state, reason: fastView.reason ?? '' };
+    say('4/5 steady services at 2, 3, 4 and 5 requests/s from their first request, 14 s');
+    const steady = await Promise.all([2, 3, 4, 5].map((rate) => steadyService(gw, { session: `steady-${rate}`, rate })));
+    results.steady = await Promise.all(steady.map(async (a, i) => ({ rate: [2, 3, 4, 5][i], ok: a.ok, seconds: ((a.refusedAt || performance.now()) - a.start) / 1000, refused: Boolean(a.refusal), reason: (await sessionState(gw, a.name)).reason ?? '' })));
   }
   // 5. Kill to SDK raise.
   if (PARTS.has('kill')) say(`5/5 ${KILLS} kills of a stream in flight`);
@@ -73,19 +82,21 @@ try {
 console.log(`\nTokenFuse runaway agents: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0].model}), loop_detection defaults`);
 if (results.loops.length) console.log(`\nLoops tripped (time from the agents' start to the trip, by the gateway's clock; calls that went through before it):`);
 if (results.loops.length) row(['loop', 'runs tripped', 'time to trip ms', 'calls before', 'tokens at trip', 'spend at trip']);
-for (const loop of ['ping-pong', 'tool loop', 'slow loop']) {
+for (const loop of ['ping-pong', 'ping-pong, alternating', 'tool loop', 'slow loop']) {
   const rs = results.loops.filter((r) => r.loop === loop);
   if (!rs.length) continue;
   const tripped = rs.filter((r) => r.state === 'tripped');
   const med = (k) => quantile(tripped.map((r) => r[k]), 0.5);
   const span = (k, d = 0) => `${fmt(Math.min(...tripped.map((r) => r[k])), d)}-${fmt(Math.max(...tripped.map((r) => r[k])), d)}`;
   row([`${loop} (median)`, `${tripped.length}/${rs.length}`, fmt(med('timeToTripMs')), fmt(med('callsBeforeTrip')), fmt(med('tokens')), usd(med('costAtTripMicros'))]);
-  row([`${loop} (range)`, '', span('timeToTripMs'), span('callsBeforeTrip'), span('tokens'), `${usd(Math.min(...tripped.map((r) => r.costAtTripMicros)))}-${usd(Math.max(...tripped.map((r) => r.costAtTripMicros)))}`]);
+  row([`${loop} (range)`, '', span('timeToTripMs'), span('callsBeforeTrip'), span('tokens'), `${usd(Math.min(...tripped.map((r) => r.costAtTripMicros)))} - ${usd(Math.max(...tripped.map((r) => r.costAtTripMicros)))}`]);
   const signals = [...new Set(tripped.map((r) => (r.refusal.match(/tripped it at [0-9:]+ \(([a-z_]+)\)/) ?? [])[1] ?? '?'))];
   console.log(`    signal: ${signals.join(', ')}; e.g. "${tripped[0]?.reason ?? ''}"`);
 }
 const f = results.fast;
 if (f) console.log(`\nA varied agent with no history, as fast as it can: ${f.refused ? `tripped at call ${f.calls + 1}` : `not tripped in ${f.calls} calls`} after ${f.seconds.toFixed(1)} s (${(f.calls / f.seconds).toFixed(1)} calls/s); ${f.reason}`);
+for (const st of results.steady ?? [])
+  console.log(`A steady service at ${st.rate} requests/s, varied requests, no history: ${st.refused ? `tripped at request ${st.ok + 1} after ${st.seconds.toFixed(1)} s (${st.reason})` : `not tripped in ${st.ok} requests (${st.seconds.toFixed(1)} s)`}`);
 const k = results.kills;
 if (k.length) {
 const after = stats(k.map((r) => r.raiseAfterAnswerMs));

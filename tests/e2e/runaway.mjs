@@ -103,11 +103,13 @@ async function run(name, step, { every, maxCalls, maxMs, start = performance.now
 }
 
 // The incident: agents A and B, each sending the other's latest answer as its next prompt,
-// together at `rate` calls/s (each at half of it), non-streamed, short answers.
-export async function pingPong(gw, { sessions = ['pp-a', 'pp-b'], rate = 50, completionTokens = 12, maxMs = 10000 } = {}) {
+// together at `rate` calls/s (each at half of it), non-streamed, short answers. B's calls start
+// `offset` (0 to 1) of a period after A's: 0 is both on one schedule, 0.5 strictly alternating.
+export async function pingPong(gw, { sessions = ['pp-a', 'pp-b'], rate = 50, completionTokens = 12, maxMs = 10000, offset = 0 } = {}) {
   const latest = { [sessions[0]]: 'Please review my change and hand it back with your notes.', [sessions[1]]: 'Here is my change, please review it.' };
   const start = performance.now();
-  const agent = (me, other, role) => {
+  const every = 2000 / rate;
+  const agent = (me, other, role, delay) => {
     const sdk = client(gw, me, { 'x-sim-completion-tokens': String(completionTokens) });
     return run(me, async () => {
       const r = await sdk.chat.completions.create({
@@ -115,9 +117,9 @@ export async function pingPong(gw, { sessions = ['pp-a', 'pp-b'], rate = 50, com
         messages: [{ role: 'system', content: `You are the ${role}. Answer the other agent.` }, { role: 'user', content: latest[other] }],
       });
       latest[me] = r.choices[0].message.content;
-    }, { every: 2000 / rate, maxCalls: Infinity, maxMs, start });
+    }, { every, maxCalls: Infinity, maxMs, start: start + delay });
   };
-  return Promise.all([agent(sessions[0], sessions[1], 'reviewer'), agent(sessions[1], sessions[0], 'author')]);
+  return Promise.all([agent(sessions[0], sessions[1], 'reviewer', 0), agent(sessions[1], sessions[0], 'author', offset * every)]);
 }
 
 const readFile = {
@@ -191,4 +193,16 @@ export async function fastVariedAgent(gw, { session = 'fast-varied', maxCalls = 
     const r = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
     messages.push(r.choices[0].message);
   }, { every: 0, maxCalls, maxMs: 30000 });
+}
+
+// A service at a steady `rate` requests/s from its first request on (a ticket classifier: a
+// different ticket each call, no history): whether velocity trips it, since a new session, or
+// every session after a gateway restart, has no baseline.
+export async function steadyService(gw, { session, rate, seconds = 14 }) {
+  const sdk = client(gw, session, { 'x-sim-completion-tokens': '20' });
+  const issues = ['jams', 'is offline', 'prints blank pages', 'beeps'];
+  return run(session, (i) => sdk.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: `Classify ticket ${i * 7919 + 13}: "the printer on floor ${i % 9} ${issues[i % 4]}"` }],
+  }), { every: 1000 / rate, maxCalls: rate * seconds, maxMs: seconds * 1000 + 5000 });
 }
