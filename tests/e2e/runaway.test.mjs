@@ -243,6 +243,13 @@ test('a tool loop (the same call, the same result, again and again) is tripped b
   console.log(`tool loop ${figures(f)}`);
   assert.equal(f.state, 'tripped');
   await assertRefused('tool-loop');
+
+  // Resumed, it starts clean: the same loop runs again until it has repeated itself once more.
+  assert.equal((await loops.admin('POST', 'sessions/tool-loop/resume')).status, 200);
+  assert.equal((await sessionState(loops, 'tool-loop')).state, 'active');
+  const again = await toolLoop(loops, { session: 'tool-loop', every: 50, maxMs: 15000 });
+  assert.ok(again.refusal, 'and is tripped again');
+  assert.equal(again.ok, agent.ok, `after as many calls as the first time (${again.ok})`);
 });
 
 // Normal agent work, paced like agents work; each asserts its session is still active at the end.
