@@ -252,6 +252,37 @@ test('a tool loop (the same call, the same result, again and again) is tripped b
   assert.equal(again.ok, agent.ok, `after as many calls as the first time (${again.ok})`);
 });
 
+test('anthropic: the same tool loop over /v1/messages is tripped, and the SDK gets a permission_error naming the evidence', { timeout: 30000 }, async () => {
+  const claude = new Anthropic({
+    apiKey: 'sk-ant-test', baseURL: loops.anthropicBaseURL, maxRetries: 3,
+    defaultHeaders: { 'X-Session-ID': 'claude-tool-loop', 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0', 'x-sim-completion-tokens': '16',
+      'x-sim-tool-call': 'read_file', 'x-sim-tool-args': '{"path":"src/main.cpp"}' },
+  });
+  const tools = [{ name: 'read_file', description: 'Read a file.', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
+  const task = [{ role: 'user', content: 'The build fails. Find out why and fix it.' }];
+  let calls = 0;
+  let refusal = null;
+  for (let round = 0; round < 20 && !refusal; round++) {
+    try {
+      const r = await claude.messages.create({ model: 'claude-opus-5', max_tokens: 200, tools, messages: task });
+      calls++;
+      const use = r.content.find((b) => b.type === 'tool_use');
+      assert.ok(use, 'the simulator calls the tool');
+      await claude.messages.create({ model: 'claude-opus-5', max_tokens: 200, tools, messages: [...task, { role: 'assistant', content: r.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: "src/main.cpp:12: error: expected ';' before '}'" }] }] });
+      calls++;
+    } catch (err) {
+      refusal = err;
+    }
+  }
+  assert.ok(refusal, 'the loop was stopped');
+  assert.equal(refusal.status, 403);
+  assert.equal(refusal.error.error.type, 'permission_error');
+  assert.match(refusal.message, /Session claude-tool-loop is blocked: the loop detector tripped it at .* \(tool_repeat\): tool read_file called 6 times/);
+  assert.equal((await sessionState(loops, 'claude-tool-loop')).state, 'tripped');
+  console.log(`anthropic tool loop: tripped after ${calls} calls`);
+});
+
 // Normal agent work, paced like agents work; each asserts its session is still active at the end.
 async function variedAgent(session, calls, everyMs) {
   const client = sdk(session, { defaultHeaders: { 'X-Session-ID': session, 'x-sim-ttft-ms': '0', 'x-sim-tokens-per-second': '0', 'x-sim-completion-tokens': '40' } });
