@@ -58,6 +58,7 @@ test('openai: a kill ends the stream in flight at once, bills what streamed, and
   assert.equal(row.error, 'session_blocked');
   assert.ok(row.completion_tokens >= r.chunks, `billed ${row.completion_tokens} tokens for ${r.chunks} chunks streamed`);
   assert.ok(row.completion_tokens > 0 && row.completion_tokens < 2000);
+  assert.ok(row.cost_micros > 0, 'and priced');
 
   const attempts = { n: 0 };
   await assert.rejects(openai('s1', attempts).chat.completions.create({ model: 'gpt-4o-mini', messages: story }), (err) => {
