@@ -594,13 +594,13 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
     }
     // A session blocked while its answer was on the way is as final as one refused at the door
     // (Gateway::respondError): said so, and sent to Codex as 400 so it does not retry.
-    const bool final = error == Dialect::Error::SessionBlocked;
-    const int status = final ? AgentRefusal::statusFor(m_request, Dialect::statusOf(error)) : Dialect::statusOf(error);
-    record(status, kind, usageSoFar(), [this, error, status, message, final] {
+    const bool blocked = error == Dialect::Error::SessionBlocked;
+    const int status = blocked ? AgentRefusal::statusFor(m_request, Dialect::statusOf(error)) : Dialect::statusOf(error);
+    record(status, kind, usageSoFar(), [this, error, status, message, blocked] {
         if (m_responder) {
             HttpHeaders h;
             h.add("content-type", "application/json");
-            if (final)
+            if (blocked)
                 h.add("x-should-retry", "false");
             if (status != Dialect::statusOf(error))
                 h.add("x-tokenfuse-status", QByteArray::number(Dialect::statusOf(error)));
