@@ -253,6 +253,26 @@ test('a tool loop (the same call, the same result, again and again) is tripped b
   assert.equal(again.ok, agent.ok, `after as many calls as the first time (${again.ok})`);
 });
 
+test('a trip cuts the session\'s stream in flight with the trip in the error event', { timeout: 30000 }, async () => {
+  const { data: stream, response } = await sdk('trip-stream').chat.completions
+    .create({ model: 'gpt-4o-mini', messages: story, stream: true }, { headers: slowStream }).withResponse();
+  let chunks = 0;
+  const ended = (async () => {
+    try { for await (const c of stream) if (c.choices[0]?.delta?.content) chunks++; } catch (e) { return e; }
+    return null;
+  })();
+  await poll(() => chunks >= 2, 'the stream flowing');
+  const agent = await toolLoop(loops, { session: 'trip-stream', every: 50, maxMs: 15000 });
+  assert.ok(agent.refusal, 'the loop was tripped');
+  const err = await ended;
+  assert.ok(err, 'the stream raised');
+  assert.equal(err.code, 'session_blocked');
+  assert.match(err.message, /Session trip-stream is blocked: the loop detector tripped it at .* \(tool_repeat\)/);
+  const row = await waitForRow(loops, response.headers.get('x-tokenfuse-request-id'));
+  assert.equal(row.error, 'session_blocked');
+  assert.ok(row.completion_tokens >= chunks && row.completion_tokens < 2000, `billed ${row.completion_tokens} tokens`);
+});
+
 test('anthropic: the same tool loop over /v1/messages is tripped, and the SDK gets a permission_error naming the evidence', { timeout: 30000 }, async () => {
   const claude = new Anthropic({
     apiKey: 'sk-ant-test', baseURL: loops.anthropicBaseURL, maxRetries: 3,
