@@ -694,6 +694,7 @@ std::optional<SessionView> Gateway::sessionView(const QString &id) const
     v.reason = block->reason;
     v.stateSinceMs = block->sinceMs;
     v.costAtTripMicros = block->costAtTripMicros;
+    v.blockedBy = SessionView::BlockedBy::Session;
     return v;
 }
 

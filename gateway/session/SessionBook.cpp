@@ -150,6 +150,9 @@ SessionView SessionBook::toView(const QString &id, const Entry &e, const Session
                                                              : QStringLiteral("stop-all%1").arg(b->reason.isEmpty() ? QString() : QStringLiteral(": ") + b->reason);
         v.stateSinceMs = b->sinceMs;
         v.costAtTripMicros = b->costAtTripMicros;
+        v.blockedBy = b->scope == SessionBlock::Scope::Session ? SessionView::BlockedBy::Session
+                    : b->scope == SessionBlock::Scope::Tenant  ? SessionView::BlockedBy::Tenant
+                                                               : SessionView::BlockedBy::All;
     } else if (e.lastThrottledMs > 0 && nowMs - e.lastThrottledMs < ThrottledForMs) {
         v.state = SessionView::State::Throttled;
         v.reason = QStringLiteral("a rate limit refused a request");
