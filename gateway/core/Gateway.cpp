@@ -414,7 +414,7 @@ MetricsGauges Gateway::metricsGauges() const
         g.sessionsByState.insert(SessionView::stateName(state), 0);
     g.budgets = BudgetGauge::fromUsage(m_ledger.usage());
     if (m_config.simulatorServesAll())
-        g.upstreams << UpstreamGauge{m_simulatorUpstream.name, dialectName(ApiDialect::OpenAi)};
+        g.upstreams << UpstreamGauge{m_simulatorUpstream.name, QStringLiteral("any")}; // it answers both dialects
     else
         for (const UpstreamConfig &u : m_config.upstreams)
             g.upstreams << UpstreamGauge{u.name, dialectName(u.dialect)};

@@ -12,7 +12,7 @@
 struct UpstreamGauge
 {
     QString name;
-    QString dialect;         // "openai" or "anthropic"
+    QString dialect;         // "openai" or "anthropic"; "any" for the built-in simulator serving all
 };
 
 // What the gateway reads at scrape time, handed to GatewayMetrics::render: plain values, so the

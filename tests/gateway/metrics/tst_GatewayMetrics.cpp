@@ -251,6 +251,38 @@ private Q_SLOTS:
         QVERIFY2(empty.exitCode == 0 && empty.output.trimmed().isEmpty(), empty.output.constData());
     }
 
+    // A scrape of a busy gateway: every family near its series cap. Prints the time per render
+    // (run with -iterations N for a figure); checks the text stays valid at that size.
+    void renderAtTheSeriesCap()
+    {
+        GatewayMetrics m;
+        for (int i = 0; i < 5000; ++i) {
+            UsageRecord r = row(QStringLiteral("tenant-%1").arg(i % 64), QStringLiteral("model-%1").arg(i % 97), i % 7 ? 200 : 429,
+                                i % 7 ? QString() : QStringLiteral("rate_limited"));
+            r.promptTokens = 10;
+            r.completionTokens = 20;
+            r.costMicros = 3;
+            m.observe(r);
+        }
+        MetricsGauges g = someGauges();
+        for (int i = 0; i < BudgetGauge::DefaultMax; ++i) {
+            BudgetGauge b;
+            b.rule = QStringLiteral("tenant * per day");
+            b.subject = QStringLiteral("tenant-%1").arg(i);
+            b.remainingTokens = i;
+            g.budgets << b;
+        }
+        QByteArray text;
+        QBENCHMARK {
+            text = m.render(g);
+        }
+        QCOMPARE(m.requests().seriesCount(), GatewayMetrics::MaxSeries + 1); // full, plus its "other" series
+        qInfo("%lld bytes, %lld request series", qint64(text.size()), qint64(m.requests().seriesCount()));
+        const MetricsText s(text);
+        QVERIFY2(s.isValid(), qPrintable(s.error()));
+        QCOMPARE(s.sum("tokenfuse_requests_total"), 5000.0);
+    }
+
     void budgetGaugesFullestFirstBoundedOncePerPair()
     {
         QList<BudgetUsage> usage;
