@@ -17,6 +17,9 @@ public:
     void observe(double value);
 
     std::span<const double> bounds() const { return m_bounds; }
+    // Observations in bucket i alone: above bounds()[i - 1], at most bounds()[i]; i == bounds().size()
+    // is the +Inf bucket.
+    qint64 bucketCount(qsizetype i) const { return m_perBucket.value(i); }
     // Observations <= bounds()[i]: cumulative, as the exposition format wants it.
     qint64 cumulativeCount(qsizetype i) const;
     qint64 count() const { return m_count; }

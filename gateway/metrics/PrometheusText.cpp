@@ -66,7 +66,7 @@ void PrometheusText::histogram(QByteArrayView name, QByteArrayView labels, const
     const std::span<const double> bounds = h.bounds();
     qint64 cumulative = 0;
     for (qsizetype i = 0; i <= qsizetype(bounds.size()); ++i) {
-        cumulative = h.cumulativeCount(i);
+        cumulative += h.bucketCount(i);
         m_out += name;
         m_out += "_bucket";
         appendLabelsWithLe(labels, i < qsizetype(bounds.size()) ? QByteArrayView(number(bounds[i])) : QByteArrayView("+Inf"));

@@ -254,7 +254,8 @@ private Q_SLOTS:
                                    QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("data")),
                                    QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(promPort), QStringLiteral("--log.level=warn")});
         QVERIFY2(prometheus.waitForStarted(10000), qPrintable(prometheus.errorString()));
-        const double served = MetricsText(scrape()).sum("tokenfuse_requests_total", {{"tenant", "m-main"}});
+        QCOMPARE(m_client->call("/v1/chat/completions", chat("gpt-4o-mini", true), caller("m-prom", "s-prom")).status, 200);
+        QTRY_COMPARE(MetricsText(scrape()).sum("tokenfuse_requests_total", {{"tenant", "m-prom"}}), 1.0);
         GatewayClient api(promPort, dir.path());
         // The value of an instant query, once Prometheus has it; NaN until then.
         const auto query = [&](const QByteArray &promql) {
@@ -263,7 +264,9 @@ private Q_SLOTS:
             return result.isEmpty() ? std::nan("") : result.at(0).toObject().value("value").toArray().at(1).toString().toDouble();
         };
         QTRY_COMPARE_WITH_TIMEOUT(query("up{job=\"tokenfuse\"}"), 1.0, 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(query("sum(tokenfuse_requests_total{tenant=\"m-main\"})"), served, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(query("sum(tokenfuse_requests_total{tenant=\"m-prom\"})"), 1.0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(query("sum(tokenfuse_time_to_first_token_seconds_count{endpoint=\"/v1/chat/completions\"})"),
+                                  MetricsText(scrape()).sum("tokenfuse_time_to_first_token_seconds_count", {{"endpoint", "/v1/chat/completions"}}), 10000);
         QVERIFY(query("scrape_samples_scraped{job=\"tokenfuse\"}") > 50);
         prometheus.terminate();
         QVERIFY(prometheus.waitForFinished(10000));
