@@ -409,9 +409,8 @@ MetricsGauges Gateway::metricsGauges() const
     g.inFlight = inFlight();
     g.openConnections = m_server ? m_server->connectionCount() : 0;
     g.storeWritable = m_store && m_store->isWritable();
-    // Sessions by state and stop-all: the session book fills these once it exists.
-    for (const auto state : {SessionView::State::Active, SessionView::State::Throttled, SessionView::State::Tripped, SessionView::State::Killed})
-        g.sessionsByState.insert(SessionView::stateName(state), 0);
+    g.sessionsByState = m_book.countByState(m_breakers, QDateTime::currentMSecsSinceEpoch());
+    g.stoppedAll = m_breakers.stoppedAll();
     g.budgets = BudgetGauge::fromUsage(m_ledger.usage());
     if (m_config.simulatorServesAll())
         g.upstreams << UpstreamGauge{m_simulatorUpstream.name, QStringLiteral("any")}; // it answers both dialects
@@ -540,6 +539,10 @@ int Gateway::openBreaker(const SessionBlock &block, const QString &action)
         return std::nullopt;
     }();
     m_breakers.set(block);
+    if (block.killed)
+        m_metrics.noteKill(SessionBlock::scopeName(block.scope));
+    else
+        m_metrics.noteTrip(block.signal);
     const QString message = SessionBreakers::refusalMessage(block, block.target);
     int ended = 0;
     switch (block.scope) {

@@ -66,7 +66,8 @@ public:
     BudgetLedger &ledger() { return m_ledger; }
     // Time as the budgets and rate limits see it (tests put a manual clock here).
     void setClock(const BudgetClock *clock);
-    // The Prometheus counters behind GET /metrics; the session book feeds noteTrip / noteKill.
+    // The Prometheus counters behind GET /metrics (gateway thread only). openBreaker() feeds
+    // noteKill for kills by hand and noteTrip for a detector's trips.
     GatewayMetrics &metrics() { return m_metrics; }
     // What GET /metrics reads at scrape time besides the counters.
     MetricsGauges metricsGauges() const;

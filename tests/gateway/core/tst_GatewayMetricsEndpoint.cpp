@@ -210,6 +210,36 @@ private Q_SLOTS:
             QVERIFY2(!x.labels.contains(QStringLiteral("session")), qPrintable(x.name));
     }
 
+    void killSwitchesShowAsKillsSessionStatesAndRefusals()
+    {
+        QCOMPARE(m_client->call("/v1/chat/completions", chat("gpt-4o-mini", false), caller("m-kill", "s-kill-1")).status, 200);
+        QCOMPARE(m_client->call("/v1/chat/completions", chat("gpt-4o-mini", false), caller("m-kill", "s-kill-2")).status, 200);
+        const MetricsText before(scrape());
+        QVERIFY(before.sum("tokenfuse_sessions", {{"state", "active"}}) >= 2);
+        QCOMPARE(m_client->admin("POST", "sessions/s-kill-1/kill").status, 200);
+        QCOMPARE(m_client->call("/v1/chat/completions", chat("gpt-4o-mini", false), caller("m-kill", "s-kill-1")).status, 403);
+        const MetricsText killed(scrape());
+        QCOMPARE(killed.sum("tokenfuse_kills_total", {{"scope", "session"}}) - before.sum("tokenfuse_kills_total", {{"scope", "session"}}), 1.0);
+        QCOMPARE(killed.sum("tokenfuse_sessions", {{"state", "killed"}}), 1.0);
+        QCOMPARE(killed.sum("tokenfuse_sessions", {{"state", "active"}}), before.sum("tokenfuse_sessions", {{"state", "active"}}) - 1);
+        QCOMPARE(killed.sum("tokenfuse_refusals_total", {{"kind", "session_blocked"}})
+                     - before.sum("tokenfuse_refusals_total", {{"kind", "session_blocked"}}), 1.0);
+        QCOMPARE(killed.sum("tokenfuse_stop_all"), 0.0);
+
+        QCOMPARE(m_client->admin("POST", "stop-all").status, 200);
+        const MetricsText stopped(scrape());
+        QCOMPARE(stopped.sum("tokenfuse_stop_all"), 1.0);
+        QCOMPARE(stopped.sum("tokenfuse_kills_total", {{"scope", "all"}}) - before.sum("tokenfuse_kills_total", {{"scope", "all"}}), 1.0);
+        QCOMPARE(stopped.sum("tokenfuse_sessions", {{"state", "active"}}), 0.0); // stop-all blocks every one
+        checkWithPromtool(scrape());
+        QCOMPARE(m_client->admin("POST", "resume-all").status, 200);
+        QCOMPARE(m_client->admin("POST", "sessions/s-kill-1/resume").status, 200);
+        const MetricsText resumed(scrape());
+        QCOMPARE(resumed.sum("tokenfuse_stop_all"), 0.0);
+        QCOMPARE(resumed.sum("tokenfuse_sessions", {{"state", "killed"}}), 0.0);
+        QVERIFY(!scrape().contains("s-kill"));
+    }
+
     void onlyGetIsAnswered_data()
     {
         QTest::addColumn<QByteArray>("method");
