@@ -10,7 +10,7 @@
 struct UsageRecord;
 
 // The gateway's Prometheus metrics: counters and histograms fed by every finished request's row
-// (refusals included), counters for session trips and kills fed by the session book, and the
+// (refusals included), counters for session trips and kills (Gateway::openBreaker), and the
 // gauges read at scrape time (MetricsGauges) rendered with them. Every label is bounded
 // (LabelBound, and SeriesIndex per family); no session id is ever a label. Gateway thread only.
 // docs/metrics.md lists every metric.
