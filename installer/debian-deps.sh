@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite
   libhttp-parser-dev libbenchmark-dev
   sqlite3 nodejs npm xauth xvfb openssl ca-certificates
+  prometheus  # promtool and prometheus itself: the /metrics tests check a real scrape
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)

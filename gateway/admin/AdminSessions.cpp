@@ -70,6 +70,9 @@ QJsonObject AdminSessions::sessionJson(const SessionView &s)
                   {"last_prompt", s.lastPrompt}};
     if (!s.process.isEmpty())
         o.insert("process", s.process);
+    if (s.blockedBy != SessionView::BlockedBy::Nothing)
+        o.insert("blocked_by", s.blockedBy == SessionView::BlockedBy::Session ? QStringLiteral("session")
+                               : s.blockedBy == SessionView::BlockedBy::Tenant ? QStringLiteral("tenant") : QStringLiteral("all"));
     if (s.state != SessionView::State::Active) {
         o.insert("reason", s.reason);
         o.insert("state_since", iso(s.stateSinceMs));

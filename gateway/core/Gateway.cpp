@@ -361,7 +361,15 @@ void Gateway::registerRoutes()
     // Every method: /admin/ answers its own 404s and 405s, /healthz has always answered any method.
     m_routes.addPrefix(RouteTable::AnyMethod, "/admin/", [this](const HttpRequest &r, HttpResponder *out) { m_admin->handle(r, out); });
     m_routes.addExact(RouteTable::AnyMethod, "/healthz", std::bind(&Gateway::handleHealth, this, _1, _2));
-    // GET /metrics fits here, as one more exact route.
+    // Prometheus scrapes: open like /healthz (docs/metrics.md says why). Any other method gets a
+    // 405 of its own, without a row: a scrape is not an API request.
+    m_routes.addExact("GET", "/metrics", std::bind(&Gateway::handleMetrics, this, _1, _2));
+    m_routes.addExact(RouteTable::AnyMethod, "/metrics", [](const HttpRequest &, HttpResponder *out) {
+        HttpHeaders h;
+        h.add("allow", "GET");
+        h.add("content-type", "text/plain; charset=utf-8");
+        out->respond(405, h, "GET /metrics only.\n");
+    });
     // The paths Dialect::forEndpoint knows (the assert catches a name spelled differently here).
     for (const QByteArray path : {"/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/embeddings", "/v1/completions"}) {
         const Dialect *metered = Dialect::forEndpoint(path);
@@ -397,6 +405,30 @@ void Gateway::handleHealth(const HttpRequest &, HttpResponder *responder)
         h.add("retry-after", "5");
     }
     responder->respond(m_store->isWritable() ? 200 : 503, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+MetricsGauges Gateway::metricsGauges() const
+{
+    MetricsGauges g;
+    g.inFlight = inFlight();
+    g.openConnections = m_server ? m_server->connectionCount() : 0;
+    g.storeWritable = m_store && m_store->isWritable();
+    g.sessionsByState = m_book.countByState(m_breakers, QDateTime::currentMSecsSinceEpoch());
+    g.stoppedAll = m_breakers.stoppedAll();
+    g.budgets = BudgetGauge::fromUsage(m_ledger.usage());
+    if (m_config.simulatorServesAll())
+        g.upstreams << UpstreamGauge{m_simulatorUpstream.name, QStringLiteral("any")}; // it answers both dialects
+    else
+        for (const UpstreamConfig &u : m_config.upstreams)
+            g.upstreams << UpstreamGauge{u.name, dialectName(u.dialect)};
+    return g;
+}
+
+void Gateway::handleMetrics(const HttpRequest &, HttpResponder *responder)
+{
+    HttpHeaders h;
+    h.add("content-type", "text/plain; version=0.0.4; charset=utf-8");
+    responder->respond(200, h, m_metrics.render(metricsGauges()));
 }
 
 const UpstreamConfig *Gateway::route(const QString &model, ApiDialect api) const
@@ -554,6 +586,10 @@ int Gateway::openBreaker(const SessionBlock &block, const QString &action)
         return std::nullopt;
     }();
     m_breakers.set(block);
+    if (block.killed)
+        m_metrics.noteKill(SessionBlock::scopeName(block.scope));
+    else
+        m_metrics.noteTrip(block.signal);
     const QString message = SessionBreakers::refusalMessage(block, block.target);
     int ended = 0;
     switch (block.scope) {
@@ -694,6 +730,7 @@ std::optional<SessionView> Gateway::sessionView(const QString &id) const
     v.reason = block->reason;
     v.stateSinceMs = block->sinceMs;
     v.costAtTripMicros = block->costAtTripMicros;
+    v.blockedBy = SessionView::BlockedBy::Session;
     return v;
 }
 
@@ -706,6 +743,7 @@ void Gateway::onRecorded(const UsageRecord &row)
                                                                      row.costMicros, row.endedAt))
             onLoopTrip(*trip);
     }
+    m_metrics.observe(row);
     Q_EMIT requestRecorded(row);
 }
 

@@ -6,6 +6,7 @@
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
 #include "keys/VirtualKeyRegistry.h"
+#include "metrics/GatewayMetrics.h"
 #include "accounting/UsageRecord.h"
 #include "config/GatewayConfig.h"
 #include "http/RequestGuard.h"
@@ -66,6 +67,11 @@ public:
     BudgetLedger &ledger() { return m_ledger; }
     // Time as the budgets and rate limits see it (tests put a manual clock here).
     void setClock(const BudgetClock *clock);
+    // The Prometheus counters behind GET /metrics (gateway thread only). openBreaker() feeds
+    // noteKill for kills by hand and noteTrip for a detector's trips.
+    GatewayMetrics &metrics() { return m_metrics; }
+    // What GET /metrics reads at scrape time besides the counters.
+    MetricsGauges metricsGauges() const;
 
     // The kill switches (PRODUCT.md): kill or resume a session or a tenant, stop-all, resume-all.
     // A kill blocks new requests (403 session_blocked) and ends those in flight at once (an error
@@ -92,6 +98,7 @@ private:
     // Every path the gateway serves, into m_routes (see RouteTable for which route wins).
     void registerRoutes();
     void handleHealth(const HttpRequest &request, HttpResponder *responder);
+    void handleMetrics(const HttpRequest &request, HttpResponder *responder);
     bool loadBudgetState(QString *error);
     void seedSessions();
     // Tenant and session of a request, then `proceed` (at once, or once the calling process is
@@ -156,4 +163,5 @@ private:
     SimulatorServer *m_simulator = nullptr;
     QTimer m_publishTimer;
     GatewayTotals m_totals;
+    GatewayMetrics m_metrics;
 };

@@ -143,19 +143,42 @@ SessionView SessionBook::toView(const QString &id, const Entry &e, const Session
     v.firstSeenMs = e.firstSeenMs;
     v.lastSeenMs = e.lastSeenMs;
     v.lastPrompt = e.lastPrompt;
-    if (const std::optional<SessionBlock> b = breakers.blocking(id, e.tenant, nowMs)) {
-        v.state = b->killed ? SessionView::State::Killed : SessionView::State::Tripped;
+    const std::optional<SessionBlock> b = breakers.blocking(id, e.tenant, nowMs);
+    v.state = stateOf(e, b, nowMs);
+    if (b) {
         v.reason = b->scope == SessionBlock::Scope::Session ? b->reason
                  : b->scope == SessionBlock::Scope::Tenant   ? QStringLiteral("tenant %1 killed%2").arg(b->target, b->reason.isEmpty() ? QString() : QStringLiteral(": ") + b->reason)
                                                              : QStringLiteral("stop-all%1").arg(b->reason.isEmpty() ? QString() : QStringLiteral(": ") + b->reason);
         v.stateSinceMs = b->sinceMs;
         v.costAtTripMicros = b->costAtTripMicros;
-    } else if (e.lastThrottledMs > 0 && nowMs - e.lastThrottledMs < ThrottledForMs) {
-        v.state = SessionView::State::Throttled;
+        v.blockedBy = b->scope == SessionBlock::Scope::Session ? SessionView::BlockedBy::Session
+                    : b->scope == SessionBlock::Scope::Tenant  ? SessionView::BlockedBy::Tenant
+                                                               : SessionView::BlockedBy::All;
+    } else if (v.state == SessionView::State::Throttled) {
         v.reason = QStringLiteral("a rate limit refused a request");
         v.stateSinceMs = e.lastThrottledMs;
     }
     return v;
+}
+
+SessionView::State SessionBook::stateOf(const Entry &e, const std::optional<SessionBlock> &block, qint64 nowMs)
+{
+    if (block)
+        return block->killed ? SessionView::State::Killed : SessionView::State::Tripped;
+    if (e.lastThrottledMs > 0 && nowMs - e.lastThrottledMs < ThrottledForMs)
+        return SessionView::State::Throttled;
+    return SessionView::State::Active;
+}
+
+QHash<QString, int> SessionBook::countByState(const SessionBreakers &breakers, qint64 nowMs) const
+{
+    std::array<int, 4> counts{};
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
+        ++counts[size_t(stateOf(it.value(), breakers.blocking(it.key(), it.value().tenant, nowMs), nowMs))];
+    QHash<QString, int> byName;
+    for (const auto state : {SessionView::State::Active, SessionView::State::Throttled, SessionView::State::Tripped, SessionView::State::Killed})
+        byName.insert(SessionView::stateName(state), counts[size_t(state)]);
+    return byName;
 }
 
 QList<SessionView> SessionBook::views(const SessionBreakers &breakers, const InFlight &inFlight, qint64 nowMs, int limit,

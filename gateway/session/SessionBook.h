@@ -44,6 +44,9 @@ public:
     qint64 costOfTenant(const QString &tenant) const;
     QStringList sessionsOfTenant(const QString &tenant) const;
     int size() const { return int(m_sessions.size()); }
+    // How many known sessions are in each state at `nowMs`, by SessionView::stateName, every state
+    // present (0 when none): for tokenfuse_sessions{state}. O(sessions).
+    QHash<QString, int> countByState(const SessionBreakers &breakers, qint64 nowMs) const;
 
     // A throttled session stays so for this long after its last 429.
     static constexpr qint64 ThrottledForMs = 60 * 1000;
@@ -77,6 +80,8 @@ private:
     };
     Entry &entry(const QString &session, qint64 nowMs);
     SessionView toView(const QString &id, const Entry &e, const SessionBreakers &breakers, const InFlight &inFlight, qint64 nowMs) const;
+    // The one rule for a session's state: blocked (killed or tripped) over throttled over active.
+    static SessionView::State stateOf(const Entry &e, const std::optional<SessionBlock> &block, qint64 nowMs);
     void trim();
 
     int m_capacity;

@@ -31,6 +31,9 @@ struct SessionView
     QString lastPrompt;       // the start of the latest user turn, keys redacted, at most ~200 characters
     State state = State::Active;
     QString reason;           // why it is tripped, killed or throttled: for people
+    // What blocks it, so a Resume can undo the right thing: its own breaker, its tenant's, or stop-all.
+    enum class BlockedBy { Nothing, Session, Tenant, All };
+    BlockedBy blockedBy = BlockedBy::Nothing;
     qint64 stateSinceMs = 0;  // when the state last changed
     qint64 costAtTripMicros = -1; // spend when it was tripped or killed, -1 when it is not
 

@@ -200,6 +200,13 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
     case StateRole:
         return int(s.state);
     case ActionRole:
+        // Resume undoes what blocks the row: its own breaker, its tenant's, or stop-all.
+        switch (s.blockedBy) {
+        case SessionView::BlockedBy::Tenant: return int(SessionCommand::Action::ResumeTenant);
+        case SessionView::BlockedBy::All: return int(SessionCommand::Action::ResumeAll);
+        case SessionView::BlockedBy::Session: return int(SessionCommand::Action::ResumeSession);
+        case SessionView::BlockedBy::Nothing: break;
+        }
         return int(blocked(s.state) ? SessionCommand::Action::ResumeSession : SessionCommand::Action::KillSession);
     case Qt::ToolTipRole:
         return toolTip(s, column);

@@ -228,9 +228,13 @@ void SessionsPage::rowButtonClicked(const QModelIndex &proxyIndex)
 {
     const QString id = proxyIndex.data(SessionsModel::SessionIdRole).toString();
     const auto action = SessionCommand::Action(proxyIndex.data(SessionsModel::ActionRole).toInt());
-    Q_EMIT commandRequested(action == SessionCommand::Action::ResumeSession
-                                ? SessionCommand::resumeSession(id)
-                                : SessionCommand::killSession(id));
+    switch (action) {
+    case SessionCommand::Action::ResumeSession: return Q_EMIT commandRequested(SessionCommand::resumeSession(id));
+    case SessionCommand::Action::ResumeTenant:
+        return Q_EMIT commandRequested(SessionCommand::resumeTenant(proxyIndex.data(SessionsModel::TenantRole).toString()));
+    case SessionCommand::Action::ResumeAll: return Q_EMIT commandRequested(SessionCommand::resumeAll());
+    default: return Q_EMIT commandRequested(SessionCommand::killSession(id));
+    }
 }
 
 void SessionsPage::stopAllClicked()
@@ -259,6 +263,10 @@ void SessionsPage::showContextMenu(const QPoint &position)
     menu.setObjectName(QStringLiteral("sessionMenu"));
     if (action == SessionCommand::Action::ResumeSession)
         menu.addAction(tr("Resume session %1").arg(id), this, [this, id] { Q_EMIT commandRequested(SessionCommand::resumeSession(id)); });
+    else if (action == SessionCommand::Action::ResumeAll)
+        menu.addAction(tr("Resume all"), this, [this] { Q_EMIT commandRequested(SessionCommand::resumeAll()); });
+    else if (action == SessionCommand::Action::ResumeTenant)
+        menu.addAction(tr("Resume tenant %1").arg(tenant), this, [this, tenant] { Q_EMIT commandRequested(SessionCommand::resumeTenant(tenant)); });
     else
         menu.addAction(tr("Kill session %1").arg(id), this,
                        [this, id] { Q_EMIT commandRequested(SessionCommand::killSession(id)); });

@@ -144,6 +144,9 @@ private Q_SLOTS:
                               QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"}, {"models", QJsonArray{"gpt-*"}}},
                               QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}}}}},
                          {"default_max_tokens", 20},
+                         // Hundreds of identical "hi"s at once from one session is what the loop
+                         // detector trips on; these tests are about budgets alone.
+                         {"loop_detection", QJsonObject{{"enabled", false}}},
                          {"rate_limits", QJsonArray{
                               QJsonObject{{"scope", "session"}, {"match", "rpm-*"}, {"rpm", 2}},
                               QJsonObject{{"scope", "session"}, {"match", "tpm-*"}, {"tpm", 50}},

@@ -10,6 +10,7 @@
 #include "core/GatewayHost.h"
 #include "sessions/SessionsModel.h"
 #include "sessions/SessionsPage.h"
+#include "widgets/StateBanner.h"
 #include "upstream/UpstreamCall.h"
 #include "upstream/UpstreamClient.h"
 
@@ -54,6 +55,7 @@ private slots:
     void killEndsTheStreamAndBlocksTheSession_data();
     void killEndsTheStreamAndBlocksTheSession();
     void stopAllRefusesEveryoneUntilResumeAll();
+    void aLoopTripShowsItsBannerAndRow();
 
 private:
     QModelIndex sessionCell(int column) const;
@@ -240,6 +242,31 @@ void tst_SessionsKill::stopAllRefusesEveryoneUntilResumeAll()
     QTRY_COMPARE(done.count(), 2);
     QCOMPARE(done.at(1).at(0).value<SessionCommand>().action, SessionCommand::Action::ResumeAll);
     QTRY_COMPARE(button->text(), QStringLiteral("Stop all"));
+    QCOMPARE(gateway.call("/v1/chat/completions", chat(false), h).status, 200);
+}
+
+void tst_SessionsKill::aLoopTripShowsItsBannerAndRow()
+{
+    m_session = QStringLiteral("ui-loop");
+    GatewayClient gateway(m_port, m_dataDir.path());
+    HttpHeaders h;
+    h.add("x-session-id", m_session.toUtf8());
+    h.add("x-sim-completion-tokens", "8");
+    h.add("x-sim-tokens-per-second", "5000");
+    // The same request again and again, as a stuck agent sends it, until the loop detector trips.
+    int status = 200;
+    for (int i = 0; i < 30 && status == 200; ++i)
+        status = gateway.call("/v1/chat/completions", chat(false), h).status;
+    QCOMPARE(status, 403);
+    auto *banner = m_window->findChild<StateBanner *>(QStringLiteral("sessionTripBanner"));
+    QVERIFY(banner);
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(m_session), qPrintable(banner->text()));
+    QVERIFY2(banner->text().contains(QLatin1String("near-identical")), qPrintable(banner->text()));
+    QTRY_COMPARE(sessionCell(SessionsModel::State).data().toString(), QStringLiteral("Tripped"));
+    // The row's Resume lets it through again.
+    clickCell(sessionCell(SessionsModel::Action));
+    QTRY_COMPARE(sessionCell(SessionsModel::State).data().toString(), QStringLiteral("Active"));
     QCOMPARE(gateway.call("/v1/chat/completions", chat(false), h).status, 200);
 }
 

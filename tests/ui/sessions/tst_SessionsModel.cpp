@@ -192,6 +192,18 @@ void tst_SessionsModel::actionFollowsState()
     QCOMPARE(action(2), SessionCommand::Action::ResumeSession);
     QCOMPARE(action(3), SessionCommand::Action::ResumeSession);
     QCOMPARE(model.index(2, SessionsModel::Action).data().toString(), QStringLiteral("Resume"));
+
+    // A row blocked through its tenant, or by stop-all, resumes what blocks it.
+    SessionView byTenant = session("bt", S::Killed);
+    byTenant.blockedBy = SessionView::BlockedBy::Tenant;
+    SessionView byAll = session("ba", S::Killed);
+    byAll.blockedBy = SessionView::BlockedBy::All;
+    SessionView own = session("bo", S::Tripped);
+    own.blockedBy = SessionView::BlockedBy::Session;
+    model.setSessions({byTenant, byAll, own});
+    QCOMPARE(action(0), SessionCommand::Action::ResumeTenant);
+    QCOMPARE(action(1), SessionCommand::Action::ResumeAll);
+    QCOMPARE(action(2), SessionCommand::Action::ResumeSession);
 }
 
 void tst_SessionsModel::stateColours()
