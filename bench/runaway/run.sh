@@ -8,7 +8,8 @@
 #   bash bench/runaway/run.sh        # uses build/ (BUILD_DIR=... for another build directory)
 #
 # Knobs (environment): RUNS (5), KILLS (50), SLOW_LOOPS (3), PING_PONG_RATE (50),
-# TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS (ping-pong,tool,slow,fast,kill), BENCH_RAW=1
+# TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS (ping-pong,tool,slow,fast,kill;
+# add restart for a service carried through a gateway restart), BENCH_RAW=1
 # for one RESULT line per tripped session.
 set -euo pipefail
 

@@ -7,7 +7,7 @@
 //
 // Knobs (environment): RUNS (5) ping-pong and tool-loop runs, KILLS (50), SLOW_LOOPS (3) slow
 // loops at once, PING_PONG_RATE (50) calls/s, TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS
-// (ping-pong,tool,slow,fast,kill: the parts to run).
+// (ping-pong,tool,slow,fast,kill: the parts to run; add restart for part 6, about 50 s more).
 import { startGateway } from '../../tests/e2e/harness.mjs';
 import { pingPong, toolLoop, slowLoop, tripFigures, killOnce, fastVariedAgent, steadyService, sessionState } from '../../tests/e2e/runaway.mjs';
 import { cpus } from 'node:os';
@@ -78,6 +78,28 @@ try {
   await gw.stop();
   gw.cleanup();
 }
+// 6. (PARTS=restart only, about 50 s) A service that ramped up slowly, then the gateway restarts.
+if (PARTS.has('restart')) {
+  say('6 a service at 3/s for 20 s, then 5/s for 15 s, then a restart and 5/s again');
+  let g = await startGateway(['--simulate']);
+  try {
+    const phases = [];
+    const phase = async (label, rate, seconds, from) => {
+      const a = await steadyService(g, { session: 'batch', rate, seconds, from });
+      phases.push({ label, rate, ok: a.ok, refused: Boolean(a.refusal), seconds: ((a.refusedAt || performance.now()) - a.start) / 1000, reason: a.refusal?.message ?? '' });
+      return a.refusal;
+    };
+    if (!(await phase('3 requests/s, 20 s', 3, 20, 0)) && !(await phase('then 5 requests/s, 15 s', 5, 15, 1000))) {
+      await g.stop();
+      g = await startGateway(['--simulate'], { reuse: g });
+      await phase('after a restart, 5 requests/s', 5, 15, 2000);
+    }
+    results.restart = phases;
+  } finally {
+    await g.stop();
+    g.cleanup();
+  }
+}
 
 console.log(`\nTokenFuse runaway agents: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0].model}), loop_detection defaults`);
 if (results.loops.length) console.log(`\nLoops tripped (time from the agents' start to the trip, by the gateway's clock; calls that went through before it):`);
@@ -97,6 +119,9 @@ const f = results.fast;
 if (f) console.log(`\nA varied agent with no history, as fast as it can: ${f.refused ? `tripped at call ${f.calls + 1}` : `not tripped in ${f.calls} calls`} after ${f.seconds.toFixed(1)} s (${(f.calls / f.seconds).toFixed(1)} calls/s); ${f.reason}`);
 for (const st of results.steady ?? [])
   console.log(`A steady service at ${st.rate} requests/s, varied requests, no history: ${st.refused ? `tripped at request ${st.ok + 1} after ${st.seconds.toFixed(1)} s (${st.reason})` : `not tripped in ${st.ok} requests (${st.seconds.toFixed(1)} s)`}`);
+if (results.restart) console.log('\nOne session, varied requests, through a gateway restart:');
+for (const p of results.restart ?? [])
+  console.log(`  ${p.label}: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${p.reason.replace(/^403 /, '').slice(0, 140)})` : `not tripped (${p.ok} requests)`}`);
 const k = results.kills;
 if (k.length) {
 const after = stats(k.map((r) => r.raiseAfterAnswerMs));

@@ -198,11 +198,11 @@ export async function fastVariedAgent(gw, { session = 'fast-varied', maxCalls = 
 // A service at a steady `rate` requests/s from its first request on (a ticket classifier: a
 // different ticket each call, no history): whether velocity trips it, since a new session, or
 // every session after a gateway restart, has no baseline.
-export async function steadyService(gw, { session, rate, seconds = 14 }) {
+export async function steadyService(gw, { session, rate, seconds = 14, from = 0 }) {
   const sdk = client(gw, session, { 'x-sim-completion-tokens': '20' });
   const issues = ['jams', 'is offline', 'prints blank pages', 'beeps'];
   return run(session, (i) => sdk.chat.completions.create({
     model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: `Classify ticket ${i * 7919 + 13}: "the printer on floor ${i % 9} ${issues[i % 4]}"` }],
+    messages: [{ role: 'user', content: `Classify ticket ${(from + i) * 7919 + 13}: "the printer on floor ${(from + i) % 9} ${issues[(from + i) % 4]}"` }],
   }), { every: 1000 / rate, maxCalls: rate * seconds, maxMs: seconds * 1000 + 5000 });
 }
