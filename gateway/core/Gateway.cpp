@@ -677,21 +677,16 @@ SessionCommandResult Gateway::execute(const SessionCommand &command, const QStri
         return {true, 0, QStringLiteral("%1 resumed.").arg(what)};
     };
     switch (command.action) {
-    case A::KillSession: {
-        block.scope = SessionBlock::Scope::Session;
-        block.signal = QStringLiteral("kill");
-        block.costAtTripMicros = m_book.costOf(command.target);
-        const int ended = openBreaker(block, QStringLiteral("sessions.kill"));
-        Q_EMIT logLine(QStringLiteral("session %1 killed by %2; %3 request(s) in flight ended").arg(command.target, actor).arg(ended));
-        return {true, ended, QStringLiteral("Killed session %1: %2 request(s) in flight ended.").arg(command.target).arg(ended)};
-    }
+    case A::KillSession:
     case A::KillTenant: {
-        block.scope = SessionBlock::Scope::Tenant;
+        const bool session = command.action == A::KillSession;
+        block.scope = session ? SessionBlock::Scope::Session : SessionBlock::Scope::Tenant;
         block.signal = QStringLiteral("kill");
-        block.costAtTripMicros = m_book.costOfTenant(command.target);
-        const int ended = openBreaker(block, QStringLiteral("tenants.kill"));
-        Q_EMIT logLine(QStringLiteral("tenant %1 killed by %2; %3 request(s) in flight ended").arg(command.target, actor).arg(ended));
-        return {true, ended, QStringLiteral("Killed tenant %1: %2 request(s) in flight ended.").arg(command.target).arg(ended)};
+        block.costAtTripMicros = session ? m_book.costOf(command.target) : m_book.costOfTenant(command.target);
+        const QString noun = SessionBlock::scopeName(block.scope);
+        const int ended = openBreaker(block, noun + QStringLiteral("s.kill"));
+        Q_EMIT logLine(QStringLiteral("%1 %2 killed by %3; %4 request(s) in flight ended").arg(noun, command.target, actor).arg(ended));
+        return {true, ended, QStringLiteral("Killed %1 %2: %3 request(s) in flight ended.").arg(noun, command.target).arg(ended)};
     }
     case A::StopAll: {
         block.scope = SessionBlock::Scope::All;

@@ -16,8 +16,8 @@ GatewayClient::GatewayClient(quint16 port, const QString &dataDir, QObject *pare
 {
 }
 
-GatewayClient::Reply GatewayClient::call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers,
-                                         const QByteArray &method)
+UpstreamCall *GatewayClient::start(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers, Reply *out,
+                                  const QByteArray &method)
 {
     UpstreamRequest r;
     r.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QString::fromUtf8(path)));
@@ -26,12 +26,19 @@ GatewayClient::Reply GatewayClient::call(const QByteArray &path, const QByteArra
     r.headers = headers;
     r.headers.add("content-type", "application/json");
     r.timeouts.totalMs = 60000;
+    UpstreamCall *c = m_client.start(r);
+    connect(c, &UpstreamCall::responseStarted, this, [out](int s, const HttpHeaders &h) { out->status = s; out->headers = h; });
+    connect(c, &UpstreamCall::dataReceived, this, [out](const QByteArray &d) { out->body += d; });
+    connect(c, &UpstreamCall::finished, this, [out] { out->done = true; });
+    connect(c, &UpstreamCall::failed, this, [out](UpstreamCall::Failure, const QString &) { out->done = true; });
+    return c;
+}
+
+GatewayClient::Reply GatewayClient::call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers,
+                                         const QByteArray &method)
+{
     Reply reply;
-    std::unique_ptr<UpstreamCall> c(m_client.start(r));
-    connect(c.get(), &UpstreamCall::responseStarted, this, [&](int s, const HttpHeaders &h) { reply.status = s; reply.headers = h; });
-    connect(c.get(), &UpstreamCall::dataReceived, this, [&](const QByteArray &d) { reply.body += d; });
-    connect(c.get(), &UpstreamCall::finished, this, [&] { reply.done = true; });
-    connect(c.get(), &UpstreamCall::failed, this, [&](UpstreamCall::Failure, const QString &) { reply.done = true; });
+    std::unique_ptr<UpstreamCall> c(start(path, body, headers, &reply, method));
     [&] { QTRY_VERIFY_WITH_TIMEOUT(reply.done, 30000); }();
     return reply;
 }

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QString>
 
+class UpstreamCall;
+
 // A client of a gateway under test on 127.0.0.1: one whole request at a time over a real socket,
 // and the admin API with the token from the data dir. Waits by polling its own state (QTRY_*).
 class GatewayClient : public QObject
@@ -25,6 +27,10 @@ public:
 
     Reply call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers = {},
                const QByteArray &method = "POST");
+    // The same request without waiting: *out fills as the answer arrives (a stream, chunk by
+    // chunk) and says done at its end. The caller owns the call (deleting it closes the request).
+    UpstreamCall *start(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers, Reply *out,
+                        const QByteArray &method = "POST");
     // `body` a JSON array or object; anything else sends no body.
     Reply admin(const QByteArray &method, const QByteArray &route, const QJsonValue &body = {});
 

@@ -20,13 +20,7 @@
 #include <QtTest>
 
 namespace {
-struct Stream
-{
-    int status = 0;
-    HttpHeaders headers;
-    QByteArray body;
-    bool done = false;
-};
+using Stream = GatewayClient::Reply;
 
 QByteArray chat(bool stream, const QString &text = QStringLiteral("Write a long essay about lighthouses."))
 {
@@ -73,23 +67,10 @@ private:
     GatewayHost *m_host = nullptr;
     quint16 m_port = 0;
     std::unique_ptr<GatewayClient> m_gateway;
-    UpstreamClient m_client;
 
     UpstreamCall *send(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers, Stream *out)
     {
-        UpstreamRequest r;
-        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QString::fromUtf8(path)));
-        r.method = "POST";
-        r.body = body;
-        r.headers = headers;
-        r.headers.add("content-type", "application/json");
-        r.timeouts.totalMs = 60000;
-        UpstreamCall *c = m_client.start(r);
-        connect(c, &UpstreamCall::responseStarted, this, [out](int s, const HttpHeaders &h) { out->status = s; out->headers = h; });
-        connect(c, &UpstreamCall::dataReceived, this, [out](const QByteArray &d) { out->body += d; });
-        connect(c, &UpstreamCall::finished, this, [out] { out->done = true; });
-        connect(c, &UpstreamCall::failed, this, [out](UpstreamCall::Failure, const QString &) { out->done = true; });
-        return c;
+        return m_gateway->start(path, body, headers, out);
     }
 
     GatewayClient::Reply call(const QByteArray &path, const QByteArray &body, const HttpHeaders &headers)
