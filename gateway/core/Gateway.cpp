@@ -34,6 +34,7 @@ Gateway::Gateway(const GatewayConfig &config, QObject *parent) : QObject(parent)
     if (m_config.dataDir.isEmpty())
         m_config.dataDir = GatewayConfig::defaultDataDir();
     m_guard = RequestGuard({m_config.listenHost, m_config.allowedHosts, m_config.allowedOrigins});
+    m_loops.setConfig(m_config.loopDetection);
     registerRoutes();
 }
 
@@ -90,7 +91,6 @@ bool Gateway::start(QString *error)
     m_services.answered = [this](const UsageRecord &row, const QString &text) {
         m_loops.observeOutput(row.session, row.tenant, text, row.endedAt);
     };
-    m_loops.setConfig(m_config.loopDetection);
 
     if (m_config.simulatorServesAll() && !startSimulator(error))
         return false;
@@ -170,7 +170,14 @@ void Gateway::seedSessions()
         Q_EMIT logLine(QStringLiteral("sessions of the last day not read: ") + error);
         return;
     }
-    m_book.seed(query.sessionTotals(QDateTime::currentMSecsSinceEpoch() - 24 * 3600 * 1000, 1000));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_book.seed(query.sessionTotals(now - 24 * 3600 * 1000, 1000));
+    // The loop detector's velocity baseline: what each session sent in the minutes before the
+    // restart, so a steady service is not taken for a new one bursting.
+    const qint64 baselineMs = qint64(m_config.loopDetection.defaults.velocityBaseline) * 1000;
+    if (baselineMs > 0)
+        for (const SessionTotalsRecord &t : query.sessionTotals(now - baselineMs, 1000))
+            m_loops.seedHistory(t.session, t.tenant, t.requests, now - baselineMs, now);
 }
 
 void Gateway::setClock(const BudgetClock *clock)

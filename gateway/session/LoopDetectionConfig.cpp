@@ -90,13 +90,14 @@ bool readSettings(const QJsonObject &o, const QString &where, LoopSettings *s, Q
         s->warnOnly = mode.toString() == QLatin1String("warn");
     }
 
-    const auto velocity = section(o, "velocity", where, {"enabled", "window", "baseline", "min_requests", "factor"}, error);
+    const auto velocity = section(o, "velocity", where, {"enabled", "window", "baseline", "min_requests", "min_requests_without_history", "factor"}, error);
     if (!velocity)
         return false;
     const QString vw = where + QStringLiteral(".velocity");
     if (!readBool(*velocity, "enabled", vw, &s->velocityEnabled, error) || !readWhole(*velocity, "window", vw, 1, 3600, &s->velocityWindow, error)
         || !readWhole(*velocity, "baseline", vw, 0, kMaxWindow, &s->velocityBaseline, error)
         || !readWhole(*velocity, "min_requests", vw, 2, 1000000, &s->velocityMinRequests, error)
+        || !readWhole(*velocity, "min_requests_without_history", vw, 2, 1000000, &s->velocityMinRequestsWithoutHistory, error)
         || !readNumber(*velocity, "factor", vw, 1.0, 1000000.0, &s->velocityFactor, error))
         return false;
 
@@ -182,7 +183,8 @@ QJsonObject settingsJson(const LoopSettings &s)
         {"mode", s.warnOnly ? "warn" : "block"},
         {"cooldown", s.cooldownSeconds},
         {"velocity", QJsonObject{{"enabled", s.velocityEnabled}, {"window", s.velocityWindow}, {"baseline", s.velocityBaseline},
-                                 {"min_requests", s.velocityMinRequests}, {"factor", s.velocityFactor}}},
+                                 {"min_requests", s.velocityMinRequests},
+                                 {"min_requests_without_history", s.velocityMinRequestsWithoutHistory}, {"factor", s.velocityFactor}}},
         {"repetition", QJsonObject{{"enabled", s.repetitionEnabled}, {"window", s.repetitionWindow}, {"count", s.repetitionCount},
                                    {"similarity", s.repetitionSimilarity}}},
         {"tool_calls", QJsonObject{{"enabled", s.toolEnabled}, {"window", s.toolWindow}, {"repeat", s.toolRepeatCount},

@@ -22,6 +22,9 @@ struct LoopSettings
     int velocityWindow = 10;
     int velocityBaseline = 300;
     int velocityMinRequests = 40; // the absolute floor: fewer never trip, whatever the history
+    // The floor for a session with no requests before the window (new, or idle for the whole
+    // baseline): with no history of its own to compare against, only a rate no agent sends trips.
+    int velocityMinRequestsWithoutHistory = 200;
     double velocityFactor = 10.0; // and at least this many times the baseline rate
 
     // repetition: near-identical latest turns.

@@ -154,6 +154,8 @@ struct LoopDetector::State
         const qint64 baseEnd = nowMs - windowMs;
         const qint64 covered = qBound<qint64>(0, baseEnd - s.firstSeenMs, qint64(c.velocityBaseline) * 1000);
         const qint64 before = covered > 0 ? s.baseline.sum(baseEnd - covered, baseEnd).requests : 0;
+        if (before == 0 && recent.requests < c.velocityMinRequestsWithoutHistory)
+            return std::nullopt;
         const double baseRate = covered > 0 ? double(before) / double(qMax(covered, windowMs) / 1000.0) : 0.0;
         const double rate = double(recent.requests) / double(c.velocityWindow);
         if (rate < c.velocityFactor * baseRate)
@@ -305,6 +307,25 @@ std::optional<LoopTrip> LoopDetector::observeSpend(const QString &session, const
                                .arg(BudgetFormat::money(c.spendCostMicrosPerMinute, QStringLiteral("USD"))), atMs);
     }
     return std::nullopt;
+}
+
+void LoopDetector::seedHistory(const QString &session, const QString &tenant, qint64 requests, qint64 fromMs, qint64 toMs)
+{
+    if (requests <= 0 || toMs <= fromMs || d->sessions.count(session))
+        return;
+    State::Session &s = d->touch(session, fromMs);
+    s.tenant = tenant;
+    s.generation = -1; // settings are looked up at its next request
+    s.firstSeenMs = fromMs;
+    s.lastSeenMs = toMs; // not idle: it was busy until the restart
+    // Spread evenly, one share per 10 s: all the velocity signal reads of the past is a rate.
+    constexpr qint64 step = 10000;
+    const qint64 shares = qMax<qint64>(1, (toMs - fromMs) / step);
+    for (qint64 i = 0; i < shares; ++i) {
+        const qint64 share = requests / shares + (i < requests % shares ? 1 : 0);
+        if (share > 0)
+            s.baseline.add(fromMs + i * step, share);
+    }
 }
 
 void LoopDetector::forget(const QString &session)

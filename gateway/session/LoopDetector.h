@@ -57,6 +57,10 @@ public:
     // Tokens (prompt and completion) and cost a finished request spent, for the spend-velocity
     // signal; embeddings included.
     std::optional<LoopTrip> observeSpend(const QString &session, const QString &tenant, qint64 tokens, qint64 costMicros, qint64 atMs);
+    // At start: a session's request count over [fromMs, toMs) as the store has it, so the velocity
+    // signal measures a session carried through a restart against its real rate, not against
+    // nothing. Ignored for a session the detector already tracks.
+    void seedHistory(const QString &session, const QString &tenant, qint64 requests, qint64 fromMs, qint64 toMs);
     // After a resume: the session's history is dropped so it starts clean.
     void forget(const QString &session);
     int trackedSessions() const;

@@ -30,6 +30,7 @@ private Q_SLOTS:
         QCOMPARE(s.cooldownSeconds, 300);
         QCOMPARE(c->maxSessions, 1024);
         QCOMPARE(s.velocityMinRequests, 40);
+        QCOMPARE(s.velocityMinRequestsWithoutHistory, 200);
         QCOMPARE(s.repetitionCount, 10);
         QCOMPARE(s.toolRepeatCount, 6);
         QCOMPARE(s.pingPongHandoffs, 5);
@@ -43,7 +44,7 @@ private Q_SLOTS:
         QString error;
         const std::optional<LoopDetectionConfig> c = LoopDetectionConfig::fromJson(parse(R"({
             "enabled": true, "mode": "warn", "cooldown": 0, "max_sessions": 100,
-            "velocity": {"enabled": false, "window": 5, "baseline": 600, "min_requests": 20, "factor": 4.5},
+            "velocity": {"enabled": false, "window": 5, "baseline": 600, "min_requests": 20, "min_requests_without_history": 90, "factor": 4.5},
             "repetition": {"enabled": true, "window": 30, "count": 4, "similarity": 0.8},
             "tool_calls": {"enabled": true, "window": 60, "repeat": 3, "cycle": 2},
             "ping_pong": {"enabled": true, "window": 10, "handoffs": 2, "containment": 0.5},
@@ -58,6 +59,7 @@ private Q_SLOTS:
         QCOMPARE(s.velocityWindow, 5);
         QCOMPARE(s.velocityBaseline, 600);
         QCOMPARE(s.velocityMinRequests, 20);
+        QCOMPARE(s.velocityMinRequestsWithoutHistory, 90);
         QCOMPARE(s.velocityFactor, 4.5);
         QCOMPARE(s.repetitionWindow, 30);
         QCOMPARE(s.repetitionCount, 4);

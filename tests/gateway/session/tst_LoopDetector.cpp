@@ -314,8 +314,45 @@ private Q_SLOTS:
         }
         QVERIFY(trip);
         QCOMPARE(trip->signal, QStringLiteral("velocity"));
-        QCOMPARE(sent, 40);
-        QVERIFY2(trip->evidence.startsWith(QStringLiteral("40 requests in 0.8 s, against none in the previous 5 minutes")), qPrintable(trip->evidence));
+        // With no history of its own, only the higher floor trips it: 200 in 10 s.
+        QCOMPARE(sent, 200);
+        QVERIFY2(trip->evidence.startsWith(QStringLiteral("200 requests in 4.0 s, against none in the previous 5 minutes")), qPrintable(trip->evidence));
+    }
+
+    void aNewSteadyServiceIsNotTrippedByVelocity()
+    {
+        // Five varied requests a second from its first second on, for two minutes: a batch job.
+        LoopDetector detector;
+        for (int i = 0; i < 600; ++i) {
+            AgentConversation c(Wire::OpenAiChat);
+            c.user(WorkspaceText::words(QStringLiteral("item %1").arg(i), 40));
+            QVERIFY2(!detector.observeRequest(c.request(QStringLiteral("batch"), kStart + i * 200)), qPrintable(QString::number(i)));
+        }
+    }
+
+    void aSessionSeededFromTheStoreKeepsItsRate()
+    {
+        // A service that sent 20 a second for the five minutes before a restart...
+        LoopDetector detector;
+        LoopDetectionConfig config;
+        config.defaults.velocityMinRequestsWithoutHistory = 40; // as strict as the history floor
+        detector.setConfig(config);
+        detector.seedHistory(QStringLiteral("svc"), QStringLiteral("t"), 6000, kStart - 300000, kStart);
+        // ...goes on at 20 a second after it: its own rate, not a burst.
+        for (int i = 0; i < 400; ++i) {
+            AgentConversation c(Wire::OpenAiChat);
+            c.user(WorkspaceText::words(QStringLiteral("job %1").arg(i), 40));
+            QVERIFY2(!detector.observeRequest(c.request(QStringLiteral("svc"), kStart + i * 50)), qPrintable(QString::number(i)));
+        }
+        // The same rate from a session with no history trips at the floor.
+        std::optional<LoopTrip> trip;
+        for (int i = 0; i < 400 && !trip; ++i) {
+            AgentConversation c(Wire::OpenAiChat);
+            c.user(WorkspaceText::words(QStringLiteral("job %1").arg(i), 40));
+            trip = detector.observeRequest(c.request(QStringLiteral("fresh"), kStart + i * 50));
+        }
+        QVERIFY(trip);
+        QCOMPARE(trip->signal, QStringLiteral("velocity"));
     }
 
     void velocityIsMeasuredAgainstTheSessionsOwnHistory()
