@@ -64,9 +64,13 @@ try {
   // 4. Where velocity starts: a varied agent with no history, as fast as it can go.
   if (PARTS.has('fast')) {
     say('4/5 a varied agent, closed loop, no history');
-    const fast = await fastVariedAgent(gw, { session: 'fast-varied', maxCalls: 80 });
+    const fast = await fastVariedAgent(gw, { session: 'fast-varied', maxCalls: 400 });
     const fastView = await sessionState(gw, 'fast-varied');
     results.fast = { calls: fast.ok, refused: Boolean(fast.refusal), seconds: ((fast.refusedAt || performance.now()) - fast.start) / 1000, state: fastView.state, reason: fastView.reason ?? '' };
+    say('4/5 a varied agent at 1 call/s for 15 s, then flat out');
+    const burst = await fastVariedAgent(gw, { session: 'burst-varied', maxCalls: 400, warmupSeconds: 15 });
+    const burstView = await sessionState(gw, 'burst-varied');
+    results.burst = { calls: burst.ok, refused: Boolean(burst.refusal), seconds: ((burst.refusedAt || performance.now()) - burst.start) / 1000, state: burstView.state, reason: burstView.reason ?? '' };
     say('4/5 steady services at 2, 3, 4 and 5 requests/s from their first request, 14 s');
     const steady = await Promise.all([2, 3, 4, 5].map((rate) => steadyService(gw, { session: `steady-${rate}`, rate })));
     results.steady = await Promise.all(steady.map(async (a, i) => ({ rate: [2, 3, 4, 5][i], ok: a.ok, seconds: ((a.refusedAt || performance.now()) - a.start) / 1000, refused: Boolean(a.refusal), reason: (await sessionState(gw, a.name)).reason ?? '' })));
@@ -117,6 +121,8 @@ for (const loop of ['ping-pong', 'ping-pong, alternating', 'tool loop', 'slow lo
 }
 const f = results.fast;
 if (f) console.log(`\nA varied agent with no history, as fast as it can: ${f.refused ? `tripped at call ${f.calls + 1}` : `not tripped in ${f.calls} calls`} after ${f.seconds.toFixed(1)} s (${(f.calls / f.seconds).toFixed(1)} calls/s); ${f.reason}`);
+const b = results.burst;
+if (b) console.log(`A varied agent at 1 call/s for 15 s, then flat out: ${b.refused ? `tripped at burst call ${b.calls + 1} after ${b.seconds.toFixed(1)} s (${(b.calls / b.seconds).toFixed(1)} calls/s)` : `not tripped in ${b.calls} burst calls (${b.seconds.toFixed(1)} s)`}; ${b.reason}`);
 for (const st of results.steady ?? [])
   console.log(`A steady service at ${st.rate} requests/s, varied requests, no history: ${st.refused ? `tripped at request ${st.ok + 1} after ${st.seconds.toFixed(1)} s (${st.reason})` : `not tripped in ${st.ok} requests (${st.seconds.toFixed(1)} s)`}`);
 if (results.restart) console.log('\nOne session, varied requests, through a gateway restart:');

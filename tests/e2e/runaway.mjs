@@ -185,14 +185,24 @@ export async function killOnce(gw, session) {
 
 // A varied agent calling as fast as it can (closed loop, growing history): the call at which the
 // velocity signal trips a session with no history, if any.
-export async function fastVariedAgent(gw, { session = 'fast-varied', maxCalls = 80 } = {}) {
+// With `warmupSeconds`, it first works at one call a second for that long, then goes flat out.
+export async function fastVariedAgent(gw, { session = 'fast-varied', maxCalls = 80, warmupSeconds = 0 } = {}) {
   const sdk = client(gw, session, { 'x-sim-completion-tokens': '20' });
   const messages = [];
-  return run(session, async (i) => {
+  const step = async (i) => {
+    // Only the latest turns are kept, so a long run stays a small request.
+    messages.splice(0, Math.max(0, messages.length - 8));
     messages.push({ role: 'user', content: `Task ${i}: look at src/file_${i}.c and report what function ${i * 7} does.` });
     const r = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
     messages.push(r.choices[0].message);
-  }, { every: 0, maxCalls, maxMs: 30000 });
+  };
+  if (warmupSeconds > 0) {
+    const warm = await run(session, step, { every: 1000, maxCalls: warmupSeconds, maxMs: warmupSeconds * 1000 + 5000 });
+    if (warm.refusal) return warm;
+  }
+  const out = await run(session, (i) => step(warmupSeconds + i), { every: 0, maxCalls, maxMs: 30000 });
+  out.warmup = warmupSeconds;
+  return out;
 }
 
 // A service at a steady `rate` requests/s from its first request on (a ticket classifier: a
