@@ -2,13 +2,13 @@
 # TokenFuse runaway-agent benchmark: time-to-trip, calls-before-trip and spend-at-trip of the
 # loop detector's defaults on the incident's loops (ping-pong at 50 calls/s, a tool loop, a slow
 # loop), where velocity starts for varied work, and kill-to-SDK-raise latency over 50 kills.
-# About 45 s; one `tokenfuse --headless --simulate` on a free 127.0.0.1 port with a throw-away
+# About 70 s; one `tokenfuse --headless --simulate` on a free 127.0.0.1 port with a throw-away
 # data directory, stopped on exit.
 #
 #   bash bench/runaway/run.sh        # uses build/ (BUILD_DIR=... for another build directory)
 #
 # Knobs (environment): RUNS (5), KILLS (50), SLOW_LOOPS (3), PING_PONG_RATE (50),
-# TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS (ping-pong,tool,slow,fast,kill;
+# TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS (ping-pong,tool,slow,fast,phase,kill;
 # add restart for a service carried through a gateway restart), BENCH_RAW=1
 # for one RESULT line per tripped session.
 set -euo pipefail

@@ -7,7 +7,7 @@
 //
 // Knobs (environment): RUNS (5) ping-pong and tool-loop runs, KILLS (50), SLOW_LOOPS (3) slow
 // loops at once, PING_PONG_RATE (50) calls/s, TOOL_EVERY_MS (50), SLOW_EVERY_MS (2000), PARTS
-// (ping-pong,tool,slow,fast,kill: the parts to run; add restart for part 6, about 50 s more).
+// (ping-pong,tool,slow,fast,phase,kill: the parts to run; add restart for part 6, about 50 s more).
 import { startGateway } from '../../tests/e2e/harness.mjs';
 import { pingPong, toolLoop, slowLoop, tripFigures, killOnce, fastVariedAgent, steadyService, sessionState } from '../../tests/e2e/runaway.mjs';
 import { cpus } from 'node:os';
@@ -19,7 +19,7 @@ const SLOW_LOOPS = env('SLOW_LOOPS', 3);
 const RATE = env('PING_PONG_RATE', 50);
 const TOOL_EVERY_MS = env('TOOL_EVERY_MS', 50);
 const SLOW_EVERY_MS = env('SLOW_EVERY_MS', 2000);
-const PARTS = new Set((process.env.PARTS ?? 'ping-pong,tool,slow,fast,kill').split(','));
+const PARTS = new Set((process.env.PARTS ?? 'ping-pong,tool,slow,fast,phase,kill').split(','));
 
 const say = (s) => process.stderr.write(`runaway: ${s}\n`);
 const quantile = (xs, q) => {
@@ -75,6 +75,21 @@ try {
     const steady = await Promise.all([2, 3, 4, 5].map((rate) => steadyService(gw, { session: `steady-${rate}`, rate })));
     results.steady = await Promise.all(steady.map(async (a, i) => ({ rate: [2, 3, 4, 5][i], ok: a.ok, seconds: ((a.refusedAt || performance.now()) - a.start) / 1000, refused: Boolean(a.refusal), reason: (await sessionState(gw, a.name)).reason ?? '' })));
   }
+  // 4b. A steady 5/s service whose first request comes 5.0 s and 9.2 s into one of the velocity
+  // baseline's 10 s buckets (they are aligned to the clock): the second reads a sliver of itself
+  // as its baseline 10 s later.
+  if (PARTS.has('phase')) {
+    say('4b/5 steady services at 5 requests/s starting 5.0 s and 9.2 s into a 10 s bucket');
+    const at = async (phaseMs) => {
+      const wait = (phaseMs - (Date.now() % 10000) + 10000) % 10000;
+      await new Promise((r) => setTimeout(r, wait));
+      return steadyService(gw, { session: `phase-${phaseMs}`, rate: 5, seconds: 14 });
+    };
+    const first = at(5000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const runs = await Promise.all([first, at(9200)]);
+    results.phase = runs.map((a, i) => ({ phaseMs: [5000, 9200][i], ok: a.ok, refused: Boolean(a.refusal), seconds: ((a.refusedAt || performance.now()) - a.start) / 1000, reason: a.refusal?.message ?? '' }));
+  }
   // 5. Kill to SDK raise.
   if (PARTS.has('kill')) say(`5/5 ${KILLS} kills of a stream in flight`);
   for (let i = 1; PARTS.has('kill') && i <= KILLS; i++) results.kills.push(await killOnce(gw, `kill-${i}`));
@@ -125,6 +140,8 @@ const b = results.burst;
 if (b) console.log(`A varied agent at 1 call/s for 15 s, then flat out: ${b.refused ? `tripped at burst call ${b.calls + 1} after ${b.seconds.toFixed(1)} s (${(b.calls / b.seconds).toFixed(1)} calls/s)` : `not tripped in ${b.calls} burst calls (${b.seconds.toFixed(1)} s)`}; ${b.reason}`);
 for (const st of results.steady ?? [])
   console.log(`A steady service at ${st.rate} requests/s, varied requests, no history: ${st.refused ? `tripped at request ${st.ok + 1} after ${st.seconds.toFixed(1)} s (${st.reason})` : `not tripped in ${st.ok} requests (${st.seconds.toFixed(1)} s)`}`);
+for (const p of results.phase ?? [])
+  console.log(`A steady service at 5 requests/s, first request ${(p.phaseMs / 1000).toFixed(1)} s into a 10 s bucket: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${(p.reason.match(/\(velocity\): [^.]*\.[^.]*/) ?? [''])[0]})` : `not tripped (${p.ok} requests)`}`);
 if (results.restart) console.log('\nOne session, varied requests, through a gateway restart:');
 for (const p of results.restart ?? [])
   console.log(`  ${p.label}: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${p.reason.replace(/^403 /, '').slice(0, 140)})` : `not tripped (${p.ok} requests)`}`);
