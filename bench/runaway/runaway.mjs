@@ -141,7 +141,7 @@ if (b) console.log(`A varied agent at 1 call/s for 15 s, then flat out: ${b.refu
 for (const st of results.steady ?? [])
   console.log(`A steady service at ${st.rate} requests/s, varied requests, no history: ${st.refused ? `tripped at request ${st.ok + 1} after ${st.seconds.toFixed(1)} s (${st.reason})` : `not tripped in ${st.ok} requests (${st.seconds.toFixed(1)} s)`}`);
 for (const p of results.phase ?? [])
-  console.log(`A steady service at 5 requests/s, first request ${(p.phaseMs / 1000).toFixed(1)} s into a 10 s bucket: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${(p.reason.match(/\(velocity\): [^.]*\.[^.]*/) ?? [''])[0]})` : `not tripped (${p.ok} requests)`}`);
+  console.log(`A steady service at 5 requests/s, first request ${(p.phaseMs / 1000).toFixed(1)} s into a 10 s bucket: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${(p.reason.match(/\((velocity)\): (.*?)\. It resets/) ?? ['', '', p.reason]).slice(1).join(': ')})` : `not tripped (${p.ok} requests)`}`);
 if (results.restart) console.log('\nOne session, varied requests, through a gateway restart:');
 for (const p of results.restart ?? [])
   console.log(`  ${p.label}: ${p.refused ? `tripped at request ${p.ok + 1} after ${p.seconds.toFixed(1)} s (${p.reason.replace(/^403 /, '').slice(0, 140)})` : `not tripped (${p.ok} requests)`}`);
