@@ -2,7 +2,7 @@
 # TokenFuse runaway-agent benchmark: time-to-trip, calls-before-trip and spend-at-trip of the
 # loop detector's defaults on the incident's loops (ping-pong at 50 calls/s, a tool loop, a slow
 # loop), where velocity starts for varied work, and kill-to-SDK-raise latency over 50 kills.
-# About 70 s; one `tokenfuse --headless --simulate` on a free 127.0.0.1 port with a throw-away
+# About 80 s; one `tokenfuse --headless --simulate` on a free 127.0.0.1 port with a throw-away
 # data directory, stopped on exit.
 #
 #   bash bench/runaway/run.sh        # uses build/ (BUILD_DIR=... for another build directory)
