@@ -154,7 +154,10 @@ struct LoopDetector::State
         const qint64 baseEnd = nowMs - windowMs;
         const qint64 covered = qBound<qint64>(0, baseEnd - s.firstSeenMs, qint64(c.velocityBaseline) * 1000);
         const qint64 before = covered > 0 ? s.baseline.sum(baseEnd - covered, baseEnd).requests : 0;
-        if (before == 0 && recent.requests < c.velocityMinRequestsWithoutHistory)
+        // A history of a few seconds is no history: a steady service one bucket old would look
+        // ten times faster than its first fraction of a second. It takes six windows of it.
+        const bool hasHistory = before > 0 && covered >= qMin<qint64>(qint64(c.velocityBaseline) * 1000, 6 * windowMs);
+        if (!hasHistory && recent.requests < c.velocityMinRequestsWithoutHistory)
             return std::nullopt;
         const double baseRate = covered > 0 ? double(before) / double(qMax(covered, windowMs) / 1000.0) : 0.0;
         const double rate = double(recent.requests) / double(c.velocityWindow);

@@ -330,6 +330,21 @@ private Q_SLOTS:
         }
     }
 
+    void aFewSecondsOfHistoryIsNoHistory()
+    {
+        // A steady service at 5 a second whose first request lands anywhere in a bucket: its
+        // first second is not the baseline it is measured against.
+        for (const qint64 phase : {0, 3100, 9200, 9900}) {
+            LoopDetector detector;
+            for (int i = 0; i < 300; ++i) {
+                AgentConversation c(Wire::OpenAiChat);
+                c.user(WorkspaceText::words(QStringLiteral("row %1").arg(i), 40));
+                const std::optional<LoopTrip> trip = detector.observeRequest(c.request(QStringLiteral("steady"), kStart + phase + i * 200));
+                QVERIFY2(!trip, qPrintable(QStringLiteral("phase %1, request %2: %3").arg(phase).arg(i).arg(trip ? trip->evidence : QString())));
+            }
+        }
+    }
+
     void aSessionSeededFromTheStoreKeepsItsRate()
     {
         // A service that sent 20 a second for the five minutes before a restart...
