@@ -173,11 +173,12 @@ void Gateway::seedSessions()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_book.seed(query.sessionTotals(now - 24 * 3600 * 1000, 1000));
     // The loop detector's velocity baseline: what each session sent in the minutes before the
-    // restart, so a steady service is not taken for a new one bursting.
+    // restart, so a steady service is not taken for a new one bursting. Spread over the time it
+    // was there, not the whole baseline, or a service begun a minute ago reads five times slower.
     const qint64 baselineMs = qint64(m_config.loopDetection.defaults.velocityBaseline) * 1000;
     if (baselineMs > 0)
         for (const SessionTotalsRecord &t : query.sessionTotals(now - baselineMs, 1000))
-            m_loops.seedHistory(t.session, t.tenant, t.requests, now - baselineMs, now);
+            m_loops.seedHistory(t.session, t.tenant, t.requests, qMax(now - baselineMs, t.firstSeenMs), now);
 }
 
 void Gateway::setClock(const BudgetClock *clock)

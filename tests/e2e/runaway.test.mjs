@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startGateway, waitForRow } from './harness.mjs';
-import { killDuringStream, poll, countingFetch, sentinel, sessionState, pingPong, toolLoop, slowLoop, tripFigures } from './runaway.mjs';
+import { killDuringStream, poll, countingFetch, sentinel, sessionState, pingPong, toolLoop, slowLoop, steadyService, tripFigures } from './runaway.mjs';
 
 let gw;
 before(async () => {
@@ -368,6 +368,23 @@ test('paced loops and normal work side by side', { timeout: 40000, concurrency: 
       console.log(`tool agent: 16 calls, ${distinct} distinct tool arguments, state ${view.state}`);
       assert.ok(distinct >= 12, `${distinct} distinct arguments`);
       assert.equal(view.state, 'active');
+    }),
+    t.test('a service at a steady 5 requests/s since shortly before a restart is not tripped after it', async () => {
+      // Its own gateway, restarted in between; the detector's baseline comes back from the store.
+      let g = await startGateway(['--simulate']);
+      try {
+        const before = await steadyService(g, { session: 'batch', rate: 5, seconds: 12 });
+        assert.equal(before.refusal, null);
+        await g.stop();
+        g = await startGateway(['--simulate'], { reuse: g });
+        const afterRestart = await steadyService(g, { session: 'batch', rate: 5, seconds: 12, from: 1000 });
+        console.log(`steady service: ${before.ok} requests before the restart, ${afterRestart.ok} after${afterRestart.refusal ? `, then refused: ${afterRestart.refusal.message}` : ''}`);
+        assert.equal(afterRestart.refusal, null, 'the restart does not make its steady rate look like a burst');
+        assert.equal((await sessionState(g, 'batch')).state, 'active');
+      } finally {
+        await g.stop();
+        g.cleanup();
+      }
     }),
     t.test('an agent re-asking the same question after an error, twice, with the SDK retrying too, is not tripped', async () => {
       const attempts = { n: 0 };
