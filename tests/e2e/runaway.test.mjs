@@ -2,7 +2,8 @@
 // and refuses its next request for good (403 session_blocked, not retried), stop-all ends every
 // stream, and the loop detector trips the loops of the $28,000 incident (two agents handing each
 // other's answers back at 50 calls/s, a tool called again and again, one identical call every
-// 2 s) while normal agent work goes on untouched. The gateway is a real `tokenfuse --simulate`.
+// 2 s) while normal agent work (a steady service carried through a restart too) goes on untouched.
+// The gateway is a real `tokenfuse --simulate`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
