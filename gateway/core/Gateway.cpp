@@ -585,7 +585,7 @@ void Gateway::onLoopTrip(const LoopTrip &trip)
     Q_EMIT sessionTripped(trip.sessions, trip.signal, trip.evidence, trip.warnOnly);
 }
 
-int Gateway::openBreaker(const SessionBlock &block, const QString &action)
+int Gateway::openBreaker(SessionBlock block, const QString &action)
 {
     const std::optional<SessionBlock> before = [&]() -> std::optional<SessionBlock> {
         for (const SessionBlock &b : m_breakers.all())
@@ -610,6 +610,12 @@ int Gateway::openBreaker(const SessionBlock &block, const QString &action)
     case SessionBlock::Scope::All:
         ended = m_registry.cancelEvery(Dialect::Error::SessionBlocked, message, QStringLiteral("session_blocked"));
         break;
+    }
+    // The spend at the block includes what the requests just ended had streamed: each was billed
+    // (its row handed to the session book) as it was cancelled.
+    if (block.scope != SessionBlock::Scope::All) {
+        block.costAtTripMicros = block.scope == SessionBlock::Scope::Session ? m_book.costOf(block.target) : m_book.costOfTenant(block.target);
+        m_breakers.set(block);
     }
     if (m_store) {
         AuditEntry entry;

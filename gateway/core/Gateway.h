@@ -115,7 +115,7 @@ private:
     // 403 session_blocked here.
     bool passesBreakers(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller);
     // Opens a breaker: kept, persisted with its audit entry, the exchanges it covers ended.
-    int openBreaker(const SessionBlock &block, const QString &action);
+    int openBreaker(SessionBlock block, const QString &action);
     // Breakers whose cooldown ran out are closed (and forgotten by the store).
     void expireBreakers();
     // The loop detector's look at a request about to go through; false when it tripped the

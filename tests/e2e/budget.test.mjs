@@ -162,7 +162,11 @@ test('a stream cut on /v1/messages ends with event: error, and the Anthropic SDK
   let deltas = 0;
   stream.on('text', () => { deltas++; });
   await assert.rejects(stream.finalMessage(), /budget/i);
-  const [row] = gw.query(`select * from requests where session = 'cutreq-anthropic'`);
+  // The SDK raises on the error event, which comes before the cut stream's row is committed.
+  let row;
+  for (const deadline = Date.now() + 5000; !row && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50)))
+    [row] = gw.query(`select * from requests where session = 'cutreq-anthropic'`);
+  assert.ok(row, 'the cut stream has its row');
   assert.equal(row.error, 'budget_exceeded');
   assert.ok(row.completion_tokens <= 61, `cut at the 60-token cap, within one chunk (${row.completion_tokens})`);
   assert.ok(deltas <= row.completion_tokens);

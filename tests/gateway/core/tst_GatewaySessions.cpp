@@ -181,7 +181,9 @@ private Q_SLOTS:
         QCOMPARE(view.status, 200);
         QCOMPARE(json(view.body).value("state").toString(), QStringLiteral("killed"));
         QCOMPARE(json(view.body).value("reason").toString(), QStringLiteral("runaway loop"));
-        QVERIFY(json(view.body).value("cost_at_trip_micros").toInteger() >= 0);
+        // The spend at the kill includes the stream it ended (the refused request cost nothing).
+        QVERIFY(json(view.body).value("cost_at_trip_micros").toInteger() > 0);
+        QCOMPARE(json(view.body).value("cost_at_trip_micros").toInteger(), json(view.body).value("cost_micros").toInteger());
 
         const GatewayClient::Reply resume = admin("POST", "sessions/agent-7/resume");
         QCOMPARE(resume.status, 200);
