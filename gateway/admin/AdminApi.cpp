@@ -16,6 +16,8 @@
 #include <QPointer>
 #include <QUrlQuery>
 
+#include <cstring>
+
 namespace {
 QJsonObject keyJson(const VirtualKeyRecord &k)
 {
@@ -78,6 +80,16 @@ void AdminApi::fail(HttpResponder *responder, int status, const QString &type, c
     responder->respond(status, h, errorBody(type, message));
 }
 
+void AdminApi::methodNotAllowed(HttpResponder *responder, const QByteArray &path, const QByteArray &method, const char *allowed)
+{
+    HttpHeaders h;
+    h.add("content-type", "application/json");
+    if (!std::strchr(allowed, '('))
+        h.add("allow", QByteArray(allowed).replace(" or ", ", "));
+    responder->respond(405, h, errorBody(QStringLiteral("invalid_request_error"),
+                                         QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(path), QLatin1String(allowed), QString::fromUtf8(method))));
+}
+
 bool AdminApi::storeRefuses(HttpResponder *responder, const QString &what) const
 {
     if (m_services.store->isWritable())
@@ -109,10 +121,7 @@ void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
     }
     const QByteArray path = request.path.endsWith('/') ? request.path.chopped(1) : request.path;
     const QByteArray &m = request.method;
-    const auto methodNotAllowed = [&](const char *allowed) {
-        fail(responder, 405, QStringLiteral("invalid_request_error"),
-             QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(path), QLatin1String(allowed), QString::fromUtf8(m)));
-    };
+    const auto methodNotAllowed = [&](const char *allowed) { AdminApi::methodNotAllowed(responder, path, m, allowed); };
     if (path == "/admin/v1/budgets") {
         if (m == "GET")
             return budgetsGet(responder);

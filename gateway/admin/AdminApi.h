@@ -40,6 +40,11 @@ public:
     void handle(const HttpRequest &request, HttpResponder *responder);
 
     static QByteArray errorBody(const QString &type, const QString &message);
+    // The admin API's answers: JSON, no caching; an error in the admin shape (401 with
+    // www-authenticate, 503 with retry-after, 405 with allow).
+    static void respond(HttpResponder *responder, int status, const QJsonValue &body);
+    static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
+    static void methodNotAllowed(HttpResponder *responder, const QByteArray &path, const QByteArray &method, const char *allowed);
 
 private:
     void budgetsGet(HttpResponder *responder);
@@ -53,8 +58,6 @@ private:
     // The read-side connection, opened on first use; null (and answered 500) when it can't open.
     UsageQuery *query(HttpResponder *responder, const QString &what);
 
-    static void respond(HttpResponder *responder, int status, const QJsonValue &body);
-    static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
     // 503 store_unavailable, saying what was not saved and why; a change is refused at once while
     // the store cannot write (storeRefuses), and answered so when its write fails meanwhile.
     bool storeRefuses(HttpResponder *responder, const QString &what) const;

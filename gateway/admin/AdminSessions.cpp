@@ -16,21 +16,6 @@ QString iso(qint64 ms)
     return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODateWithMs) : QString();
 }
 
-void reply(HttpResponder *responder, int status, const QJsonObject &body)
-{
-    HttpHeaders h;
-    h.add("content-type", "application/json");
-    h.add("cache-control", "no-store");
-    responder->respond(status, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
-}
-
-void refuse(HttpResponder *responder, int status, const QString &type, const QString &message)
-{
-    HttpHeaders h;
-    h.add("content-type", "application/json");
-    responder->respond(status, h, AdminApi::errorBody(type, message));
-}
-
 // "/admin/v1/sessions/a%2Fb/kill" → {"a/b", "kill"}; the id is percent-decoded.
 QPair<QString, QByteArray> idAndVerb(const QByteArray &rest)
 {
@@ -88,11 +73,7 @@ void AdminSessions::handle(const HttpRequest &request, const QByteArray &path, c
     const auto onlyPost = [&]() {
         if (m == "POST")
             return true;
-        HttpHeaders h;
-        h.add("content-type", "application/json");
-        h.add("allow", "POST");
-        responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
-                                                       QStringLiteral("%1 takes POST, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(m))));
+        AdminApi::methodNotAllowed(responder, path, m, "POST");
         return false;
     };
     if (path == "/admin/v1/stop-all") {
@@ -106,33 +87,21 @@ void AdminSessions::handle(const HttpRequest &request, const QByteArray &path, c
         return;
     }
     if (path == "/admin/v1/sessions") {
-        if (m != "GET") {
-            HttpHeaders h;
-            h.add("content-type", "application/json");
-            h.add("allow", "GET");
-            responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
-                                                           QStringLiteral("/admin/v1/sessions takes GET, not %1.").arg(QString::fromUtf8(m))));
-            return;
-        }
+        if (m != "GET")
+            return AdminApi::methodNotAllowed(responder, path, m, "GET");
         return list(request, responder);
     }
     const bool tenants = path.startsWith("/admin/v1/tenants/");
     const QByteArray rest = path.mid(tenants ? qstrlen("/admin/v1/tenants/") : qstrlen("/admin/v1/sessions/"));
     const auto [id, verb] = idAndVerb(rest);
     if (id.isEmpty())
-        return refuse(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("Name the session or tenant in the path."));
+        return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("Name the session or tenant in the path."));
     if (verb.isEmpty()) {
         if (tenants)
-            return refuse(responder, 404, QStringLiteral("not_found_error"),
+            return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"),
                           QStringLiteral("Tenants take POST /admin/v1/tenants/{id}/kill or /resume."));
-        if (m != "GET") {
-            HttpHeaders h;
-            h.add("content-type", "application/json");
-            h.add("allow", "GET");
-            responder->respond(405, h, AdminApi::errorBody(QStringLiteral("invalid_request_error"),
-                                                           QStringLiteral("%1 takes GET, not %2.").arg(QString::fromUtf8(path), QString::fromUtf8(m))));
-            return;
-        }
+        if (m != "GET")
+            return AdminApi::methodNotAllowed(responder, path, m, "GET");
         return one(id, responder);
     }
     if (!onlyPost())
@@ -152,7 +121,7 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
     bool stateOk = true;
     const SessionView::State wanted = SessionView::stateFromName(state, &stateOk);
     if (!state.isEmpty() && !stateOk)
-        return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
                       QStringLiteral("state must be active, throttled, tripped or killed, not '%1'.").arg(state));
     const auto number = [&](const QString &key, int fallback, int low, int high, bool *ok) {
         const QString v = q.queryItemValue(key);
@@ -168,7 +137,7 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
     const int limit = number(QStringLiteral("limit"), 100, 1, 1000, &limitOk);
     const int offset = number(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max(), &offsetOk);
     if (!limitOk || !offsetOk)
-        return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
                       QStringLiteral("limit must be a whole number from 1 to 1000 and offset one from 0."));
     QJsonArray page;
     int total = 0;
@@ -183,7 +152,7 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
             page.append(sessionJson(s));
         ++total;
     }
-    reply(responder, 200, QJsonObject{{"sessions", page}, {"total", total}, {"limit", limit}, {"offset", offset},
+    AdminApi::respond(responder, 200, QJsonObject{{"sessions", page}, {"total", total}, {"limit", limit}, {"offset", offset},
                                       {"stopped_all", m_services.stoppedAll()}});
 }
 
@@ -192,7 +161,7 @@ void AdminSessions::one(const QString &id, HttpResponder *responder)
     std::optional<SessionView> s = m_services.session(id);
     const std::optional<SessionTotalsRecord> stored = m_services.storedTotal ? m_services.storedTotal(id) : std::nullopt;
     if (!s && !stored)
-        return refuse(responder, 404, QStringLiteral("not_found_error"),
+        return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"),
                       QStringLiteral("No session '%1' is known. GET /admin/v1/sessions lists them.").arg(id));
     if (!s) {
         // Only in the store: last seen before TokenFuse started, and more than a day before.
@@ -208,7 +177,7 @@ void AdminSessions::one(const QString &id, HttpResponder *responder)
         body.insert("all_time", QJsonObject{{"requests", stored->requests}, {"prompt_tokens", stored->promptTokens},
                                             {"completion_tokens", stored->completionTokens}, {"cost_micros", stored->costMicros},
                                             {"first_seen", iso(stored->firstSeenMs)}, {"last_seen", iso(stored->lastSeenMs)}});
-    reply(responder, 200, body);
+    AdminApi::respond(responder, 200, body);
 }
 
 void AdminSessions::act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder)
@@ -218,19 +187,19 @@ void AdminSessions::act(const HttpRequest &request, SessionCommand command, cons
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
         if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-            return refuse(responder, 400, QStringLiteral("invalid_request_error"),
+            return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
                           pe.error != QJsonParseError::NoError
                               ? QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset)
                               : QStringLiteral("The body must be a JSON object, e.g. {\"reason\": \"runaway loop\"}."));
         }
         const QJsonValue reason = doc.object().value(QLatin1String("reason"));
         if (!reason.isUndefined() && !reason.isString())
-            return refuse(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("\"reason\" must be a string."));
+            return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("\"reason\" must be a string."));
         command.reason = reason.toString().left(500);
     }
     const SessionCommandResult result = m_services.execute(command, actor);
     if (!result.ok)
-        return refuse(responder, 400, QStringLiteral("invalid_request_error"), result.message);
+        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"), result.message);
     QJsonObject body{{"ok", true}, {"cancelled", result.cancelled}, {"message", result.message},
                      {"stopped_all", m_services.stoppedAll()}};
     if (!command.target.isEmpty())
@@ -240,5 +209,5 @@ void AdminSessions::act(const HttpRequest &request, SessionCommand command, cons
     const QString problem = m_services.storeProblem();
     if (!problem.isEmpty())
         body.insert("warning", QStringLiteral("In force now, but not saved: the usage store cannot write (%1), so a restart forgets it.").arg(problem));
-    reply(responder, 200, body);
+    AdminApi::respond(responder, 200, body);
 }
