@@ -1,6 +1,7 @@
 #include "ConsoleWiring.h"
 
 #include "MainWindow.h"
+#include "admin/AdminChannel.h"
 #include "core/GatewayHost.h"
 
 void ConsoleWiring::connect(GatewayHost &host, MainWindow &window)
@@ -11,4 +12,11 @@ void ConsoleWiring::connect(GatewayHost &host, MainWindow &window)
     QObject::connect(&host, &GatewayHost::commandDone, &window, &MainWindow::showCommandResult);
     // GatewayHost::command queues the work to the gateway thread itself.
     QObject::connect(&window, &MainWindow::commandRequested, &host, &GatewayHost::command);
+    connectAdmin(host, *window.adminChannel());
+}
+
+void ConsoleWiring::connectAdmin(GatewayHost &host, AdminChannel &channel)
+{
+    QObject::connect(&channel, &AdminChannel::callRequested, &host, &GatewayHost::adminCall);
+    QObject::connect(&host, &GatewayHost::adminAnswered, &channel, &AdminChannel::deliver);
 }

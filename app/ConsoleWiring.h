@@ -1,5 +1,6 @@
 #pragma once
 
+class AdminChannel;
 class GatewayHost;
 class MainWindow;
 
@@ -9,4 +10,7 @@ class MainWindow;
 // the two threads by Qt, since the host's signals come from the gateway thread.
 namespace ConsoleWiring {
 void connect(GatewayHost &host, MainWindow &window);
+// The console's admin calls (budgets, keys, rate limits, ...) to the host and the answers back;
+// connect() does this for the window's own channel.
+void connectAdmin(GatewayHost &host, AdminChannel &channel);
 }

@@ -2,6 +2,7 @@
 
 #include "ConsoleFormat.h"
 #include "ConsolePalette.h"
+#include "admin/AdminChannel.h"
 #include "charts/LiveRateChart.h"
 #include "sessions/SessionsPage.h"
 #include "widgets/CounterTile.h"
@@ -30,6 +31,7 @@ MainWindow::MainWindow(QWidget *parent)
     // Harmless when already registered; lets the app connect the gateway's signal queued.
     qRegisterMetaType<GatewaySnapshot>();
 
+    m_admin = new AdminChannel(this);
     setWindowTitle(QStringLiteral("TokenFuse"));
     resize(1100, 720);
 

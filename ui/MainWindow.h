@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 
+class AdminChannel;
 class CounterTile;
 class GatewayStateHeader;
 class LiveRateChart;
@@ -33,6 +34,8 @@ public:
     void showPage(Page page);
     Page currentPage() const;
     SessionsPage *sessionsPage() const { return m_sessions; }
+    // The pages' line to the admin API; the composition root connects it to the gateway host.
+    AdminChannel *adminChannel() const { return m_admin; }
 
     // The currency costs are shown in (the snapshot carries micro-units only). Default "USD".
     void setCurrency(const QString &currencyCode);
@@ -68,6 +71,7 @@ private:
     qint64 m_lastP50Ms = -1;
     qint64 m_lastP99Ms = -1;
 
+    AdminChannel *m_admin = nullptr;
     GatewayStateHeader *m_header = nullptr;
     StateBanner *m_simulatorBanner = nullptr;
     StateBanner *m_alertBanner = nullptr;

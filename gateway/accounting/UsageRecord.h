@@ -30,5 +30,8 @@ struct UsageRecord
     bool estimated = false;  // token counts estimated by TokenFuse because the upstream gave none
     bool priceKnown = true;  // false when the fallback price was used
     QString keyFingerprint;  // of a passed-through provider key, never the key
+    // Shown in the console's request detail, never stored: the request's headers with every
+    // secret redacted (KeyRedactor::headersForDisplay).
+    QString requestHeaders;
 };
 Q_DECLARE_METATYPE(UsageRecord)

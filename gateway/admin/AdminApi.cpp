@@ -4,7 +4,6 @@
 #include "budget/BudgetLedger.h"
 #include "budget/BudgetRule.h"
 #include "http/HttpRequest.h"
-#include "http/HttpResponder.h"
 #include "keys/VirtualKeyRegistry.h"
 #include "store/UsageQuery.h"
 #include "store/UsageStore.h"
@@ -13,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
 #include <QUrlQuery>
 
 #include <cstring>
@@ -59,17 +57,17 @@ QByteArray AdminApi::errorBody(const QString &type, const QString &message)
     return QJsonDocument(QJsonObject{{"error", QJsonObject{{"type", type}, {"message", message}}}}).toJson(QJsonDocument::Compact);
 }
 
-void AdminApi::respond(HttpResponder *responder, int status, const QJsonValue &body)
+void AdminApi::respond(const AdminReply &reply, int status, const QJsonValue &body)
 {
     HttpHeaders h;
     h.add("content-type", "application/json");
     h.add("cache-control", "no-store");
     const QByteArray bytes = body.isArray() ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
                                             : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
-    responder->respond(status, h, bytes);
+    reply.send(status, h, bytes);
 }
 
-void AdminApi::fail(HttpResponder *responder, int status, const QString &type, const QString &message)
+void AdminApi::fail(const AdminReply &reply, int status, const QString &type, const QString &message)
 {
     HttpHeaders h;
     h.add("content-type", "application/json");
@@ -77,63 +75,75 @@ void AdminApi::fail(HttpResponder *responder, int status, const QString &type, c
         h.add("www-authenticate", "Bearer realm=\"tokenfuse-admin\"");
     if (status == 503)
         h.add("retry-after", "5");
-    responder->respond(status, h, errorBody(type, message));
+    reply.send(status, h, errorBody(type, message));
 }
 
-void AdminApi::methodNotAllowed(HttpResponder *responder, const QByteArray &path, const QByteArray &method, const char *allowed)
+void AdminApi::methodNotAllowed(const AdminReply &reply, const QByteArray &path, const QByteArray &method, const char *allowed)
 {
     HttpHeaders h;
     h.add("content-type", "application/json");
     if (!std::strchr(allowed, '('))
         h.add("allow", QByteArray(allowed).replace(" or ", ", "));
-    responder->respond(405, h, errorBody(QStringLiteral("invalid_request_error"),
+    reply.send(405, h, errorBody(QStringLiteral("invalid_request_error"),
                                          QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(path), QLatin1String(allowed), QString::fromUtf8(method))));
 }
 
-bool AdminApi::storeRefuses(HttpResponder *responder, const QString &what) const
+bool AdminApi::storeRefuses(const AdminReply &reply, const QString &what) const
 {
     if (m_services.store->isWritable())
         return false;
-    failStore(responder, what, m_services.store->failure());
+    failStore(reply, what, m_services.store->failure());
     return true;
 }
 
-void AdminApi::failStore(HttpResponder *responder, const QString &what, const QString &why)
+void AdminApi::failStore(const AdminReply &reply, const QString &what, const QString &why)
 {
-    fail(responder, 503, QStringLiteral("store_unavailable"),
+    fail(reply, 503, QStringLiteral("store_unavailable"),
          QStringLiteral("%1: the usage store cannot write (%2). Free disk space or fix the data directory, then retry; "
                         "TokenFuse resumes writing by itself.").arg(what, why));
 }
 
-QString AdminApi::actor() const
-{
-    return QStringLiteral("admin-api (%1)").arg(m_services.token->fingerprint());
-}
-
-void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
+void AdminApi::handle(const HttpRequest &request, const AdminReply &reply)
 {
     if (!m_services.token->accepts(request.headers.value("authorization"))) {
         const bool sent = request.headers.contains("authorization");
-        fail(responder, 401, QStringLiteral("authentication_error"),
+        fail(reply, 401, QStringLiteral("authentication_error"),
              sent ? QStringLiteral("The admin token is wrong. It is in %1.").arg(m_services.token->path())
                   : QStringLiteral("The admin API needs 'Authorization: Bearer <token>'; the token is in %1.").arg(m_services.token->path()));
         return;
     }
+    route(request, QStringLiteral("admin-api (%1)").arg(m_services.token->fingerprint()), reply);
+}
+
+void AdminApi::handle(const AdminCall &call, const QString &actor, const AdminReply &reply)
+{
+    HttpRequest request;
+    request.method = call.method;
+    request.path = call.path;
+    request.query = call.query;
+    request.target = call.query.isEmpty() ? call.path : call.path + '?' + call.query;
+    request.body = call.body;
+    request.headers.add("content-type", "application/json");
+    route(request, actor, reply);
+}
+
+void AdminApi::route(const HttpRequest &request, const QString &actor, const AdminReply &reply)
+{
     const QByteArray path = request.path.endsWith('/') ? request.path.chopped(1) : request.path;
     const QByteArray &m = request.method;
-    const auto methodNotAllowed = [&](const char *allowed) { AdminApi::methodNotAllowed(responder, path, m, allowed); };
+    const auto methodNotAllowed = [&](const char *allowed) { AdminApi::methodNotAllowed(reply, path, m, allowed); };
     if (path == "/admin/v1/budgets") {
         if (m == "GET")
-            return budgetsGet(responder);
+            return budgetsGet(reply);
         if (m == "PUT")
-            return budgetsPut(request, responder);
+            return budgetsPut(request, actor, reply);
         return methodNotAllowed("GET or PUT");
     }
     if (path == "/admin/v1/keys") {
         if (m == "GET")
-            return keysList(responder);
+            return keysList(reply);
         if (m == "POST")
-            return keysCreate(request, responder);
+            return keysCreate(request, actor, reply);
         return methodNotAllowed("GET or POST");
     }
     if (path.startsWith("/admin/v1/keys/")) {
@@ -142,22 +152,22 @@ void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
         if (revokePath)
             id.chop(7);
         if ((m == "DELETE" && !revokePath) || (m == "POST" && revokePath))
-            return keysRevoke(id, responder);
+            return keysRevoke(id, actor, reply);
         return methodNotAllowed("DELETE (or POST .../revoke)");
     }
     if (path == "/admin/v1/audit") {
         if (m == "GET")
-            return auditList(request, responder);
+            return auditList(request, reply);
         return methodNotAllowed("GET");
     }
     if (path == "/admin/v1/usage") {
         if (m == "GET")
-            return usageGet(request, responder);
+            return usageGet(request, reply);
         return methodNotAllowed("GET");
     }
     if (AdminSessions::owns(path))
-        return m_sessions.handle(request, path, actor(), responder);
-    fail(responder, 404, QStringLiteral("not_found_error"),
+        return m_sessions.handle(request, path, actor, reply);
+    fail(reply, 404, QStringLiteral("not_found_error"),
          QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
                         "GET /admin/v1/audit, GET /admin/v1/usage, GET /admin/v1/sessions, GET /admin/v1/sessions/{id}, "
                         "POST /admin/v1/sessions/{id}/kill|resume, POST /admin/v1/tenants/{id}/kill|resume, "
@@ -165,45 +175,45 @@ void AdminApi::handle(const HttpRequest &request, HttpResponder *responder)
              .arg(QString::fromUtf8(m), QString::fromUtf8(request.path)));
 }
 
-void AdminApi::budgetsGet(HttpResponder *responder)
+void AdminApi::budgetsGet(const AdminReply &reply)
 {
-    respond(responder, 200, QJsonObject{{"budgets", m_services.ledger->usageJson()}});
+    respond(reply, 200, QJsonObject{{"budgets", m_services.ledger->usageJson()}});
 }
 
-void AdminApi::budgetsPut(const HttpRequest &request, HttpResponder *responder)
+void AdminApi::budgetsPut(const HttpRequest &request, const QString &actor, const AdminReply &reply)
 {
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
     if (pe.error != QJsonParseError::NoError) {
-        fail(responder, 400, QStringLiteral("invalid_request_error"),
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
              QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset));
         return;
     }
     // The same array as the config file's "budgets"; {"budgets": [...]} is accepted too.
     const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : doc.object().value(QLatin1String("budgets"));
     if (!value.isArray()) {
-        fail(responder, 400, QStringLiteral("invalid_request_error"),
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
              QStringLiteral("Send the budgets as a JSON array of rules, as in the config file's \"budgets\"."));
         return;
     }
     QString error;
     const std::optional<QList<BudgetRule>> rules = BudgetRule::listFromJson(value, &error);
     if (!rules) {
-        fail(responder, 400, QStringLiteral("invalid_request_error"), error);
+        fail(reply, 400, QStringLiteral("invalid_request_error"), error);
         return;
     }
-    if (storeRefuses(responder, QStringLiteral("The budgets were not changed")))
+    if (storeRefuses(reply, QStringLiteral("The budgets were not changed")))
         return;
     AuditEntry entry;
     entry.at = QDateTime::currentMSecsSinceEpoch();
-    entry.actor = actor();
+    entry.actor = actor;
     entry.action = QStringLiteral("budgets.put");
     entry.target = QStringLiteral("budgets");
     entry.before = rulesJson(m_services.ledger->rules());
     entry.after = rulesJson(*rules);
     // In force at once, in-flight requests included; the answer waits for the audit to be stored.
     m_services.ledger->setRules(*rules);
-    QPointer<HttpResponder> r(responder);
+    const AdminReply r = reply;
     BudgetLedger *ledger = m_services.ledger;
     const QList<BudgetRule> before = m_services.ledger->rules();
     m_services.store->saveBudgetRules(entry.after.toArray(), entry, [r, ledger, before, after = entry.after](const StoreOutcome &saved) {
@@ -211,86 +221,81 @@ void AdminApi::budgetsPut(const HttpRequest &request, HttpResponder *responder)
             // Not saved, so not in force either (unless another PUT has replaced them meanwhile).
             if (rulesJson(ledger->rules()) == after)
                 ledger->setRules(before);
-            if (r)
-                failStore(r, QStringLiteral("The budgets were not changed"), saved.error);
+            failStore(r, QStringLiteral("The budgets were not changed"), saved.error);
             return;
         }
-        if (r)
-            respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}});
+        respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}});
     });
 }
 
-void AdminApi::keysList(HttpResponder *responder)
+void AdminApi::keysList(const AdminReply &reply)
 {
     QJsonArray list;
     for (const VirtualKeyRecord &k : m_services.keys->all())
         list.append(keyJson(k));
-    respond(responder, 200, QJsonObject{{"keys", list}});
+    respond(reply, 200, QJsonObject{{"keys", list}});
 }
 
-void AdminApi::keysCreate(const HttpRequest &request, HttpResponder *responder)
+void AdminApi::keysCreate(const HttpRequest &request, const QString &actor, const AdminReply &reply)
 {
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-        fail(responder, 400, QStringLiteral("invalid_request_error"),
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
              QStringLiteral("Send a JSON object: {\"tenant\": \"acme\", \"name\": \"ci-bot\"}."));
         return;
     }
     const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (it.key() != QLatin1String("tenant") && it.key() != QLatin1String("name")) {
-            fail(responder, 400, QStringLiteral("invalid_request_error"),
+            fail(reply, 400, QStringLiteral("invalid_request_error"),
                  QStringLiteral("Unknown field '%1'; a key takes \"tenant\" and \"name\".").arg(it.key()));
             return;
         }
     }
     const QString tenant = o.value(QLatin1String("tenant")).toString().trimmed();
     if (tenant.isEmpty() || tenant.size() > 200) {
-        fail(responder, 400, QStringLiteral("invalid_request_error"),
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
              QStringLiteral("\"tenant\" is required: the tenant this key's requests are counted for."));
         return;
     }
-    if (storeRefuses(responder, QStringLiteral("No key was created")))
+    if (storeRefuses(reply, QStringLiteral("No key was created")))
         return;
     const auto [record, key] = m_services.keys->create(tenant, o.value(QLatin1String("name")).toString(),
                                                        QDateTime::currentMSecsSinceEpoch());
     AuditEntry entry;
     entry.at = record.createdAt;
-    entry.actor = actor();
+    entry.actor = actor;
     entry.action = QStringLiteral("keys.create");
     entry.target = record.id;
     entry.after = keyJson(record);
-    QPointer<HttpResponder> r(responder);
+    const AdminReply r = reply;
     VirtualKeyRegistry *keys = m_services.keys;
     // Usable once saved: nobody has the key before this answer anyway.
     m_services.store->saveVirtualKey(record, entry, [r, keys, record = record, key = key](const StoreOutcome &saved) {
         if (!saved.committed()) {
-            if (r)
-                failStore(r, QStringLiteral("No key was created"), saved.error);
+            failStore(r, QStringLiteral("No key was created"), saved.error);
             return;
         }
         keys->put(record);
-        if (!r)
-            return;
         QJsonObject body = keyJson(record);
         body.insert("key", QString::fromLatin1(key)); // shown this once, never again
         respond(r, 201, body);
     });
 }
 
-void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
+void AdminApi::keysRevoke(const QString &id, const QString &actor, const AdminReply &reply)
 {
     std::optional<VirtualKeyRecord> record = m_services.keys->byId(id);
     if (!record) {
-        fail(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("No virtual key with id '%1'.").arg(id));
+        fail(reply, 404, QStringLiteral("not_found_error"), QStringLiteral("No virtual key with id '%1'.").arg(id));
         return;
     }
-    if (storeRefuses(responder, QStringLiteral("Key '%1' was not revoked").arg(id)))
+    if (storeRefuses(reply, QStringLiteral("Key '%1' was not revoked").arg(id)))
         return;
     AuditEntry entry;
     entry.at = QDateTime::currentMSecsSinceEpoch();
-    entry.actor = actor();
+    entry.actor = actor;
     entry.action = QStringLiteral("keys.revoke");
     entry.target = id;
     entry.before = keyJson(*record);
@@ -298,36 +303,36 @@ void AdminApi::keysRevoke(const QString &id, HttpResponder *responder)
         record->revokedAt = entry.at;
     entry.after = keyJson(*record);
     m_services.keys->put(*record); // refused from the next request on
-    QPointer<HttpResponder> r(responder);
+    const AdminReply r = reply;
     m_services.store->saveVirtualKey(*record, entry, [r, record = *record](const StoreOutcome &saved) {
-        if (r && !saved.committed())
+        if (!saved.committed())
             failStore(r, QStringLiteral("Key '%1' is refused until TokenFuse stops, but its revocation was not saved: "
                                         "revoke it again once the store can write").arg(record.id), saved.error);
-        else if (r)
+        else
             respond(r, 200, keyJson(record));
     });
 }
 
-void AdminApi::auditList(const HttpRequest &request, HttpResponder *responder)
+void AdminApi::auditList(const HttpRequest &request, const AdminReply &reply)
 {
     const int limit = qBound(1, QUrlQuery(QString::fromUtf8(request.query)).queryItemValue(QStringLiteral("limit")).toInt(), 1000);
-    UsageQuery *reader = query(responder, QStringLiteral("the audit table"));
+    UsageQuery *reader = query(reply, QStringLiteral("the audit table"));
     if (!reader)
         return;
     QJsonArray list;
     for (const AuditEntry &e : reader->recentAudit(request.query.isEmpty() ? 100 : limit))
         list.append(QJsonObject{{"at", QDateTime::fromMSecsSinceEpoch(e.at).toString(Qt::ISODateWithMs)}, {"actor", e.actor},
                                 {"action", e.action}, {"target", e.target}, {"before", e.before}, {"after", e.after}});
-    respond(responder, 200, QJsonObject{{"audit", list}});
+    respond(reply, 200, QJsonObject{{"audit", list}});
 }
 
-UsageQuery *AdminApi::query(HttpResponder *responder, const QString &what)
+UsageQuery *AdminApi::query(const AdminReply &reply, const QString &what)
 {
     if (!m_query) {
         auto reader = std::make_unique<UsageQuery>();
         QString error;
         if (!reader->open(m_services.databasePath, &error)) {
-            fail(responder, 500, QStringLiteral("api_error"), QStringLiteral("Cannot read %1: %2").arg(what, error));
+            fail(reply, 500, QStringLiteral("api_error"), QStringLiteral("Cannot read %1: %2").arg(what, error));
             return nullptr;
         }
         m_query = std::move(reader);
@@ -335,7 +340,7 @@ UsageQuery *AdminApi::query(HttpResponder *responder, const QString &what)
     return m_query.get();
 }
 
-void AdminApi::usageGet(const HttpRequest &request, HttpResponder *responder)
+void AdminApi::usageGet(const HttpRequest &request, const AdminReply &reply)
 {
     const QUrlQuery q(QString::fromUtf8(request.query));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -363,21 +368,21 @@ void AdminApi::usageGet(const HttpRequest &request, HttpResponder *responder)
     const qint64 to = time(QStringLiteral("to"), now + 1, &toOk);
     const qint64 from = time(QStringLiteral("from"), to - 24 * 3600 * 1000, &fromOk);
     if (!fromOk || !toOk)
-        return fail(responder, 400, QStringLiteral("invalid_request_error"),
+        return fail(reply, 400, QStringLiteral("invalid_request_error"),
                     QStringLiteral("from and to take ms since the Unix epoch or an ISO 8601 time, e.g. from=2026-12-01T00:00:00Z."));
     if (from >= to)
-        return fail(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("from must be before to."));
+        return fail(reply, 400, QStringLiteral("invalid_request_error"), QStringLiteral("from must be before to."));
     const QString groupText = q.hasQueryItem(QStringLiteral("group_by")) ? q.queryItemValue(QStringLiteral("group_by")) : QStringLiteral("day");
     const std::optional<UsageQuery::GroupBy> by = UsageQuery::groupByFromString(groupText);
     if (!by)
-        return fail(responder, 400, QStringLiteral("invalid_request_error"),
+        return fail(reply, 400, QStringLiteral("invalid_request_error"),
                     QStringLiteral("group_by must be day, hour, model, tenant or session, not '%1'.").arg(groupText));
-    UsageQuery *reader = query(responder, QStringLiteral("the usage history"));
+    UsageQuery *reader = query(reply, QStringLiteral("the usage history"));
     if (!reader)
         return;
     const QList<QPair<QString, UsageTotals>> groups = reader->grouped(from, to, *by);
     if (!reader->lastError().isEmpty())
-        return fail(responder, 500, QStringLiteral("api_error"), reader->lastError());
+        return fail(reply, 500, QStringLiteral("api_error"), reader->lastError());
     QJsonArray rows;
     UsageTotals sum;
     for (const auto &[key, t] : groups) {
@@ -388,7 +393,7 @@ void AdminApi::usageGet(const HttpRequest &request, HttpResponder *responder)
         sum.completion += t.completion;
         sum.cost += t.cost;
     }
-    respond(responder, 200, QJsonObject{{"from", QDateTime::fromMSecsSinceEpoch(from).toString(Qt::ISODateWithMs)},
+    respond(reply, 200, QJsonObject{{"from", QDateTime::fromMSecsSinceEpoch(from).toString(Qt::ISODateWithMs)},
                                         {"to", QDateTime::fromMSecsSinceEpoch(to).toString(Qt::ISODateWithMs)},
                                         {"group_by", groupText},
                                         {"groups", rows},

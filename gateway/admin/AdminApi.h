@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AdminReply.h"
 #include "AdminSessions.h"
 
 #include <QByteArray>
@@ -11,7 +12,6 @@
 
 class AdminToken;
 class BudgetLedger;
-class HttpResponder;
 class UsageStore;
 class UsageQuery;
 class VirtualKeyRegistry;
@@ -37,32 +37,35 @@ public:
     ~AdminApi();
 
     static bool isAdminPath(const QByteArray &path) { return path.startsWith("/admin/"); }
-    void handle(const HttpRequest &request, HttpResponder *responder);
+    // A call over HTTP: refused 401 without the bearer token; the audit names the token.
+    void handle(const HttpRequest &request, const AdminReply &reply);
+    // A call from the console, in-process: no token; the audit names `actor`.
+    void handle(const AdminCall &call, const QString &actor, const AdminReply &reply);
 
     static QByteArray errorBody(const QString &type, const QString &message);
     // The admin API's answers: JSON, no caching; an error in the admin shape (401 with
     // www-authenticate, 503 with retry-after, 405 with allow).
-    static void respond(HttpResponder *responder, int status, const QJsonValue &body);
-    static void fail(HttpResponder *responder, int status, const QString &type, const QString &message);
-    static void methodNotAllowed(HttpResponder *responder, const QByteArray &path, const QByteArray &method, const char *allowed);
+    static void respond(const AdminReply &reply, int status, const QJsonValue &body);
+    static void fail(const AdminReply &reply, int status, const QString &type, const QString &message);
+    static void methodNotAllowed(const AdminReply &reply, const QByteArray &path, const QByteArray &method, const char *allowed);
 
 private:
-    void budgetsGet(HttpResponder *responder);
-    void budgetsPut(const HttpRequest &request, HttpResponder *responder);
-    void keysList(HttpResponder *responder);
-    void keysCreate(const HttpRequest &request, HttpResponder *responder);
-    void keysRevoke(const QString &id, HttpResponder *responder);
-    void auditList(const HttpRequest &request, HttpResponder *responder);
+    void budgetsGet(const AdminReply &reply);
+    void route(const HttpRequest &request, const QString &actor, const AdminReply &reply);
+    void budgetsPut(const HttpRequest &request, const QString &actor, const AdminReply &reply);
+    void keysList(const AdminReply &reply);
+    void keysCreate(const HttpRequest &request, const QString &actor, const AdminReply &reply);
+    void keysRevoke(const QString &id, const QString &actor, const AdminReply &reply);
+    void auditList(const HttpRequest &request, const AdminReply &reply);
     // GET /admin/v1/usage?from=&to=&group_by=day|hour|model|tenant|session
-    void usageGet(const HttpRequest &request, HttpResponder *responder);
+    void usageGet(const HttpRequest &request, const AdminReply &reply);
     // The read-side connection, opened on first use; null (and answered 500) when it can't open.
-    UsageQuery *query(HttpResponder *responder, const QString &what);
+    UsageQuery *query(const AdminReply &reply, const QString &what);
 
     // 503 store_unavailable, saying what was not saved and why; a change is refused at once while
     // the store cannot write (storeRefuses), and answered so when its write fails meanwhile.
-    bool storeRefuses(HttpResponder *responder, const QString &what) const;
-    static void failStore(HttpResponder *responder, const QString &what, const QString &why);
-    QString actor() const;
+    bool storeRefuses(const AdminReply &reply, const QString &what) const;
+    static void failStore(const AdminReply &reply, const QString &what, const QString &why);
 
     Services m_services;
     std::unique_ptr<UsageQuery> m_query; // opened on first use

@@ -67,52 +67,52 @@ QJsonObject AdminSessions::sessionJson(const SessionView &s)
     return o;
 }
 
-void AdminSessions::handle(const HttpRequest &request, const QByteArray &path, const QString &actor, HttpResponder *responder)
+void AdminSessions::handle(const HttpRequest &request, const QByteArray &path, const QString &actor, const AdminReply &reply)
 {
     const QByteArray &m = request.method;
     const auto onlyPost = [&]() {
         if (m == "POST")
             return true;
-        AdminApi::methodNotAllowed(responder, path, m, "POST");
+        AdminApi::methodNotAllowed(reply, path, m, "POST");
         return false;
     };
     if (path == "/admin/v1/stop-all") {
         if (onlyPost())
-            act(request, SessionCommand::stopAll(), actor, responder);
+            act(request, SessionCommand::stopAll(), actor, reply);
         return;
     }
     if (path == "/admin/v1/resume-all") {
         if (onlyPost())
-            act(request, SessionCommand::resumeAll(), actor, responder);
+            act(request, SessionCommand::resumeAll(), actor, reply);
         return;
     }
     if (path == "/admin/v1/sessions") {
         if (m != "GET")
-            return AdminApi::methodNotAllowed(responder, path, m, "GET");
-        return list(request, responder);
+            return AdminApi::methodNotAllowed(reply, path, m, "GET");
+        return list(request, reply);
     }
     const bool tenants = path.startsWith("/admin/v1/tenants/");
     const QByteArray rest = path.mid(tenants ? qstrlen("/admin/v1/tenants/") : qstrlen("/admin/v1/sessions/"));
     const auto [id, verb] = idAndVerb(rest);
     if (id.isEmpty())
-        return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"), QStringLiteral("Name the session or tenant in the path."));
+        return AdminApi::fail(reply, 404, QStringLiteral("not_found_error"), QStringLiteral("Name the session or tenant in the path."));
     if (verb.isEmpty()) {
         if (tenants)
-            return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"),
+            return AdminApi::fail(reply, 404, QStringLiteral("not_found_error"),
                           QStringLiteral("Tenants take POST /admin/v1/tenants/{id}/kill or /resume."));
         if (m != "GET")
-            return AdminApi::methodNotAllowed(responder, path, m, "GET");
-        return one(id, responder);
+            return AdminApi::methodNotAllowed(reply, path, m, "GET");
+        return one(id, reply);
     }
     if (!onlyPost())
         return;
     const bool kill = verb == "kill";
     const SessionCommand command = tenants ? (kill ? SessionCommand::killTenant(id) : SessionCommand::resumeTenant(id))
                                            : (kill ? SessionCommand::killSession(id) : SessionCommand::resumeSession(id));
-    act(request, command, actor, responder);
+    act(request, command, actor, reply);
 }
 
-void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
+void AdminSessions::list(const HttpRequest &request, const AdminReply &reply)
 {
     const QUrlQuery q(QString::fromUtf8(request.query));
     const QString state = q.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
@@ -121,7 +121,7 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
     bool stateOk = true;
     const SessionView::State wanted = SessionView::stateFromName(state, &stateOk);
     if (!state.isEmpty() && !stateOk)
-        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
+        return AdminApi::fail(reply, 400, QStringLiteral("invalid_request_error"),
                       QStringLiteral("state must be active, throttled, tripped or killed, not '%1'.").arg(state));
     const auto number = [&](const QString &key, int fallback, int low, int high, bool *ok) {
         const QString v = q.queryItemValue(key);
@@ -137,7 +137,7 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
     const int limit = number(QStringLiteral("limit"), 100, 1, 1000, &limitOk);
     const int offset = number(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max(), &offsetOk);
     if (!limitOk || !offsetOk)
-        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
+        return AdminApi::fail(reply, 400, QStringLiteral("invalid_request_error"),
                       QStringLiteral("limit must be a whole number from 1 to 1000 and offset one from 0."));
     QJsonArray page;
     int total = 0;
@@ -152,16 +152,16 @@ void AdminSessions::list(const HttpRequest &request, HttpResponder *responder)
             page.append(sessionJson(s));
         ++total;
     }
-    AdminApi::respond(responder, 200, QJsonObject{{"sessions", page}, {"total", total}, {"limit", limit}, {"offset", offset},
+    AdminApi::respond(reply, 200, QJsonObject{{"sessions", page}, {"total", total}, {"limit", limit}, {"offset", offset},
                                       {"stopped_all", m_services.stoppedAll()}});
 }
 
-void AdminSessions::one(const QString &id, HttpResponder *responder)
+void AdminSessions::one(const QString &id, const AdminReply &reply)
 {
     std::optional<SessionView> s = m_services.session(id);
     const std::optional<SessionTotalsRecord> stored = m_services.storedTotal ? m_services.storedTotal(id) : std::nullopt;
     if (!s && !stored)
-        return AdminApi::fail(responder, 404, QStringLiteral("not_found_error"),
+        return AdminApi::fail(reply, 404, QStringLiteral("not_found_error"),
                       QStringLiteral("No session '%1' is known. GET /admin/v1/sessions lists them.").arg(id));
     if (!s) {
         // Only in the store: last seen before TokenFuse started, and more than a day before.
@@ -177,29 +177,29 @@ void AdminSessions::one(const QString &id, HttpResponder *responder)
         body.insert("all_time", QJsonObject{{"requests", stored->requests}, {"prompt_tokens", stored->promptTokens},
                                             {"completion_tokens", stored->completionTokens}, {"cost_micros", stored->costMicros},
                                             {"first_seen", iso(stored->firstSeenMs)}, {"last_seen", iso(stored->lastSeenMs)}});
-    AdminApi::respond(responder, 200, body);
+    AdminApi::respond(reply, 200, body);
 }
 
-void AdminSessions::act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder)
+void AdminSessions::act(const HttpRequest &request, SessionCommand command, const QString &actor, const AdminReply &reply)
 {
     // A body is optional; when there is one it is JSON, and may give the reason.
     if (!request.body.trimmed().isEmpty()) {
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
         if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-            return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"),
+            return AdminApi::fail(reply, 400, QStringLiteral("invalid_request_error"),
                           pe.error != QJsonParseError::NoError
                               ? QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset)
                               : QStringLiteral("The body must be a JSON object, e.g. {\"reason\": \"runaway loop\"}."));
         }
         const QJsonValue reason = doc.object().value(QLatin1String("reason"));
         if (!reason.isUndefined() && !reason.isString())
-            return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"), QStringLiteral("\"reason\" must be a string."));
+            return AdminApi::fail(reply, 400, QStringLiteral("invalid_request_error"), QStringLiteral("\"reason\" must be a string."));
         command.reason = reason.toString().left(500);
     }
     const SessionCommandResult result = m_services.execute(command, actor);
     if (!result.ok)
-        return AdminApi::fail(responder, 400, QStringLiteral("invalid_request_error"), result.message);
+        return AdminApi::fail(reply, 400, QStringLiteral("invalid_request_error"), result.message);
     QJsonObject body{{"ok", true}, {"cancelled", result.cancelled}, {"message", result.message},
                      {"stopped_all", m_services.stoppedAll()}};
     if (!command.target.isEmpty())
@@ -209,5 +209,5 @@ void AdminSessions::act(const HttpRequest &request, SessionCommand command, cons
     const QString problem = m_services.storeProblem();
     if (!problem.isEmpty())
         body.insert("warning", QStringLiteral("In force now, but not saved: the usage store cannot write (%1), so a restart forgets it.").arg(problem));
-    AdminApi::respond(responder, 200, body);
+    AdminApi::respond(reply, 200, body);
 }

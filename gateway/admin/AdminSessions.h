@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AdminReply.h"
 #include "session/SessionBlock.h"
 #include "session/SessionCommand.h"
 #include "session/SessionView.h"
@@ -12,7 +13,6 @@
 #include <functional>
 #include <optional>
 
-class HttpResponder;
 class UsageQuery;
 struct HttpRequest;
 
@@ -43,14 +43,14 @@ public:
 
     static bool owns(const QByteArray &path);
     // `path` without a trailing slash; `actor` for the audit table.
-    void handle(const HttpRequest &request, const QByteArray &path, const QString &actor, HttpResponder *responder);
+    void handle(const HttpRequest &request, const QByteArray &path, const QString &actor, const AdminReply &reply);
 
     static QJsonObject sessionJson(const SessionView &session);
 
 private:
-    void list(const HttpRequest &request, HttpResponder *responder);
-    void one(const QString &id, HttpResponder *responder);
-    void act(const HttpRequest &request, SessionCommand command, const QString &actor, HttpResponder *responder);
+    void list(const HttpRequest &request, const AdminReply &reply);
+    void one(const QString &id, const AdminReply &reply);
+    void act(const HttpRequest &request, SessionCommand command, const QString &actor, const AdminReply &reply);
 
     Services m_services;
 };

@@ -24,6 +24,8 @@
 namespace {
 // The inactive sessions the console is sent besides those that matter (SessionBook::views).
 constexpr int ConsoleSessions = 200;
+// A session counts as active on the console's headline while it has been seen this recently.
+constexpr qint64 ActiveWithinMs = 5 * 60 * 1000;
 } // namespace
 
 
@@ -172,6 +174,12 @@ void Gateway::seedSessions()
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_book.seed(query.sessionTotals(now - 24 * 3600 * 1000, 1000));
+    // The console's request log and today's spend carry on from where the last run left them.
+    QList<UsageRecord> recent = query.recent(GatewaySnapshot::MaxRecorded);
+    std::reverse(recent.begin(), recent.end());
+    m_totals.seedRecent(recent);
+    const qint64 midnight = QDateTime::fromMSecsSinceEpoch(now).date().startOfDay().toMSecsSinceEpoch();
+    m_totals.seedToday(midnight, query.totals(midnight, now + 1).cost);
     // The loop detector's velocity baseline: what each session sent in the minutes before the
     // restart, so a steady service is not taken for a new one bursting. Spread over the time it
     // was there, not the whole baseline, or a service begun a minute ago reads five times slower.
@@ -367,7 +375,7 @@ void Gateway::registerRoutes()
 {
     using namespace std::placeholders;
     // Every method: /admin/ answers its own 404s and 405s, /healthz has always answered any method.
-    m_routes.addPrefix(RouteTable::AnyMethod, "/admin/", [this](const HttpRequest &r, HttpResponder *out) { m_admin->handle(r, out); });
+    m_routes.addPrefix(RouteTable::AnyMethod, "/admin/", [this](const HttpRequest &r, HttpResponder *out) { m_admin->handle(r, AdminReply::toResponder(out)); });
     m_routes.addExact(RouteTable::AnyMethod, "/healthz", std::bind(&Gateway::handleHealth, this, _1, _2));
     // Prometheus scrapes: open like /healthz (docs/metrics.md says why). Any other method gets a
     // 405 of its own, without a row: a scrape is not an API request.
@@ -756,6 +764,11 @@ void Gateway::onRecorded(const UsageRecord &row)
     Q_EMIT requestRecorded(row);
 }
 
+void Gateway::admin(const AdminCall &call, const QString &actor, std::function<void(const AdminAnswer &)> done)
+{
+    m_admin->handle(call, actor, AdminReply::toCallback(std::move(done)));
+}
+
 GatewaySnapshot Gateway::snapshot()
 {
     GatewaySnapshot s = m_totals.totals();
@@ -775,6 +788,28 @@ GatewaySnapshot Gateway::snapshot()
     s.sessions = sessionViews(ConsoleSessions);
     s.sessionsKnown = m_book.size();
     s.stoppedAll = m_breakers.stoppedAll();
+    const QHash<QString, int> byState = m_book.countByState(m_breakers, s.takenAtMs);
+    s.sessionsTripped = byState.value(SessionView::stateName(SessionView::State::Tripped));
+    s.sessionsKilled = byState.value(SessionView::stateName(SessionView::State::Killed));
+    for (const SessionView &v : std::as_const(s.sessions))
+        if ((v.state == SessionView::State::Active || v.state == SessionView::State::Throttled)
+            && (v.inFlight > 0 || s.takenAtMs - v.lastSeenMs < ActiveWithinMs))
+            ++s.sessionsActive;
+    s.budgets = m_ledger.usage();
+    for (BudgetUsage &u : s.budgets) {
+        // The fullest counters are the ones to see; a rule per session can have thousands.
+        std::stable_sort(u.counters.begin(), u.counters.end(),
+                         [](const BudgetCounterUsage &a, const BudgetCounterUsage &b) { return a.fraction > b.fraction; });
+        if (u.counters.size() > GatewaySnapshot::MaxCountersPerRule)
+            u.counters.resize(GatewaySnapshot::MaxCountersPerRule);
+        if (u.rule.scope == BudgetScope::Global && u.rule.window == BudgetWindow::Day && u.rule.maxCostMicros
+            && (s.dayCapMicros < 0 || *u.rule.maxCostMicros < s.dayCapMicros)) {
+            s.dayCapMicros = *u.rule.maxCostMicros;
+            s.dayCapRule = u.rule.displayName();
+            s.currency = u.rule.currency;
+        }
+    }
+    s.budgetsSource = m_config.hasBudgets ? m_config.configPath : QString();
     return s;
 }
 
@@ -782,6 +817,6 @@ void Gateway::publish()
 {
     expireBreakers();
     GatewaySnapshot s = snapshot();
-    m_totals.takeSincePublish(&s);
+    m_totals.takeSincePublish(&s, s.takenAtMs);
     Q_EMIT snapshotReady(s);
 }

@@ -2,6 +2,7 @@
 
 #include "GatewaySnapshot.h"
 #include "GatewayTotals.h"
+#include "admin/AdminCall.h"
 #include "admin/AdminToken.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
@@ -78,6 +79,10 @@ public:
     // event in the client's dialect, the upstream aborted, usage so far billed); each change is
     // kept in the store and written to the audit table under `actor`.
     SessionCommandResult execute(const SessionCommand &command, const QString &actor);
+    // An admin API call made in-process (the console's): the same handlers as /admin/v1/ over
+    // HTTP, without the token; `done` runs on this thread once the answer is ready (after the
+    // store has saved a change). Only after start() has succeeded.
+    void admin(const AdminCall &call, const QString &actor, std::function<void(const AdminAnswer &)> done);
     const SessionBreakers &breakers() const { return m_breakers; }
     const SessionBook &sessionBook() const { return m_book; }
     // The sessions the console and GET /admin/v1/sessions see (SessionBook::views).

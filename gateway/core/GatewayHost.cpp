@@ -2,11 +2,15 @@
 
 #include "Gateway.h"
 
+#include <QJsonObject>
+
 GatewayHost::GatewayHost(const GatewayConfig &config, QObject *parent) : QObject(parent), m_config(config)
 {
     qRegisterMetaType<GatewaySnapshot>();
     qRegisterMetaType<SessionCommand>();
     qRegisterMetaType<SessionCommandResult>();
+    qRegisterMetaType<AdminCall>();
+    qRegisterMetaType<AdminAnswer>();
     m_thread.setObjectName(QStringLiteral("tokenfuse-gateway"));
 }
 
@@ -64,5 +68,20 @@ void GatewayHost::command(const SessionCommand &command)
         const SessionCommandResult result = m_gateway ? m_gateway->execute(command, QStringLiteral("console"))
                                                       : SessionCommandResult{false, 0, QStringLiteral("The gateway is not running.")};
         QMetaObject::invokeMethod(this, [this, command, result] { Q_EMIT commandDone(command, result); }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+}
+
+void GatewayHost::adminCall(quint64 ticket, const AdminCall &call)
+{
+    const auto answer = [this, ticket](const AdminAnswer &a) {
+        QMetaObject::invokeMethod(this, [this, ticket, a] { Q_EMIT adminAnswered(ticket, a); }, Qt::QueuedConnection);
+    };
+    const AdminAnswer notRunning{503, QJsonObject{{"error", QJsonObject{{"type", "api_error"}, {"message", "The gateway is not running."}}}}};
+    if (!m_thread.isRunning())
+        return answer(notRunning);
+    QMetaObject::invokeMethod(m_context, [this, call, answer, notRunning] {
+        if (!m_gateway)
+            return answer(notRunning);
+        m_gateway->admin(call, QStringLiteral("console"), answer);
     }, Qt::QueuedConnection);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "GatewaySnapshot.h"
+#include "admin/AdminCall.h"
 #include "config/GatewayConfig.h"
 #include "session/SessionCommand.h"
 
@@ -30,6 +31,10 @@ public:
 public Q_SLOTS:
     // A kill switch from the console: queued to the gateway thread, answered by commandDone().
     void command(const SessionCommand &command);
+    // An admin API call from the console (budgets, keys, rate limits, sessions, usage): queued to
+    // the gateway thread, run by the admin API's own handlers, answered by adminAnswered() with
+    // the same ticket.
+    void adminCall(quint64 ticket, const AdminCall &call);
 
 Q_SIGNALS:
     void started(const QString &listenAddress, const QString &databasePath, quint16 simulatorPort);
@@ -38,6 +43,7 @@ Q_SIGNALS:
     void logLine(const QString &line);
     void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
     void commandDone(const SessionCommand &command, const SessionCommandResult &result);
+    void adminAnswered(quint64 ticket, const AdminAnswer &answer);
     // The loop detector tripped sessions (or, in warn mode, only raised the alert).
     void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
 

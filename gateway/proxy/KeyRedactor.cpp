@@ -1,5 +1,7 @@
 #include "KeyRedactor.h"
 
+#include "http/HttpHeaders.h"
+
 #include <QRegularExpression>
 #include <QString>
 
@@ -46,4 +48,18 @@ QString KeyRedactor::scrubLikelyKeys(const QString &text)
     out.replace(bearer, QStringLiteral("\\1\\2[hidden]"));
     out.replace(longRun, QStringLiteral("[key hidden]"));
     return out;
+}
+
+QString KeyRedactor::headersForDisplay(const HttpHeaders &headers)
+{
+    static const QByteArrayList secret{"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie",
+                                       "x-goog-api-key", "x-tokenfuse-admin-token"};
+    QString text;
+    for (const HttpHeaders::Field &f : headers.fields()) {
+        const QString value = secret.contains(f.first.toLower())
+            ? QStringLiteral("[redacted, %1 characters]").arg(f.second.size())
+            : scrubLikelyKeys(QString::fromUtf8(f.second));
+        text += QString::fromLatin1(f.first) + QLatin1String(": ") + value + QLatin1Char('\n');
+    }
+    return text;
 }

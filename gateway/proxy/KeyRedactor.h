@@ -2,6 +2,8 @@
 
 #include <QByteArray>
 
+class HttpHeaders;
+
 // Takes a provider key out of text TokenFuse relays or logs: an upstream that echoes the key it
 // was given (in a 401 body, say) must not hand it to the client. The key, or any run of 16 or more
 // of its leading characters, becomes its first three characters and "…REDACTED". scrubLikelyKeys
@@ -16,4 +18,8 @@ public:
     // run of 32 or more letters, digits, '-', '_' mixing letters and digits. For text shown to
     // people that TokenFuse did not write (a prompt preview): better a hash or two hidden too.
     static QString scrubLikelyKeys(const QString &text);
+    // Request headers for the console's request detail, one "name: value" per line: the
+    // credentials (authorization, x-api-key, api-key, cookie, ...) show their length only, every
+    // other value goes through scrubLikelyKeys.
+    static QString headersForDisplay(const HttpHeaders &headers);
 };

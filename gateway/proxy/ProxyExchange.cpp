@@ -11,7 +11,6 @@
 #include "dialect/OpenAiDialect.h"
 #include "dialect/ResponsesDialect.h"
 #include "AgentRefusal.h"
-#include "KeyRedactor.h"
 #include "core/MemoryRelease.h"
 #include "dialect/StreamMeter.h"
 #include "http/HttpResponder.h"
@@ -84,6 +83,7 @@ ProxyExchange::ProxyExchange(const ProxyServices &services, const HttpRequest &r
     m_row.keyFingerprint = caller.keyFingerprint;
     m_row.upstream = upstream.name;
     m_row.endpoint = QString::fromUtf8(request.path);
+    m_row.requestHeaders = KeyRedactor::headersForDisplay(request.headers);
     if (m_chat) {
         m_row.model = m_chat->model;
         m_row.stream = m_chat->stream;
