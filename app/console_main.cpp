@@ -7,6 +7,7 @@
 #include "SignalWatcher.h"
 #include "core/GatewayHost.h"
 #include "MainWindow.h"
+#include "tray/ConsoleTray.h"
 
 #include <QApplication>
 
@@ -41,6 +42,12 @@ int main(int argc, char **argv)
     QApplication::setStyle(QStringLiteral("Fusion"));
 
     MainWindow window;
+    // With a tray, closing the window leaves the gateway serving; Quit is in the tray's menu.
+    if (window.tray()->isAvailable()) {
+        window.setKeepRunningInTray(true);
+        QApplication::setQuitOnLastWindowClosed(false);
+    }
+    QObject::connect(&window, &MainWindow::quitRequested, &app, [] { QApplication::quit(); });
     GatewayHost host(invocation.config);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
