@@ -2,6 +2,7 @@
 // when a display is available; it takes the same command line.
 #include "CommandLine.h"
 #include "ConsoleWiring.h"
+#include "EventLoopStallProbe.h"
 #include "ProcessLimits.h"
 #include "Runners.h"
 #include "SignalWatcher.h"
@@ -12,6 +13,7 @@
 #include <QApplication>
 
 #include <cstdio>
+#include <memory>
 
 int main(int argc, char **argv)
 {
@@ -69,9 +71,14 @@ int main(int argc, char **argv)
     starting.state = GatewaySnapshot::State::Starting;
     starting.listenAddress = QStringLiteral("%1:%2").arg(invocation.config.listenHost).arg(invocation.config.listenPort);
     window.applySnapshot(starting);
+    // For bench/console: how long the GUI thread's event loop ever went without running.
+    std::unique_ptr<EventLoopStallProbe> probe;
+    if (const QString path = qEnvironmentVariable("TOKENFUSE_STALL_PROBE"); !path.isEmpty())
+        probe = std::make_unique<EventLoopStallProbe>(path);
     window.show();
     host.start();
     const int rc = QApplication::exec();
+    probe.reset();
     host.stop();
     return rc;
 }
