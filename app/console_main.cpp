@@ -7,6 +7,7 @@
 #include "Runners.h"
 #include "SignalWatcher.h"
 #include "core/GatewayHost.h"
+#include "ConsolePalette.h"
 #include "MainWindow.h"
 #include "tray/ConsoleTray.h"
 
@@ -41,7 +42,11 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("tokenfuse"));
     QApplication::setApplicationDisplayName(QStringLiteral("TokenFuse"));
     QApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
+    // Fusion's palette is light only: the console follows a desktop that asks for dark itself.
+    const QPalette platformPalette = QApplication::palette();
     QApplication::setStyle(QStringLiteral("Fusion"));
+    if (ConsolePalette::systemPrefersDark(platformPalette))
+        QApplication::setPalette(ConsolePalette::darkPalette());
 
     MainWindow window;
     // With a tray, closing the window leaves the gateway serving; Quit is in the tray's menu.
