@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QEvent>
 #include <QGraphicsLayout>
+#include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
 #include <QStackedBarSeries>
@@ -74,8 +75,13 @@ HistoryChart::HistoryChart(QWidget *parent)
     m_view->setStyleSheet(QStringLiteral("background: transparent"));
     m_view->setMinimumHeight(200);
 
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("historyChartTitle"));
+    ConsolePalette::scaleFont(m_title, 1.05, QFont::DemiBold);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(padding());
+    layout->setSpacing(4);
+    layout->addWidget(m_title);
     layout->addWidget(m_view, 1);
     rebuild();
 }
@@ -99,7 +105,7 @@ void HistoryChart::styleAxes()
 void HistoryChart::changeEvent(QEvent *event)
 {
     CardFrame::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange) {
+    if (event->type() == QEvent::PaletteChange && m_title) {
         styleAxes();
         rebuild();
     }
@@ -194,6 +200,11 @@ QStringList HistoryChart::axisLabels() const
     return m_timeAxis->categoriesLabels() + m_valueAxis->categoriesLabels();
 }
 
+QString HistoryChart::title() const
+{
+    return m_title->text();
+}
+
 void HistoryChart::rebuild()
 {
     m_chart->removeAllSeries();
@@ -258,6 +269,11 @@ void HistoryChart::rebuild()
         s->attachAxis(m_valueAxis);
     }
     m_chart->legend()->setVisible(keys > 1);
+    // Vertical grid lines would cut through the bars; lines read better with them.
+    m_timeAxis->setGridLineVisible(m_style == Style::Lines);
+    const bool hours = m_bucket == UsageQuery::Bucket::Hour;
+    m_title->setText(m_metric == Metric::Cost ? (hours ? tr("Cost per hour") : tr("Cost per day"))
+                                              : (hours ? tr("Tokens per hour") : tr("Tokens per day")));
     setUpTimeAxis();
     setUpValueAxis(maxValue);
 }

@@ -10,6 +10,7 @@
 class QCategoryAxis;
 class QChart;
 class QChartView;
+class QLabel;
 
 // The History page's chart: a usage series per bucket, as bars stacked by key or as one line per
 // key, cost or tokens on the vertical axis (nice 1-2-5 steps, labelled in money or tokens), local
@@ -45,6 +46,7 @@ public:
     int pointCount() const;
     double plottedTotal() const;
     QStringList axisLabels() const;
+    QString title() const;
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -68,6 +70,7 @@ private:
 
     QChart *m_chart = nullptr;
     QChartView *m_view = nullptr;
+    QLabel *m_title = nullptr;
     QCategoryAxis *m_timeAxis = nullptr;
     QCategoryAxis *m_valueAxis = nullptr;
 };

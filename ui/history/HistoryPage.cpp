@@ -58,11 +58,11 @@ HistoryPage::HistoryPage(QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(HistoryModel::KeyColumn, QHeaderView::Stretch);
     m_table->setColumnWidth(HistoryModel::BucketColumn, 170);
-    m_table->setColumnWidth(HistoryModel::KeyColumn, 220);
-    for (const int c : {int(HistoryModel::RequestsColumn), int(HistoryModel::PromptColumn), int(HistoryModel::CompletionColumn)})
-        m_table->setColumnWidth(c, 110);
+    for (const int c : {int(HistoryModel::RequestsColumn), int(HistoryModel::PromptColumn), int(HistoryModel::CompletionColumn),
+                        int(HistoryModel::CostColumn)})
+        m_table->setColumnWidth(c, 120);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_chart);
