@@ -2,6 +2,7 @@
 
 #include "http/HttpResponder.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
