@@ -55,6 +55,9 @@ int main(int argc, char **argv)
         QApplication::setQuitOnLastWindowClosed(false);
     }
     QObject::connect(&window, &MainWindow::quitRequested, &app, [] { QApplication::quit(); });
+    // Which page the window opens on (bench/console measures the costly ones); Overview otherwise.
+    if (const auto page = MainWindow::pageFromKey(qEnvironmentVariable("TOKENFUSE_CONSOLE_PAGE")))
+        window.showPage(*page);
     GatewayHost host(invocation.config);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });

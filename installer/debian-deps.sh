@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite
   libhttp-parser-dev libbenchmark-dev
-  sqlite3 nodejs npm xauth xvfb openssl ca-certificates
+  sqlite3 nodejs npm xauth xvfb trayer openssl ca-certificates
   prometheus  # promtool and prometheus itself: the /metrics tests check a real scrape
 )
 if [ "${1:-}" = "--bench" ]; then

@@ -3,16 +3,17 @@
 #include "ConsoleFormat.h"
 #include "ConsolePalette.h"
 #include "admin/AdminChannel.h"
-#include "charts/LiveRateChart.h"
+#include "budgets/BudgetsPage.h"
+#include "connect/ConnectPage.h"
+#include "history/HistoryPage.h"
+#include "overview/OverviewPage.h"
+#include "requests/RequestsPage.h"
 #include "sessions/SessionsPage.h"
-#include "widgets/CounterTile.h"
-#include "widgets/GatewayStateHeader.h"
 #include "tray/ConsoleTray.h"
 #include "tray/DesktopNotifier.h"
+#include "widgets/GatewayStateHeader.h"
 #include "widgets/StateBanner.h"
 #include "widgets/StopAllButton.h"
-#include "widgets/TileGrid.h"
-#include "widgets/UpstreamList.h"
 
 #include <QCloseEvent>
 #include <QDateTime>
@@ -20,13 +21,27 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 namespace {
-constexpr int RateWindowSeconds = 5;
 constexpr int StatusMessageMs = 4000;
+const char *const PageKeys[MainWindow::PageCount] = {"overview", "sessions", "budgets", "history", "requests", "connect"};
+} // namespace
+
+QString MainWindow::pageKey(Page page)
+{
+    return QString::fromLatin1(PageKeys[int(page)]);
+}
+
+std::optional<MainWindow::Page> MainWindow::pageFromKey(const QString &key)
+{
+    for (int i = 0; i < PageCount; ++i)
+        if (key.compare(QLatin1String(PageKeys[i]), Qt::CaseInsensitive) == 0)
+            return Page(i);
+    return std::nullopt;
 }
 
 MainWindow::MainWindow(QWidget *parent)
@@ -34,17 +49,17 @@ MainWindow::MainWindow(QWidget *parent)
 {
     // Harmless when already registered; lets the app connect the gateway's signal queued.
     qRegisterMetaType<GatewaySnapshot>();
-
     m_admin = new AdminChannel(this);
+
     setWindowTitle(QStringLiteral("TokenFuse"));
-    resize(1100, 720);
+    resize(1180, 780);
 
     auto *central = new QWidget(this);
     central->setObjectName(QStringLiteral("consoleCentral"));
 
     m_header = new GatewayStateHeader(central);
     m_header->setObjectName(QStringLiteral("gatewayHeader"));
-    // The emergency brake, on every page.
+    // The emergency brake, above every page.
     m_stopAll = new StopAllButton(central);
     m_stopAll->setObjectName(QStringLiteral("headerStopAllButton"));
     connect(m_stopAll, &StopAllButton::commandRequested, this, &MainWindow::sendCommand);
@@ -58,69 +73,44 @@ MainWindow::MainWindow(QWidget *parent)
         m_tray->showMessage(n.title, n.text, n.kind == DesktopNotifier::Kind::BudgetCap || n.kind == DesktopNotifier::Kind::SessionTripped);
     });
 
-    m_simulatorBanner = new StateBanner(central);
-    m_simulatorBanner->setObjectName(QStringLiteral("simulatorBanner"));
-    m_simulatorBanner->setMessage(StateBanner::Kind::Warning,
-                                  tr("No upstream configured: every model is answered by the built-in simulator. "
-                                     "Add an upstream in config.json to reach a real provider."));
-    m_simulatorBanner->setVisible(false);
-
-    m_alertBanner = new StateBanner(central);
-    m_alertBanner->setObjectName(QStringLiteral("budgetAlertBanner"));
-    m_alertBanner->setVisible(false);
-
-    m_tripBanner = new StateBanner(central);
-    m_tripBanner->setObjectName(QStringLiteral("sessionTripBanner"));
-    m_tripBanner->setVisible(false);
-    QPushButton *showTripped = m_tripBanner->addButton(tr("Show session"));
-    showTripped->setObjectName(QStringLiteral("showTrippedSessionButton"));
-    connect(showTripped, &QPushButton::clicked, this, [this] {
-        showPage(Page::Sessions);
-        m_sessions->selectSession(m_trippedSession);
-    });
-    QPushButton *closeTrip = m_tripBanner->addButton(tr("Dismiss"));
-    connect(closeTrip, &QPushButton::clicked, m_tripBanner, &QWidget::hide);
-
+    m_overview = new OverviewPage(central);
+    m_overview->setObjectName(QStringLiteral("overviewPage"));
     m_sessions = new SessionsPage(central);
+    m_budgets = new BudgetsPage(m_admin, central);
+    m_history = new HistoryPage(central);
+    m_requests = new RequestsPage(central);
+    m_connect = new ConnectPage(m_admin, central);
     connect(m_sessions, &SessionsPage::commandRequested, this, &MainWindow::sendCommand);
+    connect(m_sessions, &SessionsPage::requestsWanted, this, [this](const QString &session) {
+        showPage(Page::Requests);
+        m_requests->showSession(session);
+    });
+    connect(m_sessions, &SessionsPage::capWanted, this, [this](const QString &session) {
+        showPage(Page::Budgets);
+        m_budgets->addRuleFor(BudgetScope::Session, session);
+    });
+    connect(m_budgets, &BudgetsPage::showStatus, this, [this](const QString &text, bool) { showStatus(text); });
 
     m_pages = new QStackedWidget(central);
     m_pages->setObjectName(QStringLiteral("pages"));
-    m_pages->addWidget(buildOverview());
-    m_pages->addWidget(m_sessions);
-
-    // A plain list rather than tabs: the console grows to more pages than a tab bar holds well.
-    m_pageList = new QListWidget(central);
-    m_pageList->setObjectName(QStringLiteral("pageList"));
-    m_pageList->addItems({tr("Overview"), tr("Sessions")});
-    m_pageList->setFrameShape(QFrame::NoFrame);
-    m_pageList->setFocusPolicy(Qt::NoFocus);
-    m_pageList->setSpacing(2);
-    m_pageList->setFixedWidth(120);
-    // Roomy rows with rounded highlights; the sheet stays on the list (it has no child widgets).
-    m_pageList->setStyleSheet(QStringLiteral("QListWidget::item { padding: 7px 10px; border-radius: 6px; }"
-                                             "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
-    m_pageList->viewport()->setAutoFillBackground(false);
-    ConsolePalette::scaleFont(m_pageList, 1.0, QFont::DemiBold);
-    connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
-    m_pageList->setCurrentRow(0);
+    for (QWidget *page : std::initializer_list<QWidget *>{m_overview, m_sessions, m_budgets, m_history, m_requests, m_connect})
+        m_pages->addWidget(page);
 
     auto *body = new QHBoxLayout;
     body->setSpacing(12);
-    body->addWidget(m_pageList);
+    body->addWidget(buildPageList(central));
     body->addWidget(m_pages, 1);
 
-    auto *layout = new QVBoxLayout(central);
-    layout->setContentsMargins(18, 14, 18, 12);
-    layout->setSpacing(12);
     auto *top = new QHBoxLayout;
     top->setSpacing(12);
     top->addWidget(m_header, 1);
     top->addWidget(m_stopAll, 0, Qt::AlignVCenter);
+
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(18, 14, 18, 12);
+    layout->setSpacing(12);
     layout->addLayout(top);
-    layout->addWidget(m_simulatorBanner);
-    layout->addWidget(m_alertBanner);
-    layout->addWidget(m_tripBanner);
+    layout->addWidget(buildBanners(central));
     layout->addLayout(body, 1);
     setCentralWidget(central);
 
@@ -134,32 +124,78 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addWidget(m_updated);
     statusBar()->addPermanentWidget(version);
     statusBar()->setSizeGripEnabled(false);
-    connect(m_header, &GatewayStateHeader::baseUrlCopied, this, [this](const QString &url) {
-        statusBar()->showMessage(tr("Copied %1 to the clipboard").arg(url), StatusMessageMs);
-    });
+    connect(m_header, &GatewayStateHeader::baseUrlCopied, this,
+            [this](const QString &url) { showStatus(tr("Copied %1 to the clipboard").arg(url)); });
 
+    // Ctrl+1 .. Ctrl+6 pick the pages, as the list's order gives them.
+    for (int i = 0; i < PageCount; ++i) {
+        auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this);
+        connect(shortcut, &QShortcut::activated, this, [this, i] { showPage(Page(i)); });
+    }
 }
 
-QWidget *MainWindow::buildOverview()
+QWidget *MainWindow::buildBanners(QWidget *parent)
 {
-    auto *page = new QWidget;
-    page->setObjectName(QStringLiteral("overviewPage"));
-    m_chart = new LiveRateChart(page);
-    m_chart->setHistory(&m_rates);
-    m_upstreams = new UpstreamList(page);
-    m_upstreams->setFixedWidth(250);
+    auto *banners = new QWidget(parent);
+    m_simulatorBanner = new StateBanner(banners);
+    m_simulatorBanner->setObjectName(QStringLiteral("simulatorBanner"));
+    m_simulatorBanner->setMessage(StateBanner::Kind::Warning,
+                                  tr("No upstream configured: every model is answered by the built-in simulator. "
+                                     "Add an upstream in config.json to reach a real provider."));
+    m_simulatorBanner->setVisible(false);
+    // A first run: the agents' settings are one click away.
+    QPushButton *connectAgents = m_simulatorBanner->addButton(tr("Connect an agent"));
+    connectAgents->setObjectName(QStringLiteral("connectAgentButton"));
+    connect(connectAgents, &QPushButton::clicked, this, [this] { showPage(Page::Connect); });
 
-    auto *bottom = new QHBoxLayout;
-    bottom->setSpacing(12);
-    bottom->addWidget(m_chart, 1);
-    bottom->addWidget(m_upstreams);
+    m_alertBanner = new StateBanner(banners);
+    m_alertBanner->setObjectName(QStringLiteral("budgetAlertBanner"));
+    m_alertBanner->setVisible(false);
+    QPushButton *openBudgets = m_alertBanner->addButton(tr("Budgets"));
+    connect(openBudgets, &QPushButton::clicked, this, [this] { showPage(Page::Budgets); });
+    QPushButton *closeAlert = m_alertBanner->addButton(tr("Dismiss"));
+    connect(closeAlert, &QPushButton::clicked, m_alertBanner, &QWidget::hide);
 
-    auto *layout = new QVBoxLayout(page);
+    m_tripBanner = new StateBanner(banners);
+    m_tripBanner->setObjectName(QStringLiteral("sessionTripBanner"));
+    m_tripBanner->setVisible(false);
+    QPushButton *showTripped = m_tripBanner->addButton(tr("Show session"));
+    showTripped->setObjectName(QStringLiteral("showTrippedSessionButton"));
+    connect(showTripped, &QPushButton::clicked, this, [this] {
+        showPage(Page::Sessions);
+        m_sessions->selectSession(m_trippedSession);
+    });
+    QPushButton *closeTrip = m_tripBanner->addButton(tr("Dismiss"));
+    connect(closeTrip, &QPushButton::clicked, m_tripBanner, &QWidget::hide);
+
+    auto *layout = new QVBoxLayout(banners);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(12);
-    layout->addWidget(buildTiles(page));
-    layout->addLayout(bottom, 1);
-    return page;
+    layout->setSpacing(8);
+    layout->addWidget(m_simulatorBanner);
+    layout->addWidget(m_alertBanner);
+    layout->addWidget(m_tripBanner);
+    return banners;
+}
+
+QListWidget *MainWindow::buildPageList(QWidget *parent)
+{
+    // A plain list rather than tabs: the console has more pages than a tab bar holds well.
+    m_pageList = new QListWidget(parent);
+    m_pageList->setObjectName(QStringLiteral("pageList"));
+    m_pageList->addItems({tr("Overview"), tr("Sessions"), tr("Budgets"), tr("History"), tr("Requests"), tr("Connect")});
+    for (int i = 0; i < PageCount; ++i)
+        m_pageList->item(i)->setToolTip(tr("Ctrl+%1").arg(i + 1));
+    m_pageList->setFrameShape(QFrame::NoFrame);
+    m_pageList->setSpacing(2);
+    m_pageList->setFixedWidth(124);
+    // Roomy rows with rounded highlights; the sheet stays on the list (it has no child widgets).
+    m_pageList->setStyleSheet(QStringLiteral("QListWidget::item { padding: 7px 10px; border-radius: 6px; }"
+                                             "QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }"));
+    m_pageList->viewport()->setAutoFillBackground(false);
+    ConsolePalette::scaleFont(m_pageList, 1.0, QFont::DemiBold);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    m_pageList->setCurrentRow(0);
+    return m_pageList;
 }
 
 void MainWindow::showPage(Page page)
@@ -172,30 +208,24 @@ MainWindow::Page MainWindow::currentPage() const
     return Page(m_pages->currentIndex());
 }
 
-QWidget *MainWindow::buildTiles(QWidget *parent)
-{
-    auto *tiles = new TileGrid(parent);
-    tiles->setObjectName(QStringLiteral("counterTiles"));
-    m_requests = new CounterTile(QStringLiteral("requests"), tr("Requests"), tiles);
-    m_inFlight = new CounterTile(QStringLiteral("inFlight"), tr("In flight"), tiles);
-    m_tokens = new CounterTile(QStringLiteral("tokens"), tr("Tokens"), tiles);
-    m_cost = new CounterTile(QStringLiteral("cost"), tr("Cost"), tiles);
-    m_failures = new CounterTile(QStringLiteral("failures"), tr("Failures"), tiles);
-    m_latency = new CounterTile(QStringLiteral("latency"), tr("Latency p50"), tiles);
-    for (CounterTile *tile : {m_requests, m_inFlight, m_tokens, m_cost, m_failures, m_latency})
-        tiles->addTile(tile);
-
-    // Start from what an idle gateway would show, so the layout does not jump on the first snapshot.
-    updateTiles(GatewaySnapshot{});
-    return tiles;
-}
-
 void MainWindow::setCurrency(const QString &currencyCode)
 {
-    m_currency = currencyCode;
     m_tray->setCurrency(currencyCode);
-    updateCost();
+    m_overview->setCurrency(currencyCode);
     m_sessions->setCurrency(currencyCode);
+    m_budgets->setCurrency(currencyCode);
+    m_history->setCurrency(currencyCode);
+    m_requests->setCurrency(currencyCode);
+}
+
+void MainWindow::setDatabasePath(const QString &path)
+{
+    m_history->setDatabasePath(path);
+}
+
+void MainWindow::showStatus(const QString &text)
+{
+    statusBar()->showMessage(text, StatusMessageMs);
 }
 
 void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
@@ -205,63 +235,20 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
                        snapshot.storeProblem.isEmpty() ? snapshot.error : tr("requests are refused, the usage store cannot write: %1").arg(snapshot.storeProblem));
     if (m_simulatorBanner->isVisibleTo(this) != snapshot.simulatorOnly)
         m_simulatorBanner->setVisible(snapshot.simulatorOnly);
-    m_upstreams->setUpstreams(snapshot.upstreams, snapshot.simulatorOnly);
 
-    // A gateway that does not stamp its snapshots still gets a moving chart.
-    const qint64 takenAt = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
-    m_rates.addSample(takenAt, snapshot.requestsDelta, snapshot.tokensDelta);
-    updateTiles(snapshot);
+    m_overview->applySnapshot(snapshot);
     m_sessions->applySnapshot(snapshot);
+    m_budgets->applySnapshot(snapshot);
+    m_history->applySnapshot(snapshot);
+    m_requests->applySnapshot(snapshot);
+    m_connect->applySnapshot(snapshot);
     if (snapshot.stoppedAll != m_stopAll->stoppedAll())
         m_stopAll->setStoppedAll(snapshot.stoppedAll);
     m_tray->applySnapshot(snapshot);
     noticeKills(snapshot);
 
+    const qint64 takenAt = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
     m_updated->setText(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
-}
-
-void MainWindow::updateTiles(const GatewaySnapshot &snapshot)
-{
-    m_requests->setValue(ConsoleFormat::count(snapshot.requestsTotal));
-    m_requests->setDetail(ConsoleFormat::rate(m_rates.requestsPerSecond(RateWindowSeconds), tr("req/s")));
-
-    m_inFlight->setValue(ConsoleFormat::count(snapshot.inFlight));
-    m_inFlight->setDetail(snapshot.openConnections == 1 ? tr("1 open connection")
-                                                        : tr("%1 open connections").arg(ConsoleFormat::count(snapshot.openConnections)));
-
-    m_tokens->setValue(ConsoleFormat::tokens(snapshot.promptTokens + snapshot.completionTokens));
-    m_tokens->setDetail(tr("%1 in · %2 out")
-                            .arg(ConsoleFormat::tokens(snapshot.promptTokens), ConsoleFormat::tokens(snapshot.completionTokens)));
-    m_tokens->setToolTip(tr("%1 prompt tokens in, %2 completion tokens out")
-                             .arg(ConsoleFormat::count(snapshot.promptTokens), ConsoleFormat::count(snapshot.completionTokens)));
-
-    m_costMicros = snapshot.costMicros;
-    m_requestsTotal = snapshot.requestsTotal;
-    updateCost();
-
-    m_failures->setValue(ConsoleFormat::count(snapshot.requestsFailed));
-    m_failures->setDetail(snapshot.requestsFailed == 0
-                              ? tr("none so far")
-                              : tr("%1 of requests").arg(ConsoleFormat::percent(snapshot.requestsFailed, snapshot.requestsTotal)));
-    m_failures->setAlert(snapshot.requestsFailed > 0);
-
-    // Percentiles cover only the requests that ended since the previous snapshot; between
-    // requests keep showing the last known figures rather than flickering to a dash.
-    if (snapshot.latencyP50Ms >= 0)
-        m_lastP50Ms = snapshot.latencyP50Ms;
-    if (snapshot.latencyP99Ms >= 0)
-        m_lastP99Ms = snapshot.latencyP99Ms;
-    m_latency->setValue(ConsoleFormat::duration(m_lastP50Ms));
-    m_latency->setDetail(m_lastP99Ms < 0 ? tr("p99 —, no request yet") : tr("p99 %1").arg(ConsoleFormat::duration(m_lastP99Ms)));
-}
-
-void MainWindow::updateCost()
-{
-    if (!m_cost)
-        return;
-    m_cost->setValue(ConsoleFormat::money(m_costMicros, m_currency));
-    m_cost->setDetail(m_requestsTotal > 0 ? tr("%1 per request").arg(ConsoleFormat::money(m_costMicros / m_requestsTotal, m_currency))
-                                          : tr("since start"));
 }
 
 void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message)
@@ -277,7 +264,7 @@ void MainWindow::showCommandResult(const SessionCommand &command, const SessionC
     m_sessions->showCommandResult(command, result);
     // The Sessions page has its own status line; elsewhere the window's says it.
     if (currentPage() != Page::Sessions)
-        statusBar()->showMessage(result.message, StatusMessageMs);
+        showStatus(result.message);
 }
 
 void MainWindow::showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly)
@@ -298,6 +285,7 @@ void MainWindow::setConfirmBulkActions(bool confirm)
 {
     m_sessions->setConfirmBulkActions(confirm);
     m_stopAll->setConfirm(confirm);
+    m_budgets->setConfirmDeletes(confirm);
 }
 
 void MainWindow::sendCommand(const SessionCommand &command)

@@ -30,8 +30,9 @@ struct UsageRecord
     bool estimated = false;  // token counts estimated by TokenFuse because the upstream gave none
     bool priceKnown = true;  // false when the fallback price was used
     QString keyFingerprint;  // of a passed-through provider key, never the key
-    // Shown in the console's request detail, never stored: the request's headers with every
-    // secret redacted (KeyRedactor::headersForDisplay).
+    // Shown in the console's request detail, never stored: the request's headers, credentials
+    // hidden (KeyRedactor::headersForDisplay), other secret-looking values scrubbed by
+    // GatewayTotals before the row leaves for the console.
     QString requestHeaders;
 };
 Q_DECLARE_METATYPE(UsageRecord)

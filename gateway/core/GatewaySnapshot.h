@@ -75,7 +75,7 @@ struct GatewaySnapshot
     QList<SpendSlice> byTenantDelta;
     // The requests that ended since the previous snapshot, oldest first: at most MaxRecorded of
     // them, the latest; recordedSkipped says how many more there were.
-    static constexpr int MaxRecorded = 500;
+    static constexpr int MaxRecorded = 250;
     QList<UsageRecord> recorded;
     qint64 recordedSkipped = 0;
 

@@ -1,6 +1,7 @@
 #include "GatewayTotals.h"
 
 #include "accounting/UsageRecord.h"
+#include "proxy/KeyRedactor.h"
 
 #include <QDateTime>
 
@@ -142,6 +143,10 @@ void GatewayTotals::takeSincePublish(GatewaySnapshot *s, qint64 nowMs)
     s->outcomesDelta = m_outcomes;
     s->byModelDelta = slices(m_byModel);
     s->byTenantDelta = slices(m_byTenant);
+    // Only the rows the console gets pay for the regex scrub (at most MaxRecorded a snapshot).
+    for (UsageRecord &row : m_recorded)
+        if (!row.requestHeaders.isEmpty())
+            row.requestHeaders = KeyRedactor::scrubLikelyKeys(row.requestHeaders);
     s->recorded = std::move(m_recorded);
     s->recordedSkipped = m_recordedSkipped;
     m_latencies.clear();

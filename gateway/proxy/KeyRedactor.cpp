@@ -56,10 +56,12 @@ QString KeyRedactor::headersForDisplay(const HttpHeaders &headers)
                                        "x-goog-api-key", "x-tokenfuse-admin-token"};
     QString text;
     for (const HttpHeaders::Field &f : headers.fields()) {
-        const QString value = secret.contains(f.first.toLower())
-            ? QStringLiteral("[redacted, %1 characters]").arg(f.second.size())
-            : scrubLikelyKeys(QString::fromUtf8(f.second));
-        text += QString::fromLatin1(f.first) + QLatin1String(": ") + value + QLatin1Char('\n');
+        text += QString::fromLatin1(f.first) + QLatin1String(": ");
+        if (secret.contains(f.first.toLower()))
+            text += QStringLiteral("(hidden, %1 characters)").arg(f.second.size());
+        else
+            text += QString::fromUtf8(f.second);
+        text += QLatin1Char('\n');
     }
     return text;
 }

@@ -18,8 +18,9 @@ public:
     // run of 32 or more letters, digits, '-', '_' mixing letters and digits. For text shown to
     // people that TokenFuse did not write (a prompt preview): better a hash or two hidden too.
     static QString scrubLikelyKeys(const QString &text);
-    // Request headers for the console's request detail, one "name: value" per line: the
-    // credentials (authorization, x-api-key, api-key, cookie, ...) show their length only, every
-    // other value goes through scrubLikelyKeys.
+    // Request headers for the console's request detail, one "name: value" per line, the
+    // credentials (authorization, x-api-key, api-key, cookie, ...) showing their length only. Cheap
+    // enough for every request; the other values still need scrubLikelyKeys before anyone sees
+    // them, which GatewayTotals does for the rows it hands to the console.
     static QString headersForDisplay(const HttpHeaders &headers);
 };

@@ -1,6 +1,9 @@
 #include "MainWindow.h"
 #include "widgets/StateBanner.h"
-#include "charts/LiveRateChart.h"
+#include "overview/OverviewPage.h"
+#include "requests/RequestsPage.h"
+#include "tray/DesktopNotifier.h"
+#include "widgets/StopAllButton.h"
 #include "sessions/SessionsPage.h"
 
 #include <QApplication>
@@ -38,16 +41,14 @@ private slots:
     void storeProblemShowsInHeader();
     void bannerOnlyWhenSimulatorOnly();
     void budgetAlertShowsItsMessage();
-    void countersShowFigures();
-    void latencyKeepsLastKnownFigures();
-    void requestRateFromDeltas();
-    void upstreamList();
-    void chartRedrawsOnItsTimer();
-    void chartStaysBounded();
     void queuedDeliveryFromAnotherThread();
     void screenshot();
     void narrowWindowShowsFailure();
     void pagesFromTheList();
+    void theSimulatorBannerLeadsToConnect();
+    void stopAllIsInTheHeaderOnEveryPage();
+    void killsFromElsewhereAreNotified();
+    void aSessionsRequestsAreADoubleClickAway();
 
 private:
     static QString text(const QWidget &root, const char *objectName);
@@ -105,7 +106,7 @@ void tst_MainWindow::titleAndSize()
 {
     MainWindow window;
     QCOMPARE(window.windowTitle(), QStringLiteral("TokenFuse"));
-    QCOMPARE(window.size(), QSize(1100, 720));
+    QCOMPARE(window.size(), QSize(1180, 780));
 }
 
 void tst_MainWindow::stateTexts_data()
@@ -198,120 +199,6 @@ void tst_MainWindow::bannerOnlyWhenSimulatorOnly()
     QVERIFY(!banner->isVisible());
 }
 
-void tst_MainWindow::countersShowFigures()
-{
-    MainWindow window;
-    GatewaySnapshot s = running();
-    s.requestsTotal = 12'345;
-    s.requestsFailed = 40;
-    s.promptTokens = 800'000;
-    s.completionTokens = 434'000;
-    s.costMicros = 1'234;
-    s.inFlight = 3;
-    s.openConnections = 5;
-    s.latencyP50Ms = 120;
-    s.latencyP99Ms = 1840;
-    window.applySnapshot(s);
-
-    QCOMPARE(text(window, "requestsValue"), QStringLiteral("12,345"));
-    QCOMPARE(text(window, "inFlightValue"), QStringLiteral("3"));
-    QCOMPARE(text(window, "inFlightDetail"), QStringLiteral("5 open connections"));
-    QCOMPARE(text(window, "tokensValue"), QStringLiteral("1.2M"));
-    QCOMPARE(text(window, "tokensDetail"), QStringLiteral("800k in · 434k out"));
-    QCOMPARE(text(window, "costValue"), QStringLiteral("$0.0012"));
-    QCOMPARE(text(window, "failuresValue"), QStringLiteral("40"));
-    QCOMPARE(text(window, "failuresDetail"), QStringLiteral("0.3 % of requests"));
-    QCOMPARE(text(window, "latencyValue"), QStringLiteral("120 ms"));
-    QCOMPARE(text(window, "latencyDetail"), QStringLiteral("p99 1.84 s"));
-
-    window.setCurrency(QStringLiteral("EUR"));
-    QCOMPARE(text(window, "costValue"), QStringLiteral("€0.0012"));
-}
-
-void tst_MainWindow::latencyKeepsLastKnownFigures()
-{
-    MainWindow window;
-    QCOMPARE(text(window, "latencyValue"), QStringLiteral("—"));
-    GatewaySnapshot s = running();
-    s.latencyP50Ms = 90;
-    s.latencyP99Ms = 400;
-    window.applySnapshot(s);
-    s.latencyP50Ms = -1; // no request ended since the last snapshot
-    s.latencyP99Ms = -1;
-    s.takenAtMs += 250;
-    window.applySnapshot(s);
-    QCOMPARE(text(window, "latencyValue"), QStringLiteral("90 ms"));
-    QCOMPARE(text(window, "latencyDetail"), QStringLiteral("p99 400 ms"));
-}
-
-void tst_MainWindow::requestRateFromDeltas()
-{
-    MainWindow window;
-    GatewaySnapshot s = running();
-    for (int i = 0; i < 20; ++i) { // four snapshots a second, one request each
-        s.takenAtMs = T0 + i * 250;
-        s.requestsDelta = 1;
-        s.requestsTotal += 1;
-        window.applySnapshot(s);
-    }
-    QCOMPARE(text(window, "requestsValue"), QStringLiteral("20"));
-    QCOMPARE(text(window, "requestsDetail"), QStringLiteral("4.0 req/s"));
-}
-
-void tst_MainWindow::upstreamList()
-{
-    MainWindow window;
-    auto *list = window.findChild<QListWidget *>(QStringLiteral("upstreamList"));
-    QVERIFY(list);
-
-    window.applySnapshot(running());
-    QCOMPARE(list->count(), 2);
-    QCOMPARE(list->item(0)->text(), QStringLiteral("deepseek"));
-    QCOMPARE(list->item(1)->text(), QStringLiteral("anthropic"));
-
-    GatewaySnapshot s = running();
-    s.upstreams.clear();
-    s.simulatorOnly = true;
-    window.applySnapshot(s);
-    QCOMPARE(list->count(), 1);
-    QCOMPARE(list->item(0)->text(), QStringLiteral("Built-in simulator"));
-}
-
-void tst_MainWindow::chartRedrawsOnItsTimer()
-{
-    MainWindow window;
-    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
-    QVERIFY(chart);
-    QVERIFY(chart->refreshIntervalMs() >= 250 && chart->refreshIntervalMs() <= 1000); // 1-4 Hz
-    GatewaySnapshot s = running();
-    for (int i = 0; i <= 40; ++i) {
-        s.takenAtMs = T0 + i * 250;
-        s.tokensDelta = 100;
-        window.applySnapshot(s);
-    }
-    // Applying snapshots alone does not redraw; the chart's own timer does.
-    QCOMPARE(chart->plottedPointCount(), 0);
-    QTRY_COMPARE(chart->plottedPointCount(), 10);
-}
-
-void tst_MainWindow::chartStaysBounded()
-{
-    MainWindow window;
-    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
-    QVERIFY(chart);
-    GatewaySnapshot s = running();
-    for (int i = 0; i < 4000; ++i) { // over sixteen minutes of snapshots at 4 Hz
-        s.takenAtMs = T0 + i * 250;
-        s.requestsDelta = i % 3;
-        s.tokensDelta = 50 * (i % 7);
-        window.applySnapshot(s);
-        if (i % 400 == 0)
-            chart->refresh();
-    }
-    chart->refresh();
-    QCOMPARE(chart->plottedPointCount(), 300); // five minutes of seconds, no more
-}
-
 void tst_MainWindow::queuedDeliveryFromAnotherThread()
 {
     MainWindow window;
@@ -371,9 +258,7 @@ void tst_MainWindow::screenshot()
         s.latencyP99Ms = 1900 + (i % 13) * 40;
         window.applySnapshot(s);
     }
-    auto *chart = window.findChild<LiveRateChart *>(QStringLiteral("rateChart"));
-    QVERIFY(chart);
-    chart->refresh();
+    window.overviewPage()->redraw();
     QCoreApplication::processEvents();
 
     const QPixmap pixmap = window.grab();
@@ -416,8 +301,8 @@ void tst_MainWindow::narrowWindowShowsFailure()
     QVERIFY(pixmap.save(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("main-window-narrow.png"))));
 
     // Every figure fits its tile even at the smallest window size.
-    for (const char *name : {"requestsValue", "tokensValue", "costValue", "failuresValue", "latencyValue",
-                             "requestsDetail", "tokensDetail", "costDetail", "failuresDetail", "latencyDetail"}) {
+    for (const char *name : {"spendTodayValue", "requestsValue", "tokensValue", "failuresValue", "inFlightValue", "sessionsValue",
+                             "requestsDetail", "tokensDetail", "failuresDetail"}) {
         auto *label = window.findChild<QLabel *>(QLatin1String(name));
         QVERIFY(label);
         QVERIFY2(label->width() >= label->sizeHint().width(), name);
@@ -433,7 +318,7 @@ void tst_MainWindow::pagesFromTheList()
     auto *list = window.findChild<QListWidget *>(QStringLiteral("pageList"));
     auto *pages = window.findChild<QStackedWidget *>(QStringLiteral("pages"));
     QVERIFY(list && pages);
-    QCOMPARE(list->count(), 2);
+    QCOMPARE(list->count(), MainWindow::PageCount);
     QCOMPARE(window.currentPage(), MainWindow::Page::Overview);
     QCOMPARE(pages->currentWidget()->objectName(), QStringLiteral("overviewPage"));
 
@@ -449,8 +334,100 @@ void tst_MainWindow::pagesFromTheList()
     QCOMPARE(commands.count(), 1);
     QCOMPARE(commands.at(0).at(0).value<SessionCommand>().target, QStringLiteral("agent-7"));
 
+    // Every page is a row of the list and a Ctrl+number away.
+    for (int i = 0; i < MainWindow::PageCount; ++i) {
+        QTest::keyClick(&window, Qt::Key(Qt::Key_1 + i), Qt::ControlModifier);
+        QCOMPARE(int(window.currentPage()), i);
+        QCOMPARE(list->currentRow(), i);
+        QCOMPARE(MainWindow::pageFromKey(MainWindow::pageKey(MainWindow::Page(i))), MainWindow::Page(i));
+    }
+    QCOMPARE(MainWindow::pageFromKey(QStringLiteral("Requests")), MainWindow::Page::Requests);
+    QVERIFY(!MainWindow::pageFromKey(QStringLiteral("nowhere")));
+
     window.showPage(MainWindow::Page::Overview);
     QCOMPARE(list->currentRow(), 0);
+}
+
+void tst_MainWindow::theSimulatorBannerLeadsToConnect()
+{
+    MainWindow window;
+    window.show();
+    GatewaySnapshot s = running();
+    s.simulatorOnly = true;
+    window.applySnapshot(s);
+    auto *button = window.findChild<QPushButton *>(QStringLiteral("connectAgentButton"));
+    QVERIFY(button && button->isVisible());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(window.currentPage(), MainWindow::Page::Connect);
+}
+
+void tst_MainWindow::stopAllIsInTheHeaderOnEveryPage()
+{
+    MainWindow window;
+    window.setConfirmBulkActions(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy commands(&window, &MainWindow::commandRequested);
+    StopAllButton *button = window.stopAllButton();
+    for (int i = 0; i < MainWindow::PageCount; ++i) {
+        window.showPage(MainWindow::Page(i));
+        QVERIFY(button->isVisible());
+    }
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(commands.count(), 1);
+    QCOMPARE(commands.at(0).at(0).value<SessionCommand>().action, SessionCommand::Action::StopAll);
+    GatewaySnapshot s = running();
+    s.stoppedAll = true;
+    window.applySnapshot(s);
+    QCOMPARE(button->text(), QStringLiteral("Resume all"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(commands.at(1).at(0).value<SessionCommand>().action, SessionCommand::Action::ResumeAll);
+}
+
+void tst_MainWindow::killsFromElsewhereAreNotified()
+{
+    MainWindow window;
+    const auto killed = [](const QString &id) {
+        SessionView v;
+        v.id = id;
+        v.tenant = QStringLiteral("acme");
+        v.state = SessionView::State::Killed;
+        v.blockedBy = SessionView::BlockedBy::Session;
+        v.reason = QStringLiteral("killed by admin-api");
+        return v;
+    };
+    GatewaySnapshot s = running();
+    s.sessions = {killed(QStringLiteral("old"))};
+    window.applySnapshot(s); // killed before this console started: old news
+    QCOMPARE(window.notifier()->recent().size(), 0);
+
+    // Killed here: the user knows.
+    Q_EMIT window.sessionsPage()->commandRequested(SessionCommand::killSession(QStringLiteral("mine")));
+    s.sessions.append(killed(QStringLiteral("mine")));
+    window.applySnapshot(s);
+    QCOMPARE(window.notifier()->recent().size(), 0);
+
+    // Killed through the admin API: news.
+    s.sessions.append(killed(QStringLiteral("theirs")));
+    window.applySnapshot(s);
+    QCOMPARE(window.notifier()->recent().size(), 1);
+    QCOMPARE(window.notifier()->recent().first().kind, DesktopNotifier::Kind::SessionKilled);
+    QCOMPARE(window.notifier()->recent().first().key, QStringLiteral("theirs"));
+    window.applySnapshot(s); // still killed: not news again
+    QCOMPARE(window.notifier()->recent().size(), 1);
+
+    // A trip and a budget alert are notified too.
+    window.showSessionTrip({QStringLiteral("loop-1")}, QStringLiteral("repetition"), QStringLiteral("10 alike"), false);
+    window.showBudgetAlert(QStringLiteral("global per day"), QString(), 0.8, QStringLiteral("80% of today's cap"));
+    QCOMPARE(window.notifier()->recent().size(), 3);
+}
+
+void tst_MainWindow::aSessionsRequestsAreADoubleClickAway()
+{
+    MainWindow window;
+    window.show();
+    Q_EMIT window.sessionsPage()->requestsWanted(QStringLiteral("agent-7"));
+    QCOMPARE(window.currentPage(), MainWindow::Page::Requests);
 }
 
 QTEST_MAIN(tst_MainWindow)

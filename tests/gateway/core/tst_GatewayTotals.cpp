@@ -182,6 +182,21 @@ private Q_SLOTS:
         QCOMPARE(idle.recordedSkipped, 0);
     }
 
+    void headersLeaveScrubbed()
+    {
+        GatewayTotals t;
+        UsageRecord r = row(1, 1, 1, 1);
+        r.requestHeaders = QStringLiteral("authorization: (hidden, 51 characters)\nx-upstream-note: sk-proj-abcdefghijklmnopqrstuvwxyz123456\n"
+                                          "x-session-id: s1\n");
+        t.add(r);
+        GatewaySnapshot s = t.totals();
+        t.takeSincePublish(&s, 0);
+        const QString headers = s.recorded.first().requestHeaders;
+        QVERIFY2(!headers.contains(QLatin1String("abcdefghijklmnop")), qPrintable(headers));
+        QVERIFY2(headers.contains(QLatin1String("authorization: (hidden, 51 characters)")), qPrintable(headers));
+        QVERIFY2(headers.contains(QLatin1String("x-session-id: s1")), qPrintable(headers));
+    }
+
     void seededRowsComeWithTheFirstSnapshot()
     {
         GatewayTotals t;

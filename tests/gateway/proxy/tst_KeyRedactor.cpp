@@ -1,4 +1,5 @@
 // KeyRedactor: a provider key, or a long run of its leading characters, never survives in relayed text.
+#include "http/HttpHeaders.h"
 #include "proxy/KeyRedactor.h"
 
 #include <QtTest>
@@ -57,6 +58,20 @@ private Q_SLOTS:
         QFETCH(QString, text);
         QFETCH(QString, expected);
         QCOMPARE(KeyRedactor::scrubLikelyKeys(text), expected);
+    }
+
+    void headersForDisplayHideCredentials()
+    {
+        HttpHeaders h;
+        h.add("Authorization", "Bearer sk-proj-0123456789abcdefghijklmnopqrstuvwxyz");
+        h.add("x-api-key", "sk-ant-api03-abcdefghijklmnop");
+        h.add("cookie", "session=abc");
+        h.add("x-session-id", "planner-1");
+        const QString text = KeyRedactor::headersForDisplay(h);
+        QCOMPARE(text, QStringLiteral("Authorization: (hidden, 51 characters)\nx-api-key: (hidden, 29 characters)\n"
+                                      "cookie: (hidden, 11 characters)\nx-session-id: planner-1\n"));
+        // And the scrub that follows leaves the masks as they are.
+        QCOMPARE(KeyRedactor::scrubLikelyKeys(text), text);
     }
 };
 

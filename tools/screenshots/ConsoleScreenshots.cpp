@@ -1,0 +1,104 @@
+// console_screenshots OUT_DIR: every page of the console as PNG, light and dark (see render.sh).
+#include "ConsolePalette.h"
+#include "ConsoleWiring.h"
+#include "GatewayUnderTest.h"
+#include "HistorySamples.h"
+#include "MainWindow.h"
+#include "ScreenshotTraffic.h"
+#include "admin/AdminChannel.h"
+#include "core/GatewayHost.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStyleFactory>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+// Runs the event loop (the window paints, the gateway answers) for `ms`.
+void run(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+QJsonObject config()
+{
+    const auto parse = [](const char *json) { return QJsonDocument::fromJson(json).array(); };
+    return QJsonObject{
+        {"budgets", parse(R"([
+            {"name": "Daily spend", "scope": "global", "window": "day", "max_cost": 40.0, "alert_at": 0.8},
+            {"scope": "tenant", "match": "acme", "window": "day", "max_cost": 15.0, "max_tokens": 4000000},
+            {"scope": "tenant", "match": "*", "window": "month", "max_tokens": 80000000},
+            {"name": "Scrapers per hour", "scope": "session", "match": "scraper-*", "window": "hour", "max_tokens": 9000, "over_cap": "refuse"}
+        ])")},
+        {"rate_limits", parse(R"([{"scope": "session", "match": "batch-*", "rpm": 40, "concurrency": 4}])")}};
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs/screenshots");
+    QDir().mkpath(out);
+
+    QTemporaryDir dataDir;
+    // A month of stored requests for the History page (and today's spend), then the live gateway.
+    HistorySamples::write(dataDir.path(), HistorySamples::month(30));
+    QString error;
+    GatewayHost *host = GatewayUnderTest::create(config(), dataDir.path(), &app, &error);
+    if (!host) {
+        std::fprintf(stderr, "console_screenshots: %s\n", qPrintable(error));
+        return 1;
+    }
+    MainWindow window;
+    ConsoleWiring::connect(*host, window);
+    window.resize(1280, 820);
+    window.show();
+    const quint16 port = GatewayUnderTest::start(host);
+    if (port == 0) {
+        std::fprintf(stderr, "console_screenshots: the gateway did not start\n");
+        return 1;
+    }
+    std::printf("gateway on 127.0.0.1:%u, sending a minute of traffic\n", port);
+    std::fflush(stdout);
+
+    ScreenshotTraffic traffic(port);
+    traffic.start(60);
+    // Someone stops the nightly evaluation by hand halfway through.
+    QTimer::singleShot(40'000, &window, [&window] {
+        window.adminChannel()->call(AdminCall::post("/admin/v1/sessions/nightly-eval/kill", R"({"reason":"eval ran past its slot"})"),
+                                    &window, [](const AdminAnswer &) {});
+    });
+    while (!traffic.isDone())
+        run(200);
+    run(3000); // the last answers, and a snapshot or two after them
+    std::printf("%d requests sent\n", traffic.sent());
+
+    const QPalette light = QApplication::style()->standardPalette();
+    for (const bool dark : {false, true}) {
+        QApplication::setPalette(dark ? ConsolePalette::darkPalette() : light);
+        for (int p = 0; p < MainWindow::PageCount; ++p) {
+            const auto page = MainWindow::Page(p);
+            window.showPage(page);
+            run(1500); // the charts redraw on their own timers
+            const QString file = QDir(out).filePath(QStringLiteral("%1-%2.png").arg(MainWindow::pageKey(page), dark ? "dark" : "light"));
+            if (!window.grab().save(file)) {
+                std::fprintf(stderr, "console_screenshots: cannot write %s\n", qPrintable(file));
+                return 1;
+            }
+            std::printf("%s\n", qPrintable(file));
+        }
+    }
+    host->stop();
+    return 0;
+}
