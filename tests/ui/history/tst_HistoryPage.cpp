@@ -303,10 +303,15 @@ void tst_HistoryPage::aMonthLooksRight_data()
     QTest::addColumn<bool>("dark");
     QTest::addColumn<int>("range");
     QTest::addColumn<int>("style");
-    QTest::newRow("light-7days-bars") << false << int(HistoryPage::Range::Last7Days) << 0;
-    QTest::newRow("dark-7days-bars") << true << int(HistoryPage::Range::Last7Days) << 0;
-    QTest::newRow("light-30days-lines") << false << int(HistoryPage::Range::Last30Days) << 1;
-    QTest::newRow("dark-today-bars") << true << int(HistoryPage::Range::Today) << 0;
+    QTest::addColumn<int>("bucket"); // -1: the range's default
+    QTest::addColumn<int>("split");
+    QTest::addColumn<int>("metric");
+    QTest::newRow("light-7days-bars") << false << int(HistoryPage::Range::Last7Days) << 0 << -1 << 1 << 0;
+    QTest::newRow("dark-7days-bars") << true << int(HistoryPage::Range::Last7Days) << 0 << -1 << 1 << 0;
+    QTest::newRow("light-30days-lines") << false << int(HistoryPage::Range::Last30Days) << 1 << -1 << 1 << 0;
+    QTest::newRow("dark-today-bars") << true << int(HistoryPage::Range::Today) << 0 << -1 << 1 << 0;
+    QTest::newRow("dark-7days-hours-tokens-lines") << true << int(HistoryPage::Range::Last7Days) << 1 << 0 << 2 << 1;
+    QTest::newRow("light-7days-hours-all-bars") << false << int(HistoryPage::Range::Last7Days) << 0 << 0 << 0 << 0;
 }
 
 void tst_HistoryPage::aMonthLooksRight()
@@ -314,6 +319,9 @@ void tst_HistoryPage::aMonthLooksRight()
     QFETCH(bool, dark);
     QFETCH(int, range);
     QFETCH(int, style);
+    QFETCH(int, bucket);
+    QFETCH(int, split);
+    QFETCH(int, metric);
     QTemporaryDir dataDir;
     const QList<UsageRecord> rows = HistorySamples::month(30);
     const QString path = HistorySamples::write(dataDir.path(), rows);
@@ -334,6 +342,10 @@ void tst_HistoryPage::aMonthLooksRight()
     page.resize(1100, 720);
     page.findChild<QComboBox *>(QStringLiteral("historyRange"))->setCurrentIndex(range);
     page.findChild<QComboBox *>(QStringLiteral("historyChartStyle"))->setCurrentIndex(style);
+    if (bucket >= 0)
+        page.findChild<QComboBox *>(QStringLiteral("historyBucket"))->setCurrentIndex(bucket);
+    page.findChild<QComboBox *>(QStringLiteral("historySplit"))->setCurrentIndex(split);
+    page.findChild<QComboBox *>(QStringLiteral("historyMetric"))->setCurrentIndex(metric);
     page.setDatabasePath(path);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
