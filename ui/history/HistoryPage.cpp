@@ -233,6 +233,11 @@ QString HistoryPage::totalsText() const
     return m_totals->text();
 }
 
+int HistoryPage::autoRefreshDueMs() const
+{
+    return m_autoRefresh->isActive() ? m_autoRefresh->remainingTime() : -1;
+}
+
 void HistoryPage::currentRange(qint64 *fromMs, qint64 *toMs, QString *phrase) const
 {
     const QDate today = QDate::currentDate();

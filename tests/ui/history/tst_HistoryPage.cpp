@@ -90,6 +90,8 @@ private slots:
     void theChartGetsEveryBucketAndKey();
     void theNewestChoiceWins();
     void anEmptyRangeSaysSo();
+    void aCustomRangeIsAtMostAYear();
+    void snapshotsRefreshOnlyWhenVisibleAndNotTooOften();
     void aMonthLooksRight_data();
     void aMonthLooksRight();
 
@@ -296,6 +298,51 @@ void tst_HistoryPage::anEmptyRangeSaysSo()
     range->setCurrentIndex(int(HistoryPage::Range::Last7Days));
     QVERIFY(!from->isVisible());
     QTRY_COMPARE(m_page->model()->total().requests, qint64(m_made));
+}
+
+void tst_HistoryPage::aCustomRangeIsAtMostAYear()
+{
+    auto *range = m_page->findChild<QComboBox *>(QStringLiteral("historyRange"));
+    range->setCurrentIndex(int(HistoryPage::Range::Custom));
+    auto *from = m_page->findChild<QDateEdit *>(QStringLiteral("historyFrom"));
+    auto *to = m_page->findChild<QDateEdit *>(QStringLiteral("historyTo"));
+    to->setDate(QDate(2025, 12, 31));
+    from->setDate(QDate(2024, 1, 1));
+    QCOMPARE(to->date(), QDate(2024, 12, 31)); // 366 days, 2024 being a leap year
+    to->setDate(QDate(2026, 6, 30));
+    QCOMPARE(from->date(), QDate(2025, 6, 30));
+    from->setDate(QDate(2026, 7, 2)); // after the end: the end follows
+    QCOMPARE(to->date(), QDate(2026, 7, 2));
+    QTRY_VERIFY2(m_page->totalsText().endsWith(QStringLiteral("on 2 Jul 2026")), qPrintable(m_page->totalsText()));
+    range->setCurrentIndex(int(HistoryPage::Range::Last7Days));
+    QTRY_COMPARE(m_page->model()->total().requests, qint64(m_made));
+}
+
+void tst_HistoryPage::snapshotsRefreshOnlyWhenVisibleAndNotTooOften()
+{
+    GatewaySnapshot quiet;
+    GatewaySnapshot busy;
+    busy.requestsDelta = 3;
+    QTRY_COMPARE(m_page->autoRefreshDueMs(), -1);
+    const int answered = m_page->shownAnswers();
+    m_page->refresh();
+    QTRY_VERIFY(m_page->shownAnswers() > answered);
+    m_page->applySnapshot(quiet);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+    m_page->applySnapshot(busy);
+    // Just refreshed: the next read waits for the rest of the interval.
+    QVERIFY2(m_page->autoRefreshDueMs() > HistoryPage::AutoRefreshMs / 2, qPrintable(QString::number(m_page->autoRefreshDueMs())));
+    const int shown = m_page->shownAnswers();
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->shownAnswers() > shown, 2 * HistoryPage::AutoRefreshMs);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+
+    // Hidden, it only notes that it is out of date, and reads when shown again.
+    m_page->hide();
+    m_page->applySnapshot(busy);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+    m_page->show();
+    QVERIFY(m_page->autoRefreshDueMs() >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->autoRefreshDueMs(), -1, 2 * HistoryPage::AutoRefreshMs);
 }
 
 void tst_HistoryPage::aMonthLooksRight_data()
