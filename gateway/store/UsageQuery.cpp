@@ -5,6 +5,7 @@
 #include "StoreSchema.h"
 #include "VirtualKeysTable.h"
 
+#include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -116,23 +117,66 @@ QString groupKey(UsageQuery::GroupBy by)
     return QStringLiteral("model");
 }
 
-// The bucket a row falls in, as its first instant in ms since the epoch. Each row's own UTC
-// offset (local clock minus UTC clock at that instant, from the C library like QDateTime's) puts
-// it on the local calendar, so a range across a daylight-saving change needs no single offset:
-// - hours are the hours of the local clock at each instant: on the night clocks go back the
-//   repeated hour is two buckets (each 60 minutes, both labelled e.g. 02:00), on the night they go
-//   forward the skipped hour has no bucket. Zones with half-hour offsets get half-past buckets as
-//   their clocks read whole hours.
-// - days start at local midnight ('start of day' on the local clock, back to UTC with the offset
-//   in force at that midnight), so a DST day is a 23 or 25 hour bucket.
-QString bucketStartSql(UsageQuery::Bucket bucket)
+constexpr qint64 HourMs = 3'600'000;
+constexpr qint64 DayMs = 86'400'000;
+
+// This machine's UTC offset (local clock minus UTC, in ms) at an instant, from the C library as
+// QDateTime has it.
+qint64 offsetAt(qint64 ms)
+{
+    return qint64(QDateTime::fromMSecsSinceEpoch(ms).offsetFromUtc()) * 1000;
+}
+
+// The UTC offset over [fromMs, toMs) as an SQL expression of started_at: a constant, or a CASE
+// over the instants it changes (daylight saving; found by sampling every 6 hours, then bisecting
+// to the millisecond), so each row is put on the local calendar by integer arithmetic rather than
+// a localtime() call per row.
+QString offsetSql(qint64 fromMs, qint64 toMs)
+{
+    QList<QPair<qint64, qint64>> changes; // (first instant, offset from then on)
+    qint64 offset = offsetAt(fromMs);
+    constexpr qint64 Step = 6 * HourMs;
+    for (qint64 t = fromMs; t < toMs;) {
+        const qint64 next = std::min(toMs, t + Step);
+        const qint64 nextOffset = offsetAt(next);
+        if (nextOffset != offset) {
+            qint64 low = t;    // offsetAt(low) == offset
+            qint64 high = next; // offsetAt(high) != offset
+            while (high - low > 1) {
+                const qint64 mid = low + (high - low) / 2;
+                (offsetAt(mid) == offset ? low : high) = mid;
+            }
+            offset = offsetAt(high);
+            changes.append({high, offset});
+            t = high;
+            continue;
+        }
+        t = next;
+    }
+    QString sql = QString::number(offsetAt(fromMs));
+    if (changes.isEmpty())
+        return sql;
+    QString cases = QStringLiteral("(CASE");
+    qint64 before = offsetAt(fromMs);
+    for (const auto &[at, value] : std::as_const(changes)) {
+        cases += QStringLiteral(" WHEN started_at < %1 THEN %2").arg(at).arg(before);
+        before = value;
+    }
+    return cases + QStringLiteral(" ELSE %1 END)").arg(before);
+}
+
+// The bucket a row falls in, with `offset` its UTC offset (offsetSql()):
+// - an hour: the first instant of the local clock's hour, ms since the epoch. On the night
+//   clocks go back the repeated hour is two buckets (each 60 minutes, both labelled e.g. 02:00,
+//   an hour apart); on the night they go forward the skipped hour has no bucket. Zones with
+//   half-hour offsets get buckets starting when their clocks read whole hours.
+// - a day: the local date as days since 1970-01-01, which series() turns into the instant of its
+//   local midnight (QDate::startOfDay()), so a daylight-saving day is a 23 or 25 hour bucket.
+QString bucketSql(UsageQuery::Bucket bucket, const QString &offset)
 {
     if (bucket == UsageQuery::Bucket::Day)
-        return QStringLiteral("CAST(strftime('%s', started_at / 1000, 'unixepoch', 'localtime', 'start of day', 'utc') "
-                              "AS INTEGER) * 1000");
-    const QString offsetMs = QStringLiteral(
-        "(CAST(strftime('%s', started_at / 1000, 'unixepoch', 'localtime') AS INTEGER) - started_at / 1000) * 1000");
-    return QStringLiteral("((started_at + %1) / 3600000 * 3600000 - %1)").arg(offsetMs);
+        return QStringLiteral("((started_at + %1) / %2)").arg(offset).arg(DayMs);
+    return QStringLiteral("((started_at + %1) / %2 * %2 - %1)").arg(offset).arg(HourMs);
 }
 
 QString splitKeySql(UsageQuery::Split split)
@@ -229,7 +273,7 @@ QList<QPair<QString, UsageTotals>> UsageQuery::grouped(qint64 fromMs, qint64 toM
     return groups;
 }
 
-QString UsageQuery::seriesSql(Bucket bucket, Split split)
+QString UsageQuery::seriesSql(qint64 fromMs, qint64 toMs, Bucket bucket, Split split)
 {
     // One pass over the range in requests_by_time into (bucket, key) cells, kept (MATERIALIZED)
     // because both the ranking and the answer read them: the keys are ranked by their cost over
@@ -248,7 +292,7 @@ QString UsageQuery::seriesSql(Bucket bucket, Split split)
         "cells.completion, cells.cost FROM cells JOIN ranks USING (k)) "
         "SELECT bucket, key, key IS NULL, SUM(requests), SUM(prompt), SUM(completion), SUM(cost) FROM folded "
         "GROUP BY bucket, key ORDER BY bucket, key IS NULL, MAX(key_cost) DESC, key")
-                            .arg(bucketStartSql(bucket), splitKeySql(split));
+        .arg(bucketSql(bucket, offsetSql(fromMs, toMs)), splitKeySql(split));
 }
 
 QList<UsageSeriesRow> UsageQuery::series(qint64 fromMs, qint64 toMs, Bucket bucket, Split split, int topKeys)
@@ -257,7 +301,7 @@ QList<UsageSeriesRow> UsageQuery::series(qint64 fromMs, qint64 toMs, Bucket buck
     QList<UsageSeriesRow> rows;
     QSqlQuery query(m_connection.database());
     query.setForwardOnly(true);
-    query.prepare(seriesSql(bucket, split));
+    query.prepare(seriesSql(fromMs, toMs, bucket, split));
     const int top = split == Split::None ? 1 : std::max(topKeys, 0);
     query.addBindValue(fromMs);
     query.addBindValue(toMs);
@@ -269,7 +313,9 @@ QList<UsageSeriesRow> UsageQuery::series(qint64 fromMs, qint64 toMs, Bucket buck
     }
     while (query.next()) {
         UsageSeriesRow row;
-        row.bucketStartMs = query.value(0).toLongLong();
+        row.bucketStartMs = bucket == Bucket::Day
+            ? QDate(1970, 1, 1).addDays(query.value(0).toLongLong()).startOfDay().toMSecsSinceEpoch()
+            : query.value(0).toLongLong();
         row.other = query.value(2).toBool();
         row.key = row.other ? QString() : query.value(1).toString();
         row.requests = query.value(3).toLongLong();

@@ -49,12 +49,13 @@ public:
 
     // A time series split by a key, in one query along requests_by_time: one row per (bucket, key)
     // that has requests, ordered by bucket, then by the key's cost over the whole range (highest
-    // first), "other" last. Buckets are local hours or days of this machine (see the .cpp on
-    // daylight saving). With a split, the topKeys keys of highest cost over the range (ties by
+    // first), "other" last. Buckets are local hours or days of this machine, by the UTC offsets in
+    // force over the range (see the .cpp on daylight saving). With a split, the topKeys keys of highest cost over the range (ties by
     // key) keep their own rows; the rest add up to one row per bucket with other set.
     QList<UsageSeriesRow> series(qint64 fromMs, qint64 toMs, Bucket bucket, Split split, int topKeys);
-    // The statement series() runs; binds: from, to, top, top. Public for EXPLAIN QUERY PLAN in tests.
-    static QString seriesSql(Bucket bucket, Split split);
+    // The statement series() runs for the range; binds: from, to, top, top. Public for EXPLAIN
+    // QUERY PLAN in tests.
+    static QString seriesSql(qint64 fromMs, qint64 toMs, Bucket bucket, Split split);
 
     // One record per session with requests started at or after sinceMs, figures of those requests
     // only; tenant and model are those of the session's latest request. Most recently seen first

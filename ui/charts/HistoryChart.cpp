@@ -23,7 +23,7 @@
 namespace {
 
 constexpr int MaxTimeLabels = 8;
-constexpr int ValueSteps = 4;
+constexpr int ValueSteps = 5;
 
 // The smallest of 1, 2, 5 times a power of ten that is at least `value`.
 double niceStep(double value)
@@ -58,7 +58,8 @@ HistoryChart::HistoryChart(QWidget *parent)
     setObjectName(QStringLiteral("historyChart"));
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setBackgroundVisible(false);
-    m_chart->setMargins(QMargins(0, 0, 0, 0));
+    // Room above the top tick for its label when there is no legend above the plot.
+    m_chart->setMargins(QMargins(0, 10, 6, 0));
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_chart->legend()->setAlignment(Qt::AlignTop);
     m_timeAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);

@@ -29,6 +29,8 @@ namespace {
 constexpr int TopKeys = 8;
 // Hour buckets up to this many days: beyond, a chart of hours has more bars than it can show.
 constexpr int MaxHourDays = 12;
+// The longest custom range, in days.
+constexpr int MaxDays = 366;
 
 } // namespace
 
@@ -171,14 +173,20 @@ QWidget *HistoryPage::buildToolbar()
         m_bucket->setCurrentIndex(m_range->currentIndex() == int(Range::Today) ? 0 : 1);
         rangeChanged();
     });
+    // The other end follows when a range would run backwards or past a year (a chart of more
+    // days than that has no room for its bars).
     connect(m_from, &QDateEdit::dateChanged, this, [this](const QDate &date) {
-        if (m_to->date() < date)
-            m_to->setDate(date);
+        if (m_to->date() < date || date.daysTo(m_to->date()) >= MaxDays) {
+            const QSignalBlocker quiet(m_to);
+            m_to->setDate(m_to->date() < date ? date : date.addDays(MaxDays - 1));
+        }
         rangeChanged();
     });
     connect(m_to, &QDateEdit::dateChanged, this, [this](const QDate &date) {
-        if (m_from->date() > date)
-            m_from->setDate(date);
+        if (m_from->date() > date || m_from->date().daysTo(date) >= MaxDays) {
+            const QSignalBlocker quiet(m_from);
+            m_from->setDate(m_from->date() > date ? date : date.addDays(1 - MaxDays));
+        }
         rangeChanged();
     });
     connect(m_bucket, &QComboBox::currentIndexChanged, this, &HistoryPage::refresh);
@@ -223,6 +231,11 @@ QString HistoryPage::stateText() const
 QString HistoryPage::totalsText() const
 {
     return m_totals->text();
+}
+
+int HistoryPage::autoRefreshDueMs() const
+{
+    return m_autoRefresh->isActive() ? m_autoRefresh->remainingTime() : -1;
 }
 
 void HistoryPage::currentRange(qint64 *fromMs, qint64 *toMs, QString *phrase) const

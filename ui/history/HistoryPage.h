@@ -47,6 +47,8 @@ public:
     // Answers to superseded queries that arrived and were dropped; queries answered and shown.
     int droppedAnswers() const { return m_dropped; }
     int shownAnswers() const { return m_shown; }
+    // When the refresh that snapshots asked for runs, in ms from now; -1 when none is due.
+    int autoRefreshDueMs() const;
     // Minimum time between refreshes that snapshots trigger.
     static constexpr int AutoRefreshMs = 3000;
     static constexpr int AutoRefreshPauseMs = 300;

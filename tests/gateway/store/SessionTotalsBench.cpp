@@ -1,4 +1,4 @@
-// Measures UsageQuery::sessionTotals() and sessionTotal() on a large store; not a test.
+// Measures UsageQuery::sessionTotals(), sessionTotal() and series() on a large store; not a test.
 //   session_totals_bench DATA_DIR [ROWS=1000000] [SESSIONS=2000] [DAYS=30]
 // Fills DATA_DIR/tokenfuse.db (made by UsageStore, so the schema is the real one) with ROWS
 // requests spread evenly over the last DAYS days, in time order as the gateway writes them, each
@@ -132,6 +132,18 @@ int main(int argc, char **argv)
         const QString oneTime = median(21, [&] { one = query.sessionTotal(QStringLiteral("session-7")); });
         std::printf("  sessionTotal(\"session-7\"): %lld requests, %s\n", one ? qlonglong(one->requests) : -1LL,
                     qPrintable(oneTime));
+        // The History page's series (docs/storage.md, Usage series).
+        struct Series { const char *name; qint64 span; UsageQuery::Bucket bucket; UsageQuery::Split split; };
+        const Series cases[] = {{"24 h by hour, by tenant", 86'400'000, UsageQuery::Bucket::Hour, UsageQuery::Split::Tenant},
+                                {"7 days by day, by model", 7 * 86'400'000LL, UsageQuery::Bucket::Day, UsageQuery::Split::Model},
+                                {"30 days by day, by session", 30 * 86'400'000LL, UsageQuery::Bucket::Day, UsageQuery::Split::Session}};
+        for (const Series &c : cases) {
+            QList<UsageSeriesRow> cells;
+            const QString seriesTime = median(5, [&] { cells = query.series(now - c.span, now + 1, c.bucket, c.split, 8); });
+            if (!query.lastError().isEmpty())
+                std::fprintf(stderr, "%s\n", qPrintable(query.lastError()));
+            std::printf("  series(%s, top 8): %lld rows, %s\n", c.name, qlonglong(cells.size()), qPrintable(seriesTime));
+        }
     }
     return 0;
 }

@@ -320,7 +320,7 @@ void tst_UsageQuerySeries::usesTheTimeIndex()
                                           UsageQuery::Split::Session}) {
         for (const UsageQuery::Bucket bucket : {UsageQuery::Bucket::Hour, UsageQuery::Bucket::Day}) {
             QSqlQuery plan(db.db());
-            QVERIFY(plan.prepare(QStringLiteral("EXPLAIN QUERY PLAN ") + UsageQuery::seriesSql(bucket, split)));
+            QVERIFY(plan.prepare(QStringLiteral("EXPLAIN QUERY PLAN ") + UsageQuery::seriesSql(0, 1, bucket, split)));
             for (const QVariant &bind : {QVariant(0), QVariant(1), QVariant(8), QVariant(8)})
                 plan.addBindValue(bind);
             QVERIFY2(plan.exec(), qPrintable(plan.lastError().text()));

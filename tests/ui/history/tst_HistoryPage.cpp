@@ -90,6 +90,8 @@ private slots:
     void theChartGetsEveryBucketAndKey();
     void theNewestChoiceWins();
     void anEmptyRangeSaysSo();
+    void aCustomRangeIsAtMostAYear();
+    void snapshotsRefreshOnlyWhenVisibleAndNotTooOften();
     void aMonthLooksRight_data();
     void aMonthLooksRight();
 
@@ -298,15 +300,65 @@ void tst_HistoryPage::anEmptyRangeSaysSo()
     QTRY_COMPARE(m_page->model()->total().requests, qint64(m_made));
 }
 
+void tst_HistoryPage::aCustomRangeIsAtMostAYear()
+{
+    auto *range = m_page->findChild<QComboBox *>(QStringLiteral("historyRange"));
+    range->setCurrentIndex(int(HistoryPage::Range::Custom));
+    auto *from = m_page->findChild<QDateEdit *>(QStringLiteral("historyFrom"));
+    auto *to = m_page->findChild<QDateEdit *>(QStringLiteral("historyTo"));
+    to->setDate(QDate(2025, 12, 31));
+    from->setDate(QDate(2024, 1, 1));
+    QCOMPARE(to->date(), QDate(2024, 12, 31)); // 366 days, 2024 being a leap year
+    to->setDate(QDate(2026, 6, 30));
+    QCOMPARE(from->date(), QDate(2025, 6, 30));
+    from->setDate(QDate(2026, 7, 2)); // after the end: the end follows
+    QCOMPARE(to->date(), QDate(2026, 7, 2));
+    QTRY_VERIFY2(m_page->totalsText().endsWith(QStringLiteral("on 2 Jul 2026")), qPrintable(m_page->totalsText()));
+    range->setCurrentIndex(int(HistoryPage::Range::Last7Days));
+    QTRY_COMPARE(m_page->model()->total().requests, qint64(m_made));
+}
+
+void tst_HistoryPage::snapshotsRefreshOnlyWhenVisibleAndNotTooOften()
+{
+    GatewaySnapshot quiet;
+    GatewaySnapshot busy;
+    busy.requestsDelta = 3;
+    QTRY_COMPARE(m_page->autoRefreshDueMs(), -1);
+    const int answered = m_page->shownAnswers();
+    m_page->refresh();
+    QTRY_VERIFY(m_page->shownAnswers() > answered);
+    m_page->applySnapshot(quiet);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+    m_page->applySnapshot(busy);
+    // Just refreshed: the next read waits for the rest of the interval.
+    QVERIFY2(m_page->autoRefreshDueMs() > HistoryPage::AutoRefreshMs / 2, qPrintable(QString::number(m_page->autoRefreshDueMs())));
+    const int shown = m_page->shownAnswers();
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->shownAnswers() > shown, 2 * HistoryPage::AutoRefreshMs);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+
+    // Hidden, it only notes that it is out of date, and reads when shown again.
+    m_page->hide();
+    m_page->applySnapshot(busy);
+    QCOMPARE(m_page->autoRefreshDueMs(), -1);
+    m_page->show();
+    QVERIFY(m_page->autoRefreshDueMs() >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_page->autoRefreshDueMs(), -1, 2 * HistoryPage::AutoRefreshMs);
+}
+
 void tst_HistoryPage::aMonthLooksRight_data()
 {
     QTest::addColumn<bool>("dark");
     QTest::addColumn<int>("range");
     QTest::addColumn<int>("style");
-    QTest::newRow("light-7days-bars") << false << int(HistoryPage::Range::Last7Days) << 0;
-    QTest::newRow("dark-7days-bars") << true << int(HistoryPage::Range::Last7Days) << 0;
-    QTest::newRow("light-30days-lines") << false << int(HistoryPage::Range::Last30Days) << 1;
-    QTest::newRow("dark-today-bars") << true << int(HistoryPage::Range::Today) << 0;
+    QTest::addColumn<int>("bucket"); // -1: the range's default
+    QTest::addColumn<int>("split");
+    QTest::addColumn<int>("metric");
+    QTest::newRow("light-7days-bars") << false << int(HistoryPage::Range::Last7Days) << 0 << -1 << 1 << 0;
+    QTest::newRow("dark-7days-bars") << true << int(HistoryPage::Range::Last7Days) << 0 << -1 << 1 << 0;
+    QTest::newRow("light-30days-lines") << false << int(HistoryPage::Range::Last30Days) << 1 << -1 << 1 << 0;
+    QTest::newRow("dark-today-bars") << true << int(HistoryPage::Range::Today) << 0 << -1 << 1 << 0;
+    QTest::newRow("dark-7days-hours-tokens-lines") << true << int(HistoryPage::Range::Last7Days) << 1 << 0 << 2 << 1;
+    QTest::newRow("light-7days-hours-all-bars") << false << int(HistoryPage::Range::Last7Days) << 0 << 0 << 0 << 0;
 }
 
 void tst_HistoryPage::aMonthLooksRight()
@@ -314,6 +366,9 @@ void tst_HistoryPage::aMonthLooksRight()
     QFETCH(bool, dark);
     QFETCH(int, range);
     QFETCH(int, style);
+    QFETCH(int, bucket);
+    QFETCH(int, split);
+    QFETCH(int, metric);
     QTemporaryDir dataDir;
     const QList<UsageRecord> rows = HistorySamples::month(30);
     const QString path = HistorySamples::write(dataDir.path(), rows);
@@ -334,6 +389,10 @@ void tst_HistoryPage::aMonthLooksRight()
     page.resize(1100, 720);
     page.findChild<QComboBox *>(QStringLiteral("historyRange"))->setCurrentIndex(range);
     page.findChild<QComboBox *>(QStringLiteral("historyChartStyle"))->setCurrentIndex(style);
+    if (bucket >= 0)
+        page.findChild<QComboBox *>(QStringLiteral("historyBucket"))->setCurrentIndex(bucket);
+    page.findChild<QComboBox *>(QStringLiteral("historySplit"))->setCurrentIndex(split);
+    page.findChild<QComboBox *>(QStringLiteral("historyMetric"))->setCurrentIndex(metric);
     page.setDatabasePath(path);
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
