@@ -2,15 +2,19 @@
 // when a display is available; it takes the same command line.
 #include "CommandLine.h"
 #include "ConsoleWiring.h"
+#include "EventLoopStallProbe.h"
 #include "ProcessLimits.h"
 #include "Runners.h"
 #include "SignalWatcher.h"
 #include "core/GatewayHost.h"
+#include "ConsolePalette.h"
 #include "MainWindow.h"
+#include "tray/ConsoleTray.h"
 
 #include <QApplication>
 
 #include <cstdio>
+#include <memory>
 
 int main(int argc, char **argv)
 {
@@ -38,9 +42,19 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("tokenfuse"));
     QApplication::setApplicationDisplayName(QStringLiteral("TokenFuse"));
     QApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
+    // Fusion's palette is light only: the console follows a desktop that asks for dark itself.
+    const QPalette platformPalette = QApplication::palette();
     QApplication::setStyle(QStringLiteral("Fusion"));
+    if (ConsolePalette::systemPrefersDark(platformPalette))
+        QApplication::setPalette(ConsolePalette::darkPalette());
 
     MainWindow window;
+    // With a tray, closing the window leaves the gateway serving; Quit is in the tray's menu.
+    if (window.tray()->isAvailable()) {
+        window.setKeepRunningInTray(true);
+        QApplication::setQuitOnLastWindowClosed(false);
+    }
+    QObject::connect(&window, &MainWindow::quitRequested, &app, [] { QApplication::quit(); });
     GatewayHost host(invocation.config);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [](int) { QApplication::quit(); });
@@ -62,9 +76,14 @@ int main(int argc, char **argv)
     starting.state = GatewaySnapshot::State::Starting;
     starting.listenAddress = QStringLiteral("%1:%2").arg(invocation.config.listenHost).arg(invocation.config.listenPort);
     window.applySnapshot(starting);
+    // For bench/console: how long the GUI thread's event loop ever went without running.
+    std::unique_ptr<EventLoopStallProbe> probe;
+    if (const QString path = qEnvironmentVariable("TOKENFUSE_STALL_PROBE"); !path.isEmpty())
+        probe = std::make_unique<EventLoopStallProbe>(path);
     window.show();
     host.start();
     const int rc = QApplication::exec();
+    probe.reset();
     host.stop();
     return rc;
 }

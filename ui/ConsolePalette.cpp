@@ -1,6 +1,7 @@
 #include "ConsolePalette.h"
 
 #include <QPalette>
+#include <QProcess>
 #include <QWidget>
 
 namespace {
@@ -16,6 +17,70 @@ QColor blend(const QColor &a, const QColor &b, qreal amountOfB)
 } // namespace
 
 namespace ConsolePalette {
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x25, 0x27, 0x2b), base(0x1c, 0x1d, 0x21), text(0xe6, 0xe7, 0xea), button(0x30, 0x33, 0x38);
+    const QColor highlight(0x3b, 0x82, 0xf6);
+    for (const QPalette::ColorGroup g : {QPalette::Active, QPalette::Inactive}) {
+        p.setColor(g, QPalette::Window, window);
+        p.setColor(g, QPalette::WindowText, text);
+        p.setColor(g, QPalette::Base, base);
+        p.setColor(g, QPalette::AlternateBase, window);
+        p.setColor(g, QPalette::ToolTipBase, button);
+        p.setColor(g, QPalette::ToolTipText, text);
+        p.setColor(g, QPalette::PlaceholderText, blend(text, base, 0.5));
+        p.setColor(g, QPalette::Text, text);
+        p.setColor(g, QPalette::Button, button);
+        p.setColor(g, QPalette::ButtonText, text);
+        p.setColor(g, QPalette::BrightText, Qt::white);
+        p.setColor(g, QPalette::Light, button.lighter(140));
+        p.setColor(g, QPalette::Midlight, button.lighter(120));
+        p.setColor(g, QPalette::Mid, button.darker(120));
+        p.setColor(g, QPalette::Dark, button.darker(160));
+        p.setColor(g, QPalette::Shadow, Qt::black);
+        p.setColor(g, QPalette::Highlight, highlight);
+        p.setColor(g, QPalette::HighlightedText, Qt::white);
+        p.setColor(g, QPalette::Link, highlight.lighter(130));
+        p.setColor(g, QPalette::LinkVisited, QColor(0xa7, 0x8b, 0xfa));
+    }
+    const QColor disabled = blend(text, window, 0.55);
+    p.setColor(QPalette::Disabled, QPalette::Window, window);
+    p.setColor(QPalette::Disabled, QPalette::Base, base);
+    p.setColor(QPalette::Disabled, QPalette::Button, button);
+    p.setColor(QPalette::Disabled, QPalette::WindowText, disabled);
+    p.setColor(QPalette::Disabled, QPalette::Text, disabled);
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, disabled);
+    p.setColor(QPalette::Disabled, QPalette::Highlight, button.lighter(130));
+    p.setColor(QPalette::Disabled, QPalette::HighlightedText, disabled);
+    return p;
+}
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
+bool systemPrefersDark(const QPalette &platformPalette)
+{
+    const QString forced = qEnvironmentVariable("TOKENFUSE_THEME").toLower();
+    if (forced == QLatin1String("light"))
+        return false;
+    if (forced == QLatin1String("dark") || qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark")))
+        return true;
+    if (isDark(platformPalette))
+        return true;
+    // GNOME 42 and later keep the light/dark choice here, whatever the GTK theme.
+    QProcess gsettings;
+    gsettings.start(QStringLiteral("gsettings"), {QStringLiteral("get"), QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("color-scheme")});
+    if (!gsettings.waitForFinished(500)) {
+        gsettings.kill();
+        gsettings.waitForFinished(100);
+        return false;
+    }
+    return gsettings.exitCode() == 0 && gsettings.readAllStandardOutput().contains("dark");
+}
 
 QColor mutedText(const QPalette &palette)
 {

@@ -9,6 +9,14 @@ class QWidget;
 // possible so the window stays readable on a light or a dark Fusion palette.
 namespace ConsolePalette {
 
+// The console's dark palette (Fusion's own is light only), and whether the desktop asks for dark:
+// the platform's palette is dark (a dark GTK or KDE theme), GNOME's color-scheme says
+// prefer-dark, GTK_THEME ends in ":dark", or TOKENFUSE_THEME=dark (TOKENFUSE_THEME=light wins
+// over all of them).
+QPalette darkPalette();
+bool systemPrefersDark(const QPalette &platformPalette);
+bool isDark(const QPalette &palette);
+
 QColor mutedText(const QPalette &palette);  // captions, secondary figures
 QColor cardBorder(const QPalette &palette);
 QColor success();                           // running

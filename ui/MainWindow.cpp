@@ -7,10 +7,14 @@
 #include "sessions/SessionsPage.h"
 #include "widgets/CounterTile.h"
 #include "widgets/GatewayStateHeader.h"
+#include "tray/ConsoleTray.h"
+#include "tray/DesktopNotifier.h"
 #include "widgets/StateBanner.h"
+#include "widgets/StopAllButton.h"
 #include "widgets/TileGrid.h"
 #include "widgets/UpstreamList.h"
 
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -40,6 +44,19 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_header = new GatewayStateHeader(central);
     m_header->setObjectName(QStringLiteral("gatewayHeader"));
+    // The emergency brake, on every page.
+    m_stopAll = new StopAllButton(central);
+    m_stopAll->setObjectName(QStringLiteral("headerStopAllButton"));
+    connect(m_stopAll, &StopAllButton::commandRequested, this, &MainWindow::sendCommand);
+
+    m_tray = new ConsoleTray(this);
+    connect(m_tray, &ConsoleTray::showConsoleRequested, this, &MainWindow::raiseWindow);
+    connect(m_tray, &ConsoleTray::quitRequested, this, &MainWindow::quitRequested);
+    connect(m_tray, &ConsoleTray::commandRequested, this, &MainWindow::sendCommand);
+    m_notifier = new DesktopNotifier(this);
+    m_notifier->setSink([this](const DesktopNotifier::Notification &n) {
+        m_tray->showMessage(n.title, n.text, n.kind == DesktopNotifier::Kind::BudgetCap || n.kind == DesktopNotifier::Kind::SessionTripped);
+    });
 
     m_simulatorBanner = new StateBanner(central);
     m_simulatorBanner->setObjectName(QStringLiteral("simulatorBanner"));
@@ -65,7 +82,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(closeTrip, &QPushButton::clicked, m_tripBanner, &QWidget::hide);
 
     m_sessions = new SessionsPage(central);
-    connect(m_sessions, &SessionsPage::commandRequested, this, &MainWindow::commandRequested);
+    connect(m_sessions, &SessionsPage::commandRequested, this, &MainWindow::sendCommand);
 
     m_pages = new QStackedWidget(central);
     m_pages->setObjectName(QStringLiteral("pages"));
@@ -96,7 +113,11 @@ MainWindow::MainWindow(QWidget *parent)
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(18, 14, 18, 12);
     layout->setSpacing(12);
-    layout->addWidget(m_header);
+    auto *top = new QHBoxLayout;
+    top->setSpacing(12);
+    top->addWidget(m_header, 1);
+    top->addWidget(m_stopAll, 0, Qt::AlignVCenter);
+    layout->addLayout(top);
     layout->addWidget(m_simulatorBanner);
     layout->addWidget(m_alertBanner);
     layout->addWidget(m_tripBanner);
@@ -172,6 +193,7 @@ QWidget *MainWindow::buildTiles(QWidget *parent)
 void MainWindow::setCurrency(const QString &currencyCode)
 {
     m_currency = currencyCode;
+    m_tray->setCurrency(currencyCode);
     updateCost();
     m_sessions->setCurrency(currencyCode);
 }
@@ -190,6 +212,10 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
     m_rates.addSample(takenAt, snapshot.requestsDelta, snapshot.tokensDelta);
     updateTiles(snapshot);
     m_sessions->applySnapshot(snapshot);
+    if (snapshot.stoppedAll != m_stopAll->stoppedAll())
+        m_stopAll->setStoppedAll(snapshot.stoppedAll);
+    m_tray->applySnapshot(snapshot);
+    noticeKills(snapshot);
 
     m_updated->setText(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
 }
@@ -240,8 +266,7 @@ void MainWindow::updateCost()
 
 void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message)
 {
-    Q_UNUSED(rule)
-    Q_UNUSED(subject)
+    m_notifier->budgetAlert(rule, subject, fraction, message);
     const bool capReached = fraction >= 1.0;
     m_alertBanner->setMessage(capReached ? StateBanner::Kind::Error : StateBanner::Kind::Warning, message);
     m_alertBanner->setVisible(true);
@@ -259,6 +284,7 @@ void MainWindow::showSessionTrip(const QStringList &sessions, const QString &sig
 {
     if (sessions.isEmpty())
         return;
+    m_notifier->sessionTripped(sessions, signal, evidence, warnOnly);
     m_trippedSession = sessions.first();
     const QString who = sessions.size() == 1 ? tr("Session %1").arg(sessions.first())
                                              : tr("Sessions %1").arg(sessions.join(QStringLiteral(", ")));
@@ -266,4 +292,72 @@ void MainWindow::showSessionTrip(const QStringList &sessions, const QString &sig
                                   : tr("%1 stopped by the loop detector (%2): %3").arg(who, signal, evidence);
     m_tripBanner->setMessage(warnOnly ? StateBanner::Kind::Warning : StateBanner::Kind::Error, what);
     m_tripBanner->setVisible(true);
+}
+
+void MainWindow::setConfirmBulkActions(bool confirm)
+{
+    m_sessions->setConfirmBulkActions(confirm);
+    m_stopAll->setConfirm(confirm);
+}
+
+void MainWindow::sendCommand(const SessionCommand &command)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (command.action == SessionCommand::Action::KillSession)
+        m_ownKills.insert(command.target, now);
+    else if (command.action == SessionCommand::Action::KillTenant)
+        m_ownKills.insert(QStringLiteral("tenant:") + command.target, now);
+    else if (command.action == SessionCommand::Action::StopAll)
+        m_ownKills.insert(QStringLiteral("*"), now);
+    Q_EMIT commandRequested(command);
+}
+
+void MainWindow::noticeKills(const GatewaySnapshot &snapshot)
+{
+    // A kill asked for here shows in a snapshot within a second or two; later ones are someone else's.
+    constexpr qint64 OwnKillMs = 10 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto own = [&](const QString &key) { return now - m_ownKills.value(key, 0) < OwnKillMs; };
+    QSet<QString> killed;
+    for (const SessionView &v : snapshot.sessions) {
+        if (v.state != SessionView::State::Killed)
+            continue;
+        killed.insert(v.id);
+        // Stop-all is one notification, not one per session.
+        if (m_seenSessions && v.blockedBy != SessionView::BlockedBy::All && !m_killedSeen.contains(v.id) && !own(v.id)
+            && !own(QStringLiteral("tenant:") + v.tenant))
+            m_notifier->sessionKilled(v.id, v.reason);
+    }
+    if (m_seenSessions && snapshot.stoppedAll && !m_stoppedAllSeen && !own(QStringLiteral("*")))
+        m_notifier->notify(DesktopNotifier::Kind::SessionKilled, QStringLiteral("*"), tr("Stop all is on"),
+                           tr("Every request is refused until Resume all."), now);
+    m_stoppedAllSeen = snapshot.stoppedAll;
+    m_killedSeen = std::move(killed);
+    m_seenSessions = m_seenSessions || snapshot.state == GatewaySnapshot::State::Running;
+    for (auto it = m_ownKills.begin(); it != m_ownKills.end();)
+        it = now - it.value() >= OwnKillMs ? m_ownKills.erase(it) : std::next(it);
+}
+
+void MainWindow::raiseWindow()
+{
+    show();
+    setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    raise();
+    activateWindow();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_keepRunningInTray || !m_tray->isAvailable()) {
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    event->ignore();
+    hide();
+    if (!m_toldAboutTray) {
+        m_toldAboutTray = true;
+        m_tray->showMessage(tr("TokenFuse keeps running"),
+                            tr("The gateway goes on serving your agents. Open the console from the tray icon; Quit is in its menu."),
+                            false);
+    }
 }

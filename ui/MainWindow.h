@@ -4,10 +4,15 @@
 #include "core/GatewaySnapshot.h"
 #include "session/SessionCommand.h"
 
+#include <QHash>
 #include <QMainWindow>
+#include <QSet>
 
 class AdminChannel;
+class ConsoleTray;
 class CounterTile;
+class DesktopNotifier;
+class StopAllButton;
 class GatewayStateHeader;
 class LiveRateChart;
 class QLabel;
@@ -40,6 +45,16 @@ public:
     // The currency costs are shown in (the snapshot carries micro-units only). Default "USD".
     void setCurrency(const QString &currencyCode);
 
+    ConsoleTray *tray() const { return m_tray; }
+    DesktopNotifier *notifier() const { return m_notifier; }
+    StopAllButton *stopAllButton() const { return m_stopAll; }
+    // Closing the window hides it and the gateway keeps running in the tray (Quit is in the tray's
+    // menu); only where the desktop has a tray. Otherwise closing the window quits.
+    void setKeepRunningInTray(bool keep) { m_keepRunningInTray = keep; }
+    bool keepsRunningInTray() const { return m_keepRunningInTray; }
+    // Stop all asks first unless this is off (tests).
+    void setConfirmBulkActions(bool confirm);
+
 public slots:
     // Cheap and non-blocking: a few label updates and one ring-buffer write. The chart redraws on
     // its own timer, not here.
@@ -54,11 +69,20 @@ public slots:
     void showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
 
 signals:
-    // A kill switch pulled on the Sessions page, for GatewayHost::command.
+    // A kill switch pulled on the Sessions page, the header or the tray, for GatewayHost::command.
     void commandRequested(const SessionCommand &command);
+    // The tray's Quit.
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     QWidget *buildOverview();
+    void sendCommand(const SessionCommand &command);
+    // Kills this window did not ask for (the admin API, another console) become notifications.
+    void noticeKills(const GatewaySnapshot &snapshot);
+    void raiseWindow();
     QWidget *buildTiles(QWidget *parent);
     void updateTiles(const GatewaySnapshot &snapshot);
     void updateCost();
@@ -72,6 +96,15 @@ private:
     qint64 m_lastP99Ms = -1;
 
     AdminChannel *m_admin = nullptr;
+    ConsoleTray *m_tray = nullptr;
+    DesktopNotifier *m_notifier = nullptr;
+    StopAllButton *m_stopAll = nullptr;
+    bool m_keepRunningInTray = false;
+    bool m_toldAboutTray = false;
+    bool m_seenSessions = false;           // the first snapshot's kills are old news
+    bool m_stoppedAllSeen = false;
+    QSet<QString> m_killedSeen;            // sessions shown killed in the latest snapshot
+    QHash<QString, qint64> m_ownKills;     // session or "tenant:<id>" or "*" -> when this window asked
     GatewayStateHeader *m_header = nullptr;
     StateBanner *m_simulatorBanner = nullptr;
     StateBanner *m_alertBanner = nullptr;

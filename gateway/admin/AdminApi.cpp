@@ -3,6 +3,7 @@
 #include "AdminToken.h"
 #include "budget/BudgetLedger.h"
 #include "budget/BudgetRule.h"
+#include "config/ConfigFileWriter.h"
 #include "http/HttpRequest.h"
 #include "keys/VirtualKeyRegistry.h"
 #include "store/UsageQuery.h"
@@ -36,7 +37,9 @@ QJsonArray rulesJson(const QList<BudgetRule> &rules)
 }
 } // namespace
 
-AdminApi::AdminApi(const Services &services) : m_services(services), m_sessions(services.sessions)
+AdminApi::AdminApi(const Services &services)
+    : m_services(services), m_sessions(services.sessions),
+      m_rateLimits({services.rates, services.store, services.configPath, services.rateLimitsInConfig})
 {
     m_sessions.setStoredTotal([this](const QString &id) -> std::optional<SessionTotalsRecord> {
         if (!m_query) {
@@ -103,6 +106,43 @@ void AdminApi::failStore(const AdminReply &reply, const QString &what, const QSt
                         "TokenFuse resumes writing by itself.").arg(what, why));
 }
 
+std::optional<QJsonValue> AdminApi::rulesBody(const HttpRequest &request, const QString &key, const AdminReply &reply)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset));
+        return std::nullopt;
+    }
+    // The same array as the config file's; {"<key>": [...]} is accepted too.
+    const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : doc.object().value(key);
+    if (!value.isArray()) {
+        fail(reply, 400, QStringLiteral("invalid_request_error"),
+             QStringLiteral("Send the %1 as a JSON array of rules, as in the config file's \"%1\".").arg(key));
+        return std::nullopt;
+    }
+    return value;
+}
+
+bool AdminApi::writeBack(const AdminReply &reply, const QString &configPath, const QString &key, const QJsonValue &value,
+                         const QString &what, QByteArray *previous)
+{
+    QString error;
+    if (ConfigFileWriter::writeKey(configPath, key, value, &error, previous))
+        return true;
+    // The file's rules win at start: a change it doesn't hold would be undone by the next restart.
+    fail(reply, 500, QStringLiteral("config_write_failed"),
+         QStringLiteral("%1: they come from the config file, which TokenFuse reads at start, and %2. Make the file writable, "
+                        "or remove its \"%3\" key to keep them in the store instead.").arg(what, error, key));
+    return false;
+}
+
+QString AdminApi::storedIn(const QString &configPath, bool inConfig)
+{
+    return inConfig && !configPath.isEmpty() ? QStringLiteral("config file %1").arg(configPath) : QStringLiteral("store");
+}
+
 void AdminApi::handle(const HttpRequest &request, const AdminReply &reply)
 {
     if (!m_services.token->accepts(request.headers.value("authorization"))) {
@@ -139,6 +179,8 @@ void AdminApi::route(const HttpRequest &request, const QString &actor, const Adm
             return budgetsPut(request, actor, reply);
         return methodNotAllowed("GET or PUT");
     }
+    if (AdminRateLimits::owns(path))
+        return m_rateLimits.handle(request, actor, reply);
     if (path == "/admin/v1/keys") {
         if (m == "GET")
             return keysList(reply);
@@ -168,7 +210,7 @@ void AdminApi::route(const HttpRequest &request, const QString &actor, const Adm
     if (AdminSessions::owns(path))
         return m_sessions.handle(request, path, actor, reply);
     fail(reply, 404, QStringLiteral("not_found_error"),
-         QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
+         QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/PUT /admin/v1/rate_limits, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
                         "GET /admin/v1/audit, GET /admin/v1/usage, GET /admin/v1/sessions, GET /admin/v1/sessions/{id}, "
                         "POST /admin/v1/sessions/{id}/kill|resume, POST /admin/v1/tenants/{id}/kill|resume, "
                         "POST /admin/v1/stop-all, POST /admin/v1/resume-all.")
@@ -177,27 +219,17 @@ void AdminApi::route(const HttpRequest &request, const QString &actor, const Adm
 
 void AdminApi::budgetsGet(const AdminReply &reply)
 {
-    respond(reply, 200, QJsonObject{{"budgets", m_services.ledger->usageJson()}});
+    respond(reply, 200, QJsonObject{{"budgets", m_services.ledger->usageJson()},
+                                    {"stored_in", storedIn(m_services.configPath, m_services.budgetsInConfig)}});
 }
 
 void AdminApi::budgetsPut(const HttpRequest &request, const QString &actor, const AdminReply &reply)
 {
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &pe);
-    if (pe.error != QJsonParseError::NoError) {
-        fail(reply, 400, QStringLiteral("invalid_request_error"),
-             QStringLiteral("The body is not valid JSON: %1 at offset %2.").arg(pe.errorString()).arg(pe.offset));
+    const std::optional<QJsonValue> value = rulesBody(request, QStringLiteral("budgets"), reply);
+    if (!value)
         return;
-    }
-    // The same array as the config file's "budgets"; {"budgets": [...]} is accepted too.
-    const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : doc.object().value(QLatin1String("budgets"));
-    if (!value.isArray()) {
-        fail(reply, 400, QStringLiteral("invalid_request_error"),
-             QStringLiteral("Send the budgets as a JSON array of rules, as in the config file's \"budgets\"."));
-        return;
-    }
     QString error;
-    const std::optional<QList<BudgetRule>> rules = BudgetRule::listFromJson(value, &error);
+    const std::optional<QList<BudgetRule>> rules = BudgetRule::listFromJson(*value, &error);
     if (!rules) {
         fail(reply, 400, QStringLiteral("invalid_request_error"), error);
         return;
@@ -211,20 +243,30 @@ void AdminApi::budgetsPut(const HttpRequest &request, const QString &actor, cons
     entry.target = QStringLiteral("budgets");
     entry.before = rulesJson(m_services.ledger->rules());
     entry.after = rulesJson(*rules);
+    const bool inConfig = m_services.budgetsInConfig && !m_services.configPath.isEmpty();
+    QByteArray fileBefore;
+    if (inConfig && !writeBack(reply, m_services.configPath, QStringLiteral("budgets"), entry.after,
+                               QStringLiteral("The budgets were not changed"), &fileBefore))
+        return;
+    const QList<BudgetRule> before = m_services.ledger->rules();
     // In force at once, in-flight requests included; the answer waits for the audit to be stored.
     m_services.ledger->setRules(*rules);
     const AdminReply r = reply;
     BudgetLedger *ledger = m_services.ledger;
-    const QList<BudgetRule> before = m_services.ledger->rules();
-    m_services.store->saveBudgetRules(entry.after.toArray(), entry, [r, ledger, before, after = entry.after](const StoreOutcome &saved) {
+    const QString storedAt = storedIn(m_services.configPath, inConfig);
+    const QString configPath = inConfig ? m_services.configPath : QString();
+    m_services.store->saveBudgetRules(entry.after.toArray(), entry, [=](const StoreOutcome &saved) {
         if (!saved.committed()) {
             // Not saved, so not in force either (unless another PUT has replaced them meanwhile).
-            if (rulesJson(ledger->rules()) == after)
+            if (rulesJson(ledger->rules()) == entry.after)
                 ledger->setRules(before);
+            QString ignored;
+            if (!configPath.isEmpty())
+                ConfigFileWriter::restore(configPath, fileBefore, &ignored);
             failStore(r, QStringLiteral("The budgets were not changed"), saved.error);
             return;
         }
-        respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}});
+        respond(r, 200, QJsonObject{{"budgets", ledger->usageJson()}, {"stored_in", storedAt}});
     });
 }
 

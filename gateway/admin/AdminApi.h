@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AdminRateLimits.h"
 #include "AdminReply.h"
 #include "AdminSessions.h"
 
@@ -9,9 +10,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class AdminToken;
 class BudgetLedger;
+class RateLimiter;
 class UsageStore;
 class UsageQuery;
 class VirtualKeyRegistry;
@@ -19,7 +22,8 @@ struct HttpRequest;
 
 // The admin API under /admin/v1/: JSON in and out, every call behind the bearer token in
 // DATA_DIR/admin.token, every change applied to the running gateway at once and written to the
-// audit table. The session routes and kill switches are AdminSessions'.
+// audit table. The session routes and kill switches are AdminSessions', the rate limits
+// AdminRateLimits'. Rules that came from the config file are written back to it as well.
 class AdminApi
 {
 public:
@@ -31,6 +35,10 @@ public:
         VirtualKeyRegistry *keys = nullptr;
         QString databasePath;   // read-side queries (audit) use their own read-only connection
         AdminSessions::Services sessions; // the kill switches and the session registry, from the gateway
+        RateLimiter *rates = nullptr;
+        QString configPath;             // the config file, empty when none
+        bool budgetsInConfig = false;   // the file has "budgets": a PUT rewrites that key too
+        bool rateLimitsInConfig = false; // the file has "rate_limits": likewise
     };
 
     explicit AdminApi(const Services &services);
@@ -48,6 +56,18 @@ public:
     static void respond(const AdminReply &reply, int status, const QJsonValue &body);
     static void fail(const AdminReply &reply, int status, const QString &type, const QString &message);
     static void methodNotAllowed(const AdminReply &reply, const QByteArray &path, const QByteArray &method, const char *allowed);
+    // 503 store_unavailable, saying what was not saved and why.
+    static void failStore(const AdminReply &reply, const QString &what, const QString &why);
+
+    // A PUT's rules: the body's array, or the array under `key` of a body object; nothing (and
+    // answered 400) otherwise.
+    static std::optional<QJsonValue> rulesBody(const HttpRequest &request, const QString &key, const AdminReply &reply);
+    // Writes `key` of the config file (when the rules in force came from it); false, answered
+    // 500 and the file unchanged, when it can't. *previous receives the file as it was.
+    static bool writeBack(const AdminReply &reply, const QString &configPath, const QString &key, const QJsonValue &value,
+                          const QString &what, QByteArray *previous);
+    // "config file /path" or "store": where a PUT keeps its rules (the answers' "stored_in").
+    static QString storedIn(const QString &configPath, bool inConfig);
 
 private:
     void budgetsGet(const AdminReply &reply);
@@ -65,9 +85,9 @@ private:
     // 503 store_unavailable, saying what was not saved and why; a change is refused at once while
     // the store cannot write (storeRefuses), and answered so when its write fails meanwhile.
     bool storeRefuses(const AdminReply &reply, const QString &what) const;
-    static void failStore(const AdminReply &reply, const QString &what, const QString &why);
 
     Services m_services;
     std::unique_ptr<UsageQuery> m_query; // opened on first use
     AdminSessions m_sessions;
+    AdminRateLimits m_rateLimits;
 };

@@ -229,6 +229,7 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
         std::optional<QList<RateLimitRule>> limits = RateLimitRule::listFromJson(json.value(QLatin1String("rate_limits")), error);
         if (!limits)
             return std::nullopt;
+        c.hasRateLimits = true;
         c.rateLimits = *limits;
     }
     if (json.contains(QLatin1String("loop_detection"))) {

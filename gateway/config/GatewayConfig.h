@@ -27,6 +27,7 @@ struct GatewayConfig
     QJsonObject pricing;      // overrides of the bundled price table
     bool hasBudgets = false;  // the file has a "budgets" key: it wins over rules saved by the admin API
     QList<BudgetRule> budgets;
+    bool hasRateLimits = false; // the file has a "rate_limits" key: it wins over rules saved by the admin API
     QList<RateLimitRule> rateLimits;
     LoopDetectionConfig loopDetection; // "loop_detection": see docs/loop-detection.md
     qint64 defaultMaxTokens = 4096; // the worst case reserved for a request that names no max_tokens

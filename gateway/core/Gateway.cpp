@@ -80,7 +80,18 @@ bool Gateway::start(QString *error)
     sessions.session = [this](const QString &id) { return sessionView(id); };
     sessions.stoppedAll = [this] { return m_breakers.stoppedAll(); };
     sessions.storeProblem = [this] { return m_store->failure(); };
-    m_admin = std::make_unique<AdminApi>(AdminApi::Services{&m_adminToken, &m_ledger, m_store, &m_keys, m_store->databasePath(), sessions});
+    AdminApi::Services admin;
+    admin.token = &m_adminToken;
+    admin.ledger = &m_ledger;
+    admin.store = m_store;
+    admin.keys = &m_keys;
+    admin.databasePath = m_store->databasePath();
+    admin.sessions = sessions;
+    admin.rates = &m_rates;
+    admin.configPath = m_config.configPath;
+    admin.budgetsInConfig = m_config.hasBudgets;
+    admin.rateLimitsInConfig = m_config.hasRateLimits;
+    m_admin = std::make_unique<AdminApi>(admin);
 
     m_client = new UpstreamClient(this);
     m_services.client = m_client;
@@ -148,7 +159,17 @@ bool Gateway::loadBudgetState(QString *error)
         Q_EMIT logLine(QStringLiteral("budget alert: ") + a.message);
         Q_EMIT budgetAlert(a.rule.displayName(), a.subject, a.fraction, a.message);
     });
-    m_rates.setRules(m_config.rateLimits);
+    // Likewise for the rate limits.
+    QList<RateLimitRule> limits = m_config.rateLimits;
+    if (!m_config.hasRateLimits && state.hasRateLimits) {
+        std::optional<QList<RateLimitRule>> saved = RateLimitRule::listFromJson(state.rateLimits, error);
+        if (!saved) {
+            *error = QStringLiteral("rate limits saved in %1: %2").arg(m_store->databasePath(), *error);
+            return false;
+        }
+        limits = *saved;
+    }
+    m_rates.setRules(limits);
     m_keys.load(state.keys);
     // Tripped and killed sessions stay so across a restart; a cooldown that ran out meanwhile
     // closes at the first publish.

@@ -1,6 +1,7 @@
 #include "StartupRecovery.h"
 
 #include "BudgetRulesTable.h"
+#include "RateLimitsTable.h"
 #include "CountersTable.h"
 #include "ReservationsTable.h"
 #include "SessionBlocksTable.h"
@@ -74,6 +75,11 @@ bool load(SqliteConnection &connection, StoreStartupState *state, QString *error
     if (state->hasBudgetRules
         && !readAll(connection, BudgetRulesTable::selectAllSql(),
                     [&](const QSqlQuery &query) { state->budgetRules.append(BudgetRulesTable::fromColumn(query)); }, error))
+        return false;
+    if (!readAll(connection, RateLimitsTable::selectSql(), [&](const QSqlQuery &query) {
+            state->hasRateLimits = true;
+            state->rateLimits = RateLimitsTable::fromColumn(query);
+        }, error))
         return false;
     if (!readAll(connection, VirtualKeysTable::selectAllSql(),
                  [&](const QSqlQuery &query) { state->keys.append(VirtualKeysTable::read(query)); }, error))

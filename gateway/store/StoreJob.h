@@ -40,6 +40,13 @@ struct SaveRules
     AuditEntry entry;
 };
 
+// Replaces the rate limit rules (the whole "rate_limits" array) with the audit entry.
+struct SaveRateLimits
+{
+    QJsonArray rules;
+    AuditEntry entry;
+};
+
 struct SaveKey
 {
     VirtualKeyRecord key;
@@ -67,6 +74,7 @@ inline QString describe(const Reserve &job) { return QStringLiteral("reservation
 inline QString describe(const Record &job) { return QStringLiteral("usage row %1").arg(job.row.id); }
 inline QString describe(const Audit &job) { return QStringLiteral("audit entry %1 %2").arg(job.entry.action, job.entry.target); }
 inline QString describe(const SaveRules &job) { return QStringLiteral("budget rules (%1 rules)").arg(job.rules.size()); }
+inline QString describe(const SaveRateLimits &job) { return QStringLiteral("rate limits (%1 rules)").arg(job.rules.size()); }
 inline QString describe(const SaveKey &job) { return QStringLiteral("virtual key %1").arg(job.key.id); }
 inline QString describe(const SaveBlock &job)
 {
@@ -77,7 +85,7 @@ inline QString describe(const ClearBlocks &job) { return QStringLiteral("clearin
 } // namespace StoreJobs
 
 using StoreJob = std::variant<StoreJobs::Reserve, StoreJobs::Record, StoreJobs::Audit, StoreJobs::SaveRules,
-                              StoreJobs::SaveKey, StoreJobs::SaveBlock, StoreJobs::ClearBlocks>;
+                              StoreJobs::SaveKey, StoreJobs::SaveBlock, StoreJobs::ClearBlocks, StoreJobs::SaveRateLimits>;
 
 inline QString describeJob(const StoreJob &job)
 {

@@ -58,6 +58,8 @@ struct StoreStartupState
     int reservationsSettledAtWorst = 0;     // open reservations found and settled at their worst case
     bool hasBudgetRules = false;            // rules were saved through the admin API
     QJsonArray budgetRules;
+    bool hasRateLimits = false;             // rate limits were saved through the admin API
+    QJsonArray rateLimits;
     QList<VirtualKeyRecord> keys;
     QList<SessionBlock> blocks;             // every open session, tenant and stop-all breaker, oldest first
 };

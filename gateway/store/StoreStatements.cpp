@@ -5,6 +5,7 @@
 #include "CountersTable.h"
 #include "RequestsTable.h"
 #include "ReservationsTable.h"
+#include "RateLimitsTable.h"
 #include "SessionBlocksTable.h"
 #include "SqliteConnection.h"
 #include "VirtualKeysTable.h"
@@ -37,6 +38,7 @@ bool StoreStatements::prepare(QString *error)
         {&m_upsertKey, VirtualKeysTable::upsertSql()},
         {&m_upsertBlock, SessionBlocksTable::upsertSql()},
         {&m_deleteBlock, SessionBlocksTable::deleteSql()},
+        {&m_upsertRateLimits, RateLimitsTable::upsertSql()},
     };
     for (const auto &statement : statements) {
         auto query = std::make_unique<QSqlQuery>(m_connection.database());
@@ -61,6 +63,8 @@ bool StoreStatements::write(const StoreJob &job, qint64 nowMs, QSqlError *error)
         return writeRules(*rules, nowMs, error);
     if (const auto *key = std::get_if<StoreJobs::SaveKey>(&job))
         return writeKey(*key, error);
+    if (const auto *limits = std::get_if<StoreJobs::SaveRateLimits>(&job))
+        return writeRateLimits(*limits, error);
     if (const auto *block = std::get_if<StoreJobs::SaveBlock>(&job))
         return writeBlock(*block, error);
     return writeClearBlocks(std::get<StoreJobs::ClearBlocks>(job), error);
@@ -159,6 +163,12 @@ bool StoreStatements::writeKey(const StoreJobs::SaveKey &job, QSqlError *error)
 {
     VirtualKeysTable::bind(*m_upsertKey, job.key);
     return run(*m_upsertKey, error) && writeAudit(job.entry, error);
+}
+
+bool StoreStatements::writeRateLimits(const StoreJobs::SaveRateLimits &job, QSqlError *error)
+{
+    RateLimitsTable::bindUpsert(*m_upsertRateLimits, job.rules);
+    return run(*m_upsertRateLimits, error) && writeAudit(job.entry, error);
 }
 
 bool StoreStatements::writeBlock(const StoreJobs::SaveBlock &job, QSqlError *error)

@@ -42,6 +42,7 @@ private:
     bool writeAudit(const AuditEntry &entry, QSqlError *error);
     bool writeRules(const StoreJobs::SaveRules &job, qint64 nowMs, QSqlError *error);
     bool writeKey(const StoreJobs::SaveKey &job, QSqlError *error);
+    bool writeRateLimits(const StoreJobs::SaveRateLimits &job, QSqlError *error);
     bool writeBlock(const StoreJobs::SaveBlock &job, QSqlError *error);
     bool writeClearBlocks(const StoreJobs::ClearBlocks &job, QSqlError *error);
     // The audit entry that goes with a settings job; one with no action is no entry.
@@ -61,4 +62,5 @@ private:
     std::unique_ptr<QSqlQuery> m_upsertKey;
     std::unique_ptr<QSqlQuery> m_upsertBlock;
     std::unique_ptr<QSqlQuery> m_deleteBlock;
+    std::unique_ptr<QSqlQuery> m_upsertRateLimits;
 };

@@ -17,6 +17,9 @@ namespace {
 
 // How long a checkpoint between transactions waits for readers; the writer waits with it.
 constexpr int kCheckpointWaitMs = 50;
+// ... and how long once the WAL has grown past four times its threshold because readers kept the
+// short waits from finishing: a stall of the writer is better than a WAL that keeps growing.
+constexpr int kCheckpointLongWaitMs = 500;
 
 // SQLite result codes that say the row itself is unacceptable, so writing it again can't help.
 // Anything else (BUSY, LOCKED, FULL, IOERR, READONLY, ...) is about the environment and passes.
@@ -336,7 +339,8 @@ void StoreWriter::restartWal(qint64 size)
     // the next transaction starts the WAL over. PASSIVE alone loses that race to any reader that
     // happens to be reading at the next commit. The console's reads are short: wait a little only.
     QString ignored; // a checkpoint that did not finish is tried again later; the rows are committed either way
-    m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(kCheckpointWaitMs), &ignored);
+    const int waitMs = size > 4 * m_options.walCheckpointBytes ? kCheckpointLongWaitMs : kCheckpointWaitMs;
+    m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(waitMs), &ignored);
     if (m_connection.exec(QStringLiteral("PRAGMA wal_checkpoint(RESTART)"), &ignored))
         ++m_checkpoints;
     m_connection.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(m_options.busyTimeoutMs), &ignored);

@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
 #include <limits>
 
 namespace {
@@ -115,6 +116,40 @@ QString groupKey(UsageQuery::GroupBy by)
     return QStringLiteral("model");
 }
 
+// The bucket a row falls in, as its first instant in ms since the epoch. Each row's own UTC
+// offset (local clock minus UTC clock at that instant, from the C library like QDateTime's) puts
+// it on the local calendar, so a range across a daylight-saving change needs no single offset:
+// - hours are the hours of the local clock at each instant: on the night clocks go back the
+//   repeated hour is two buckets (each 60 minutes, both labelled e.g. 02:00), on the night they go
+//   forward the skipped hour has no bucket. Zones with half-hour offsets get half-past buckets as
+//   their clocks read whole hours.
+// - days start at local midnight ('start of day' on the local clock, back to UTC with the offset
+//   in force at that midnight), so a DST day is a 23 or 25 hour bucket.
+QString bucketStartSql(UsageQuery::Bucket bucket)
+{
+    if (bucket == UsageQuery::Bucket::Day)
+        return QStringLiteral("CAST(strftime('%s', started_at / 1000, 'unixepoch', 'localtime', 'start of day', 'utc') "
+                              "AS INTEGER) * 1000");
+    const QString offsetMs = QStringLiteral(
+        "(CAST(strftime('%s', started_at / 1000, 'unixepoch', 'localtime') AS INTEGER) - started_at / 1000) * 1000");
+    return QStringLiteral("((started_at + %1) / 3600000 * 3600000 - %1)").arg(offsetMs);
+}
+
+QString splitKeySql(UsageQuery::Split split)
+{
+    switch (split) {
+    case UsageQuery::Split::None:
+        return QStringLiteral("''");
+    case UsageQuery::Split::Model:
+        return QStringLiteral("model");
+    case UsageQuery::Split::Tenant:
+        return QStringLiteral("tenant");
+    case UsageQuery::Split::Session:
+        return QStringLiteral("session");
+    }
+    return QStringLiteral("''");
+}
+
 } // namespace
 
 UsageQuery::UsageQuery() : m_connection(QStringLiteral("usage-reader"))
@@ -192,6 +227,58 @@ QList<QPair<QString, UsageTotals>> UsageQuery::grouped(qint64 fromMs, qint64 toM
     while (query.next())
         groups.append({query.value(0).toString(), readTotals(query, 1)});
     return groups;
+}
+
+QString UsageQuery::seriesSql(Bucket bucket, Split split)
+{
+    // One pass over the range in requests_by_time into (bucket, key) cells, kept (MATERIALIZED)
+    // because both the ranking and the answer read them: the keys are ranked by their cost over
+    // the range from the cells, not from the table again. `+` on the key keeps SQLite from
+    // grouping along requests_by_model / _tenant / _session, which would read every request ever
+    // made. A key outside the top N becomes NULL and its cells fold into one per bucket.
+    return QStringLiteral(
+        "WITH cells AS MATERIALIZED (SELECT %1 AS bucket, +%2 AS k, COUNT(*) AS requests, "
+        "COALESCE(SUM(prompt_tokens), 0) AS prompt, COALESCE(SUM(completion_tokens), 0) AS completion, "
+        "COALESCE(SUM(cost_micros), 0) AS cost FROM requests WHERE started_at >= ? AND started_at < ? "
+        "GROUP BY bucket, k), "
+        "ranks AS (SELECT k, SUM(cost) AS key_cost, ROW_NUMBER() OVER (ORDER BY SUM(cost) DESC, k) AS place "
+        "FROM cells GROUP BY k), "
+        "folded AS (SELECT cells.bucket, CASE WHEN ranks.place <= ? THEN cells.k END AS key, "
+        "CASE WHEN ranks.place <= ? THEN ranks.key_cost END AS key_cost, cells.requests, cells.prompt, "
+        "cells.completion, cells.cost FROM cells JOIN ranks USING (k)) "
+        "SELECT bucket, key, key IS NULL, SUM(requests), SUM(prompt), SUM(completion), SUM(cost) FROM folded "
+        "GROUP BY bucket, key ORDER BY bucket, key IS NULL, MAX(key_cost) DESC, key")
+                            .arg(bucketStartSql(bucket), splitKeySql(split));
+}
+
+QList<UsageSeriesRow> UsageQuery::series(qint64 fromMs, qint64 toMs, Bucket bucket, Split split, int topKeys)
+{
+    m_lastError.clear();
+    QList<UsageSeriesRow> rows;
+    QSqlQuery query(m_connection.database());
+    query.setForwardOnly(true);
+    query.prepare(seriesSql(bucket, split));
+    const int top = split == Split::None ? 1 : std::max(topKeys, 0);
+    query.addBindValue(fromMs);
+    query.addBindValue(toMs);
+    query.addBindValue(top);
+    query.addBindValue(top);
+    if (!query.exec()) {
+        fail(QStringLiteral("reading the usage series"), query);
+        return rows;
+    }
+    while (query.next()) {
+        UsageSeriesRow row;
+        row.bucketStartMs = query.value(0).toLongLong();
+        row.other = query.value(2).toBool();
+        row.key = row.other ? QString() : query.value(1).toString();
+        row.requests = query.value(3).toLongLong();
+        row.promptTokens = query.value(4).toLongLong();
+        row.completionTokens = query.value(5).toLongLong();
+        row.costMicros = query.value(6).toLongLong();
+        rows.append(row);
+    }
+    return rows;
 }
 
 QList<SessionTotalsRecord> UsageQuery::sessionTotals(qint64 sinceMs, int limit)

@@ -2,6 +2,7 @@
 
 #include "SqliteConnection.h"
 #include "StoreRecords.h"
+#include "UsageSeriesRow.h"
 #include "UsageTotals.h"
 #include "accounting/UsageRecord.h"
 #include "session/SessionBlock.h"
@@ -25,6 +26,8 @@ class UsageQuery
 {
 public:
     enum class GroupBy { Day, Hour, Model, Tenant, Session };
+    enum class Bucket { Hour, Day };
+    enum class Split { None, Model, Tenant, Session };
 
     UsageQuery();
     ~UsageQuery();
@@ -43,6 +46,15 @@ public:
     // One entry per group that has rows, ordered by key. Day keys read "2025-03-14", hour keys
     // "2025-03-14 09:00", both on the local calendar of this machine.
     QList<QPair<QString, UsageTotals>> grouped(qint64 fromMs, qint64 toMs, GroupBy by);
+
+    // A time series split by a key, in one query along requests_by_time: one row per (bucket, key)
+    // that has requests, ordered by bucket, then by the key's cost over the whole range (highest
+    // first), "other" last. Buckets are local hours or days of this machine (see the .cpp on
+    // daylight saving). With a split, the topKeys keys of highest cost over the range (ties by
+    // key) keep their own rows; the rest add up to one row per bucket with other set.
+    QList<UsageSeriesRow> series(qint64 fromMs, qint64 toMs, Bucket bucket, Split split, int topKeys);
+    // The statement series() runs; binds: from, to, top, top. Public for EXPLAIN QUERY PLAN in tests.
+    static QString seriesSql(Bucket bucket, Split split);
 
     // One record per session with requests started at or after sinceMs, figures of those requests
     // only; tenant and model are those of the session's latest request. Most recently seen first

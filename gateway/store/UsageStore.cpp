@@ -149,6 +149,11 @@ void UsageStore::saveBudgetRules(const QJsonArray &rules, const AuditEntry &entr
     submit(StoreJobs::SaveRules{rules, entry}, std::move(done));
 }
 
+void UsageStore::saveRateLimits(const QJsonArray &rules, const AuditEntry &entry, Callback done)
+{
+    submit(StoreJobs::SaveRateLimits{rules, entry}, std::move(done));
+}
+
 void UsageStore::saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, Callback done)
 {
     submit(StoreJobs::SaveKey{key, entry}, std::move(done));

@@ -74,6 +74,7 @@ public:
     // Replaces every budget rule and marks them saved (they then win over the config file's, even
     // when empty), with the audit entry, in one transaction.
     void saveBudgetRules(const QJsonArray &rules, const AuditEntry &entry, Callback done = {});
+    void saveRateLimits(const QJsonArray &rules, const AuditEntry &entry, Callback done = {});
     // Inserts the key, or updates the one with the same id (revocation sets revokedAt), with the
     // audit entry, in one transaction.
     void saveVirtualKey(const VirtualKeyRecord &key, const AuditEntry &entry, Callback done = {});

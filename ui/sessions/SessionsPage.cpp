@@ -5,6 +5,7 @@
 #include "SessionDetails.h"
 #include "SessionFilter.h"
 #include "SessionsModel.h"
+#include "widgets/StopAllButton.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -86,6 +87,11 @@ SessionsPage::SessionsPage(QWidget *parent)
     connect(m_table, &QWidget::customContextMenuRequested, this, &SessionsPage::showContextMenu);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SessionsPage::selectionChanged);
     m_table->viewport()->installEventFilter(this);
+    // A double-click opens the session's requests; Enter does the same from the keyboard.
+    connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        if (index.isValid() && index.column() != SessionsModel::Action)
+            Q_EMIT requestsWanted(index.data(SessionsModel::SessionIdRole).toString());
+    });
 
     m_status->setObjectName(QStringLiteral("sessionStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -138,16 +144,20 @@ QWidget *SessionsPage::buildToolbar()
     m_count->setObjectName(QStringLiteral("sessionCount"));
     ConsolePalette::makeMuted(m_count);
 
-    m_stopAll = new QPushButton(tr("Stop all"), bar);
+    m_requestsButton = new QPushButton(tr("Requests"), bar);
+    m_requestsButton->setObjectName(QStringLiteral("sessionRequestsButton"));
+    m_requestsButton->setToolTip(tr("Show the selected session's recent requests (or double-click its row)"));
+    m_requestsButton->setEnabled(false);
+    connect(m_requestsButton, &QPushButton::clicked, this, [this] { Q_EMIT requestsWanted(m_selectedId); });
+    m_capButton = new QPushButton(tr("Set cap…"), bar);
+    m_capButton->setObjectName(QStringLiteral("sessionCapButton"));
+    m_capButton->setToolTip(tr("Add a budget for the selected session"));
+    m_capButton->setEnabled(false);
+    connect(m_capButton, &QPushButton::clicked, this, [this] { Q_EMIT capWanted(m_selectedId); });
+
+    m_stopAll = new StopAllButton(bar);
     m_stopAll->setObjectName(QStringLiteral("stopAllButton"));
-    m_stopAll->setToolTip(tr("Refuse every new request and end every one in flight, for all sessions"));
-    // Red, so it is found in a hurry; the text stays the palette's so it reads on light and dark.
-    QPalette red = m_stopAll->palette();
-    red.setColor(QPalette::Button, ConsolePalette::failure().darker(125));
-    red.setColor(QPalette::ButtonText, Qt::white);
-    m_stopAll->setPalette(red);
-    ConsolePalette::scaleFont(m_stopAll, 1.0, QFont::DemiBold);
-    connect(m_stopAll, &QPushButton::clicked, this, &SessionsPage::stopAllClicked);
+    connect(m_stopAll, &StopAllButton::commandRequested, this, &SessionsPage::commandRequested);
 
     auto *layout = new QHBoxLayout(bar);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -156,6 +166,8 @@ QWidget *SessionsPage::buildToolbar()
     layout->addWidget(m_stateFilter);
     layout->addWidget(m_count);
     layout->addStretch(1);
+    layout->addWidget(m_requestsButton);
+    layout->addWidget(m_capButton);
     layout->addWidget(m_stopAll);
     return bar;
 }
@@ -189,12 +201,8 @@ void SessionsPage::applySnapshot(const GatewaySnapshot &snapshot)
         m_table->selectionModel()->clear();
     m_model->setSessions(snapshot.sessions);
     m_sessionsKnown = snapshot.sessionsKnown;
-    if (snapshot.stoppedAll != m_stoppedAll) {
-        m_stoppedAll = snapshot.stoppedAll;
-        m_stopAll->setText(m_stoppedAll ? tr("Resume all") : tr("Stop all"));
-        m_stopAll->setToolTip(m_stoppedAll ? tr("Let every session send requests again (sessions killed one by one stay killed)")
-                                           : tr("Refuse every new request and end every one in flight, for all sessions"));
-    }
+    if (snapshot.stoppedAll != m_stopAll->stoppedAll())
+        m_stopAll->setStoppedAll(snapshot.stoppedAll);
     updateCount();
     updateDetails();
 }
@@ -237,19 +245,6 @@ void SessionsPage::rowButtonClicked(const QModelIndex &proxyIndex)
     }
 }
 
-void SessionsPage::stopAllClicked()
-{
-    if (m_stoppedAll) {
-        Q_EMIT commandRequested(SessionCommand::resumeAll());
-        return;
-    }
-    if (!confirm(tr("Stop all sessions?"),
-                 tr("Every request in flight ends now and every new request is refused, for every session and tenant, "
-                    "until you press Resume all.")))
-        return;
-    Q_EMIT commandRequested(SessionCommand::stopAll());
-}
-
 void SessionsPage::showContextMenu(const QPoint &position)
 {
     const QModelIndex index = m_table->indexAt(position);
@@ -281,8 +276,17 @@ void SessionsPage::showContextMenu(const QPoint &position)
                        [this, tenant] { Q_EMIT commandRequested(SessionCommand::resumeTenant(tenant)); });
     }
     menu.addSeparator();
+    menu.addAction(tr("Show its requests"), this, [this, id] { Q_EMIT requestsWanted(id); });
+    menu.addAction(tr("Set a cap for this session…"), this, [this, id] { Q_EMIT capWanted(id); });
+    menu.addSeparator();
     menu.addAction(tr("Copy session id"), this, [id] { QApplication::clipboard()->setText(id); });
     menu.exec(m_table->viewport()->mapToGlobal(position));
+}
+
+void SessionsPage::setConfirmBulkActions(bool confirm)
+{
+    m_confirmBulk = confirm;
+    m_stopAll->setConfirm(confirm);
 }
 
 bool SessionsPage::confirm(const QString &title, const QString &text)
@@ -296,6 +300,8 @@ void SessionsPage::selectionChanged()
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     m_selectedId = rows.isEmpty() ? QString() : rows.first().data(SessionsModel::SessionIdRole).toString();
+    m_requestsButton->setEnabled(!m_selectedId.isEmpty());
+    m_capButton->setEnabled(!m_selectedId.isEmpty());
     updateDetails();
 }
 

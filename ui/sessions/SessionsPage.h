@@ -13,9 +13,11 @@ class QTableView;
 class SessionDetails;
 class SessionFilter;
 class SessionsModel;
+class StopAllButton;
 
 // The console's Sessions page: every session the gateway shows, sortable and filterable, with a
-// Kill / Resume button per row, Kill tenant in the context menu and an emergency Stop all. It never
+// Kill / Resume button per row, Kill tenant in the context menu and an emergency Stop all; a
+// session's requests and a cap for it are a double-click and a button away. It never
 // acts on the gateway itself: each button emits commandRequested() and the composition root
 // queues the command to the gateway; the answer comes back through showCommandResult().
 class SessionsPage : public QWidget
@@ -26,7 +28,7 @@ public:
 
     void setCurrency(const QString &currencyCode);
     // Stop all and Kill tenant ask first (a QMessageBox question) unless this is off.
-    void setConfirmBulkActions(bool confirm) { m_confirmBulk = confirm; }
+    void setConfirmBulkActions(bool confirm);
 
     // Selects the session's row (clearing a filter that hides it) and shows its details; false when
     // the latest snapshot does not hold it.
@@ -42,11 +44,14 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void commandRequested(const SessionCommand &command);
+    // Double-click (or Enter, or the Requests button) on a session: show its recent requests.
+    void requestsWanted(const QString &session);
+    // "Set a cap for this session": open the budget dialog for it.
+    void capWanted(const QString &session);
 
 private:
     QWidget *buildToolbar();
     void rowButtonClicked(const QModelIndex &proxyIndex);
-    void stopAllClicked();
     void showContextMenu(const QPoint &position);
     void selectionChanged();
     void updateDetails();
@@ -61,9 +66,10 @@ private:
     QComboBox *m_stateFilter = nullptr;
     QLabel *m_count = nullptr;
     QLabel *m_status = nullptr;
-    QPushButton *m_stopAll = nullptr;
+    QPushButton *m_requestsButton = nullptr;
+    QPushButton *m_capButton = nullptr;
+    StopAllButton *m_stopAll = nullptr;
     QString m_selectedId;
     int m_sessionsKnown = 0;
-    bool m_stoppedAll = false;
     bool m_confirmBulk = true;
 };

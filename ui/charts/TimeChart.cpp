@@ -1,0 +1,190 @@
+#include "TimeChart.h"
+
+#include "ConsolePalette.h"
+
+#include <QCategoryAxis>
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QEvent>
+#include <QGraphicsLayout>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QVBoxLayout>
+#include <QXYSeries>
+
+#include <algorithm>
+
+TimeChart::TimeChart(const QString &key, const QString &title, AxisScale::Unit unit, QWidget *parent)
+    : CardFrame(parent)
+    , m_unit(unit)
+    , m_chart(new QChart)
+    , m_time(new QCategoryAxis)
+    , m_values(new QCategoryAxis)
+{
+    setObjectName(key + QStringLiteral("Chart"));
+    auto *caption = new QLabel(title, this);
+    caption->setObjectName(key + QStringLiteral("ChartTitle"));
+    ConsolePalette::scaleFont(caption, 1.0, QFont::DemiBold);
+
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setBackgroundVisible(false);
+    m_chart->setMargins(QMargins(0, 0, 0, 0));
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    m_chart->legend()->setAlignment(Qt::AlignTop);
+    m_time->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    m_values->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    m_chart->addAxis(m_time, Qt::AlignBottom);
+    m_chart->addAxis(m_values, Qt::AlignLeft);
+
+    m_view = new QChartView(m_chart, this);
+    m_view->setObjectName(key + QStringLiteral("ChartView"));
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setFrameShape(QFrame::NoFrame);
+    m_view->setBackgroundBrush(Qt::NoBrush);
+    m_view->setStyleSheet(QStringLiteral("background: transparent"));
+    m_view->setMinimumHeight(170);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(padding());
+    layout->setSpacing(2);
+    layout->addWidget(caption);
+    layout->addWidget(m_view, 1);
+    applyPalette();
+    setValueMax(0.0);
+}
+
+void TimeChart::applyPalette()
+{
+    const QColor labels = ConsolePalette::mutedText(palette());
+    const QColor grid = ConsolePalette::cardBorder(palette());
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.82);
+    for (QCategoryAxis *axis : {m_time, m_values}) {
+        axis->setLabelsColor(labels);
+        axis->setLabelsFont(small);
+        axis->setGridLineColor(grid);
+        axis->setLinePen(QPen(grid, 1.0));
+    }
+    m_time->setGridLineVisible(false);
+    m_chart->legend()->setLabelColor(palette().color(QPalette::WindowText));
+    m_chart->legend()->setFont(small);
+}
+
+void TimeChart::changeEvent(QEvent *event)
+{
+    CardFrame::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}
+
+void TimeChart::setCurrency(const QString &currencyCode)
+{
+    m_currency = currencyCode;
+    m_ticksSet = false;
+    setValueMax(m_dataMax);
+}
+
+void TimeChart::attach(QAbstractSeries *series)
+{
+    series->attachAxis(m_time);
+    series->attachAxis(m_values);
+}
+
+void TimeChart::addPlotted(QXYSeries *plotted, bool legend)
+{
+    m_plotted.append(plotted);
+    m_inLegend.append(legend);
+    m_shown.append(true);
+}
+
+void TimeChart::setPlottedVisible(int index, bool visible, const QString &name)
+{
+    QXYSeries *series = m_plotted.at(index);
+    if (!name.isEmpty() && series->name() != name)
+        series->setName(name);
+    m_shown[index] = visible;
+    // The series that carries the legend marker may be an area, the plotted line's parent.
+    QAbstractSeries *owner = qobject_cast<QAbstractSeries *>(series->parent());
+    QAbstractSeries *drawn = owner && m_chart->series().contains(owner) ? owner : series;
+    if (drawn->isVisible() != visible)
+        drawn->setVisible(visible);
+    for (QLegendMarker *marker : m_chart->legend()->markers(drawn))
+        marker->setVisible(visible && m_inLegend.at(index));
+}
+
+int TimeChart::seriesCount() const
+{
+    return int(std::count(m_shown.begin(), m_shown.end(), true));
+}
+
+namespace {
+int nthShown(const QList<bool> &shown, int index)
+{
+    for (int i = 0, seen = 0; i < shown.size(); ++i) {
+        if (shown.at(i) && seen++ == index)
+            return i;
+    }
+    return -1;
+}
+} // namespace
+
+QString TimeChart::seriesName(int index) const
+{
+    const int i = nthShown(m_shown, index);
+    return i < 0 ? QString() : m_plotted.at(i)->name();
+}
+
+QList<QPointF> TimeChart::seriesPoints(int index) const
+{
+    const int i = nthShown(m_shown, index);
+    return i < 0 ? QList<QPointF>() : m_plotted.at(i)->points();
+}
+
+double TimeChart::valueAxisTop() const
+{
+    return m_values->max();
+}
+
+QStringList TimeChart::valueTickLabels() const
+{
+    return m_values->categoriesLabels();
+}
+
+QStringList TimeChart::timeTickLabels() const
+{
+    return m_time->categoriesLabels();
+}
+
+void TimeChart::setTimeSpan(qint64 fromSecond, qint64 toSecond)
+{
+    if (fromSecond == m_from && toSecond == m_to)
+        return;
+    const bool sameTicks = m_to >= 0 && AxisScale::timeTicks(fromSecond, toSecond) == AxisScale::timeTicks(m_from, m_to);
+    m_from = fromSecond;
+    m_to = toSecond;
+    m_time->setRange(double(fromSecond), double(toSecond + 1));
+    if (sameTicks)
+        return;
+    for (const QString &label : m_time->categoriesLabels())
+        m_time->remove(label);
+    m_time->setStartValue(double(fromSecond) - 1.0); // a label may sit on the first second
+    for (const qint64 tick : AxisScale::timeTicks(fromSecond, toSecond))
+        m_time->append(QDateTime::fromSecsSinceEpoch(tick).toString(QStringLiteral("HH:mm")), double(tick));
+}
+
+void TimeChart::setValueMax(double dataMax)
+{
+    m_dataMax = dataMax;
+    const AxisScale::Ticks ticks = AxisScale::valueTicks(dataMax, AxisScale::floorFor(m_unit));
+    if (m_ticksSet && ticks.step == m_ticks.step && ticks.top == m_ticks.top)
+        return;
+    m_ticks = ticks;
+    m_ticksSet = true;
+    for (const QString &label : m_values->categoriesLabels())
+        m_values->remove(label);
+    m_values->setStartValue(-ticks.step / 1000.0); // so the 0 label has a category of its own
+    for (int i = 0; i <= ticks.count(); ++i)
+        m_values->append(AxisScale::label(i * ticks.step, ticks.step, m_unit, m_currency), i * ticks.step);
+    m_values->setRange(0.0, ticks.top);
+}

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "charts/AxisScale.h"
+#include "widgets/CardFrame.h"
+
+#include <QList>
+#include <QPointF>
+#include <QStringList>
+
+class QAbstractSeries;
+class QCategoryAxis;
+class QChart;
+class QChartView;
+class QLabel;
+class QXYSeries;
+
+// The frame every live chart shares: a card with a title, a Qt chart with no animation, a time
+// axis labelled with clock times at round minutes, and a value axis from zero to a round top
+// whose labels carry the unit. Subclasses add their series and call setTimeSpan / setValueMax
+// when they redraw. Read-back accessors let tests see what is plotted without looking at pixels.
+class TimeChart : public CardFrame
+{
+    Q_OBJECT
+public:
+    TimeChart(const QString &key, const QString &title, AxisScale::Unit unit, QWidget *parent = nullptr);
+
+    void setCurrency(const QString &currencyCode);
+
+    // What is plotted, series by series (the order of the legend).
+    int seriesCount() const;
+    QString seriesName(int index) const;
+    QList<QPointF> seriesPoints(int index) const;
+    double valueAxisTop() const;
+    QStringList valueTickLabels() const;
+    QStringList timeTickLabels() const;
+
+protected:
+    QChart *chart() const { return m_chart; }
+    // Adds a series to the chart on both axes; `plotted` is the line whose points the accessors
+    // return for it (an area's upper edge, say); `legend` false hides its legend marker.
+    void addPlotted(QXYSeries *plotted, bool legend = true);
+    void attach(QAbstractSeries *series);
+    void setPlottedVisible(int index, bool visible, const QString &name = QString());
+    void setTimeSpan(qint64 fromSecond, qint64 toSecond);
+    void setValueMax(double dataMax);
+    void changeEvent(QEvent *event) override;
+
+private:
+    void applyPalette();
+
+    AxisScale::Unit m_unit;
+    QString m_currency = QStringLiteral("USD");
+    QChart *m_chart = nullptr;
+    QChartView *m_view = nullptr;
+    QCategoryAxis *m_time = nullptr;
+    QCategoryAxis *m_values = nullptr;
+    QList<QXYSeries *> m_plotted;
+    QList<bool> m_inLegend;
+    QList<bool> m_shown;
+    qint64 m_from = -1;
+    qint64 m_to = -1;
+    double m_dataMax = 0.0;
+    AxisScale::Ticks m_ticks;
+    bool m_ticksSet = false;
+};
