@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 #include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
 
 #include <algorithm>
 
@@ -146,8 +148,8 @@ QVariant RequestLogModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == Status) {
             const QColor c = statusColor(r);
-            if (c.isValid())
-                return c;
+            if (c.isValid()) // lightened on a dark palette, so it reads on the table's base colour
+                return ConsolePalette::readableOn(c, QGuiApplication::palette().color(QPalette::Base));
         }
         return {};
     case Qt::FontRole:
