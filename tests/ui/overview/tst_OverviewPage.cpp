@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QProgressBar>
 #include <QStyle>
@@ -36,6 +37,7 @@ private slots:
     void timelineHasALanePerStoppedSession();
     void headlineShowsSpendAgainstTheCap();
     void savesScreenshots();
+    void staysCheapUnderLoad();
 
 private:
     static Traffic busy();
@@ -412,6 +414,48 @@ void tst_OverviewPage::savesScreenshots()
         QCOMPARE(page.findChild<StateTimeline *>()->lanes().size(), 2);
     }
     QApplication::setPalette(QApplication::style()->standardPalette());
+}
+
+void tst_OverviewPage::staysCheapUnderLoad()
+{
+    OverviewPage page;
+    page.setRange(OverviewPage::Range::SixtyMinutes);
+    // An hour of a busy gateway: ten models and tenants a snapshot, 200 sessions in the list.
+    Traffic t = busy();
+    t.models.clear();
+    t.tenants.clear();
+    for (int i = 0; i < 10; ++i) {
+        t.models.append(slice(QStringLiteral("model-%1").arg(i), 100 + i, 1000 + i));
+        t.tenants.append(slice(QStringLiteral("tenant-%1").arg(i), 100 + i, 1000 + i));
+    }
+    QList<SessionView> sessions(200);
+    for (int i = 0; i < sessions.size(); ++i) {
+        sessions[i].id = QStringLiteral("session-%1").arg(i);
+        if (i % 50 == 0) {
+            sessions[i].state = SessionView::State::Tripped;
+            sessions[i].stateSinceMs = (S0 + i) * 1000;
+        }
+    }
+    QElapsedTimer timer;
+    timer.start();
+    int snapshots = 0;
+    feed(0, 3600, t, [&](GatewaySnapshot s) {
+        s.sessions = sessions;
+        page.applySnapshot(s);
+        ++snapshots;
+    });
+    const double perSnapshotUs = double(timer.nsecsElapsed()) / 1000.0 / snapshots;
+    timer.restart();
+    page.redraw();
+    const double redrawMs = double(timer.nsecsElapsed()) / 1e6;
+    qInfo("applySnapshot: %.1f us a snapshot; redraw of the 60-minute range: %.1f ms", perSnapshotUs, redrawMs);
+    auto *tokens = page.findChild<StackedAreaChart *>(QStringLiteral("tokensChart"));
+    QCOMPARE(tokens->seriesCount(), OverviewSeries::TopKeys + 1);
+    QCOMPARE(tokens->seriesPoints(0).size(), OverviewSeries::MaxPoints);
+    QCOMPARE(page.findChild<StateTimeline *>()->lanes().size(), 4);
+    // Generous bounds for a shared machine: a quarter second holds 250,000 us.
+    QVERIFY2(perSnapshotUs < 1000.0, qPrintable(QString::number(perSnapshotUs)));
+    QVERIFY2(redrawMs < 250.0, qPrintable(QString::number(redrawMs)));
 }
 
 QTEST_MAIN(tst_OverviewPage)
