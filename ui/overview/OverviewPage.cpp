@@ -210,6 +210,12 @@ void OverviewPage::redraw()
     m_timeline->setEmptyText(tr("No session was tripped or killed in the last %1 minutes.").arg(rangeSeconds(m_range) / 60));
 }
 
+void OverviewPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    redraw();
+}
+
 void OverviewPage::updateTiles(const GatewaySnapshot &snapshot)
 {
     m_spentTodayMicros = snapshot.spentTodayMicros;
