@@ -51,4 +51,8 @@ void LineChart::setLines(qint64 fromSecond, qint64 toSecond, int secondsPerPoint
         setPlottedVisible(l, true, line.name);
     }
     setValueMax(top);
+    QList<LegendEntry> legend;
+    for (const Line &line : lines)
+        legend.append({line.name, line.colour, true, line.dashed});
+    setLegend(legend);
 }

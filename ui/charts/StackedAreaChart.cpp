@@ -72,4 +72,8 @@ void StackedAreaChart::setLayers(qint64 fromSecond, qint64 toSecond, int seconds
     for (const double v : base)
         top = std::max(top, v);
     setValueMax(top);
+    QList<LegendEntry> legend;
+    for (const Layer &layer : layers)
+        legend.append({layer.name, layer.colour, false, false});
+    setLegend(legend);
 }

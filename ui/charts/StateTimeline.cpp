@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QFontMetrics>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -30,10 +31,22 @@ StateTimeline::StateTimeline(QWidget *parent)
     m_empty->setObjectName(QStringLiteral("stateTimelineEmpty"));
     ConsolePalette::makeMuted(m_empty);
     m_empty->setAlignment(Qt::AlignCenter);
+    // What the colours mean, beside the title.
+    auto *legend = new QLabel(this);
+    legend->setObjectName(QStringLiteral("stateTimelineLegend"));
+    legend->setTextFormat(Qt::RichText);
+    legend->setText(tr("<span style=\"color:%1\">■</span>&nbsp;tripped &nbsp; <span style=\"color:%2\">■</span>&nbsp;killed")
+                        .arg(colour(State::Tripped).name(), colour(State::Killed).name()));
+    auto *top = new QHBoxLayout;
+    top->setSpacing(12);
+    top->addWidget(m_title);
+    top->addWidget(legend);
+    top->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(padding());
-    layout->addWidget(m_title);
-    layout->addWidget(m_empty, 1);
+    layout->addLayout(top);
+    layout->addWidget(m_empty);
+    layout->addStretch(1); // the lanes are painted below the title
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 }
 

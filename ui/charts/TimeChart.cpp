@@ -9,7 +9,6 @@
 #include <QEvent>
 #include <QGraphicsLayout>
 #include <QLabel>
-#include <QLegendMarker>
 #include <QVBoxLayout>
 #include <QXYSeries>
 
@@ -29,9 +28,9 @@ TimeChart::TimeChart(const QString &key, const QString &title, AxisScale::Unit u
 
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setBackgroundVisible(false);
-    m_chart->setMargins(QMargins(0, 0, 0, 0));
+    m_chart->setMargins(QMargins(0, 8, 4, 0)); // room for the top tick's label
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
-    m_chart->legend()->setAlignment(Qt::AlignTop);
+    m_chart->legend()->setVisible(false);
     m_time->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_values->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_chart->addAxis(m_time, Qt::AlignBottom);
@@ -43,12 +42,19 @@ TimeChart::TimeChart(const QString &key, const QString &title, AxisScale::Unit u
     m_view->setFrameShape(QFrame::NoFrame);
     m_view->setBackgroundBrush(Qt::NoBrush);
     m_view->setStyleSheet(QStringLiteral("background: transparent"));
-    m_view->setMinimumHeight(170);
+    m_view->setMinimumHeight(130);
+    // The view takes the room it is given; its own size hint would make the page scroll.
+    m_view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(padding());
     layout->setSpacing(2);
+    m_legend = new QLabel(this);
+    m_legend->setObjectName(key + QStringLiteral("ChartLegend"));
+    m_legend->setTextFormat(Qt::RichText);
+    m_legend->setWordWrap(true);
     layout->addWidget(caption);
+    layout->addWidget(m_legend);
     layout->addWidget(m_view, 1);
     applyPalette();
     setValueMax(0.0);
@@ -67,8 +73,10 @@ void TimeChart::applyPalette()
         axis->setLinePen(QPen(grid, 1.0));
     }
     m_time->setGridLineVisible(false);
-    m_chart->legend()->setLabelColor(palette().color(QPalette::WindowText));
-    m_chart->legend()->setFont(small);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.88);
+    m_legend->setFont(legendFont);
+    setLegend(m_legendEntries);
 }
 
 void TimeChart::changeEvent(QEvent *event)
@@ -107,10 +115,11 @@ void TimeChart::setPlottedVisible(int index, bool visible, const QString &name)
     // The series that carries the legend marker may be an area, the plotted line's parent.
     QAbstractSeries *owner = qobject_cast<QAbstractSeries *>(series->parent());
     QAbstractSeries *drawn = owner && m_chart->series().contains(owner) ? owner : series;
+    if (!name.isEmpty() && drawn->name() != name)
+        drawn->setName(name); // the legend shows the drawn series' name
+    // The legend shows and hides a series' marker with the series.
     if (drawn->isVisible() != visible)
         drawn->setVisible(visible);
-    for (QLegendMarker *marker : m_chart->legend()->markers(drawn))
-        marker->setVisible(visible && m_inLegend.at(index));
 }
 
 int TimeChart::seriesCount() const
@@ -128,6 +137,29 @@ int nthShown(const QList<bool> &shown, int index)
     return -1;
 }
 } // namespace
+
+void TimeChart::setLegend(const QList<LegendEntry> &entries)
+{
+    m_legendEntries = entries;
+    QStringList parts;
+    for (const LegendEntry &e : entries) {
+        // A filled square for a band, a bar for a line, a dashed bar for a dashed line.
+        const QString key = e.dashed ? QStringLiteral("╍") : e.line ? QStringLiteral("━") : QStringLiteral("■");
+        const QColor shown = ConsolePalette::readableOn(e.colour, palette().color(QPalette::Base));
+        parts.append(QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3").arg(shown.name(), key, e.name.toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;"))));
+    }
+    const QString html = parts.join(QStringLiteral(" &nbsp; "));
+    if (m_legend->text() != html)
+        m_legend->setText(html);
+}
+
+QString TimeChart::legendText() const
+{
+    QStringList names;
+    for (const LegendEntry &e : m_legendEntries)
+        names.append(e.name);
+    return names.join(QStringLiteral(" · "));
+}
 
 QString TimeChart::seriesName(int index) const
 {

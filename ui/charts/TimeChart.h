@@ -3,6 +3,7 @@
 #include "charts/AxisScale.h"
 #include "widgets/CardFrame.h"
 
+#include <QColor>
 #include <QList>
 #include <QPointF>
 #include <QStringList>
@@ -33,6 +34,8 @@ public:
     double valueAxisTop() const;
     QStringList valueTickLabels() const;
     QStringList timeTickLabels() const;
+    // The legend's text, as people read it: "ok · 402 budget · ...".
+    QString legendText() const;
 
 protected:
     QChart *chart() const { return m_chart; }
@@ -41,6 +44,15 @@ protected:
     void addPlotted(QXYSeries *plotted, bool legend = true);
     void attach(QAbstractSeries *series);
     void setPlottedVisible(int index, bool visible, const QString &name = QString());
+    struct LegendEntry
+    {
+        QString name;
+        QColor colour;
+        bool line = false;
+        bool dashed = false;
+    };
+    // The legend above the plot: a label of coloured keys (Qt Charts' own legend is off).
+    void setLegend(const QList<LegendEntry> &entries);
     void setTimeSpan(qint64 fromSecond, qint64 toSecond);
     void setValueMax(double dataMax);
     void changeEvent(QEvent *event) override;
@@ -52,6 +64,8 @@ private:
     QString m_currency = QStringLiteral("USD");
     QChart *m_chart = nullptr;
     QChartView *m_view = nullptr;
+    QLabel *m_legend = nullptr;
+    QList<LegendEntry> m_legendEntries;
     QCategoryAxis *m_time = nullptr;
     QCategoryAxis *m_values = nullptr;
     QList<QXYSeries *> m_plotted;

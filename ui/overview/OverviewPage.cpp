@@ -67,7 +67,6 @@ OverviewPage::OverviewPage(QWidget *parent)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    content->setMinimumHeight(620);
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scroll);
@@ -91,12 +90,13 @@ QWidget *OverviewPage::buildTiles()
     m_spendBar->setObjectName(QStringLiteral("spendTodayBar"));
     m_spendBar->setRange(0, 1000);
     m_spendBar->setTextVisible(false);
-    m_spendBar->setFixedHeight(6);
+    m_spendBar->setFixedHeight(5);
+    m_spendBar->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed); // the figures set the tile's width
     if (auto *box = qobject_cast<QVBoxLayout *>(m_spend->layout()))
         box->insertWidget(box->count() - 1, m_spendBar);
     m_requests = new CounterTile(QStringLiteral("requests"), tr("Requests"), tiles);
     m_inFlight = new CounterTile(QStringLiteral("inFlight"), tr("In flight"), tiles);
-    m_sessions = new CounterTile(QStringLiteral("sessions"), tr("Sessions"), tiles);
+    m_sessions = new CounterTile(QStringLiteral("sessions"), tr("Active sessions"), tiles);
     m_tokens = new CounterTile(QStringLiteral("tokens"), tr("Tokens"), tiles);
     m_failures = new CounterTile(QStringLiteral("failures"), tr("Failures"), tiles);
     for (CounterTile *tile : {m_spend, m_requests, m_inFlight, m_sessions, m_tokens, m_failures})
@@ -119,6 +119,12 @@ QWidget *OverviewPage::buildControls()
             button->setAutoRaise(false);
             button->setFocusPolicy(Qt::StrongFocus);
             button->setMinimumWidth(64);
+            // The checked segment in bold as well: some palettes barely shade a checked button.
+            QObject::connect(button, &QToolButton::toggled, button, [button](bool on) {
+                QFont f = button->font();
+                f.setBold(on);
+                button->setFont(f);
+            });
             group->addButton(button, i);
             row->addWidget(button);
         }
@@ -204,6 +210,12 @@ void OverviewPage::redraw()
     m_timeline->setEmptyText(tr("No session was tripped or killed in the last %1 minutes.").arg(rangeSeconds(m_range) / 60));
 }
 
+void OverviewPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    redraw();
+}
+
 void OverviewPage::updateTiles(const GatewaySnapshot &snapshot)
 {
     m_spentTodayMicros = snapshot.spentTodayMicros;
@@ -215,11 +227,12 @@ void OverviewPage::updateTiles(const GatewaySnapshot &snapshot)
     m_requests->setDetail(ConsoleFormat::rate(m_series.requestsPerSecond(RateWindowSeconds), tr("req/s")));
 
     m_inFlight->setValue(ConsoleFormat::count(snapshot.inFlight));
-    m_inFlight->setDetail(snapshot.openConnections == 1 ? tr("1 open connection")
-                                                        : tr("%1 open connections").arg(ConsoleFormat::count(snapshot.openConnections)));
+    m_inFlight->setDetail(snapshot.openConnections == 1 ? tr("1 connection")
+                                                        : tr("%1 connections").arg(ConsoleFormat::count(snapshot.openConnections)));
+    m_inFlight->setToolTip(tr("Requests being answered now, over %1 open client connections").arg(ConsoleFormat::count(snapshot.openConnections)));
 
     m_sessions->setValue(ConsoleFormat::count(snapshot.sessionsActive));
-    m_sessions->setDetail(tr("active · %1 tripped · %2 killed")
+    m_sessions->setDetail(tr("%1 tripped · %2 killed")
                               .arg(ConsoleFormat::count(snapshot.sessionsTripped), ConsoleFormat::count(snapshot.sessionsKilled)));
     m_sessions->setAlert(snapshot.sessionsTripped + snapshot.sessionsKilled > 0);
 
@@ -249,7 +262,7 @@ void OverviewPage::updateSpend()
         return;
     }
     const double fraction = double(m_spentTodayMicros) / double(m_dayCapMicros);
-    m_spend->setDetail(tr("of %1 cap · %2").arg(ConsoleFormat::money(m_dayCapMicros, m_currency),
+    m_spend->setDetail(tr("of %1 · %2").arg(ConsoleFormat::money(m_dayCapMicros, m_currency),
                                                 ConsoleFormat::percent(m_spentTodayMicros, m_dayCapMicros)));
     m_spend->setToolTip(tr("Today's cap comes from the budget rule \"%1\".").arg(m_dayCapRule));
     m_spend->setAlert(fraction >= 1.0);

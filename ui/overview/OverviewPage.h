@@ -41,6 +41,10 @@ public slots:
     // Redraws the charts from the rings now (the timer calls it while the page is visible).
     void redraw();
 
+protected:
+    // Catches up at once when the page comes into view (it does not redraw while hidden).
+    void showEvent(QShowEvent *event) override;
+
 private:
     QWidget *buildTiles();
     QWidget *buildControls();
