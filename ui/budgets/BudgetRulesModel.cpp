@@ -2,6 +2,7 @@
 
 #include "BudgetText.h"
 
+#include <QDateTime>
 #include <QString>
 
 namespace {
@@ -82,6 +83,9 @@ QVariant BudgetRulesModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Usage && !u.counters.isEmpty())
             return tr("%n subject(s) counted in this window; select the row to see each.", nullptr, int(u.counters.size()));
+        if (index.column() == Resets && u.windowEnd > 0)
+            return tr("The %1 window resets at %2.").arg(BudgetRule::windowName(u.rule.window),
+                                                      QDateTime::fromMSecsSinceEpoch(u.windowEnd).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
         return display(u, index.column());
     case FractionRole:
         return u.counters.isEmpty() ? 0.0 : u.counters.first().fraction;

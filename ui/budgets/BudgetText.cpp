@@ -63,10 +63,10 @@ QString BudgetText::resets(qint64 windowEndMs, BudgetWindow window, qint64 nowMs
     if (window == BudgetWindow::Request)
         return tr("per request");
     if (windowEndMs <= 0)
-        return tr("never resets");
+        return tr("never");
     const QDateTime end = QDateTime::fromMSecsSinceEpoch(windowEndMs);
     // Within a day the clock time says it; further off the date does.
     const QString when = windowEndMs - nowMs < 24 * 3600 * 1000 ? end.toString(QStringLiteral("HH:mm"))
-                                                                 : end.toString(QStringLiteral("d MMM HH:mm"));
-    return tr("resets %1, %2").arg(when, remaining(windowEndMs - nowMs));
+                                                                 : end.toString(QStringLiteral("d MMM"));
+    return tr("%1, %2").arg(when, remaining(windowEndMs - nowMs));
 }

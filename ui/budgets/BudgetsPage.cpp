@@ -64,12 +64,31 @@ BudgetsPage::BudgetsPage(AdminChannel *admin, QWidget *parent)
     m_tabs->addTab(buildKeysTab(), tr("Virtual &keys"));
     m_status->setObjectName(QStringLiteral("budgetsStatus"));
     m_status->setWordWrap(true);
+    m_status->setContentsMargins(10, 2, 10, 6);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs, 1);
     layout->addWidget(m_status);
     m_status->hide();
+    recolourMuted();
+}
+
+void BudgetsPage::recolourMuted()
+{
+    // From the page's own palette: on a palette change the page hears first, its children after.
+    QPalette muted;
+    muted.setColor(QPalette::WindowText, ConsolePalette::mutedText(palette()));
+    for (QWidget *w : std::as_const(m_muted))
+        w->setPalette(muted);
+}
+
+void BudgetsPage::changeEvent(QEvent *event)
+{
+    // Muted colours are derived from the palette: a switch to dark (or back) derives them again.
+    if (event->type() == QEvent::PaletteChange)
+        recolourMuted();
+    QWidget::changeEvent(event);
 }
 
 QTableView *BudgetsPage::makeTable(const QString &objectName)
@@ -108,9 +127,13 @@ QWidget *BudgetsPage::buildBudgetsTab()
     auto *bar = new UsageBarDelegate(BudgetRulesModel::FractionRole, this);
     bar->setAlertRole(BudgetRulesModel::AlertRole);
     m_budgetTable->setItemDelegateForColumn(BudgetRulesModel::Usage, bar);
-    const int widths[] = {170, 130, 64, 150, 250, 170, 100};
+    const int widths[] = {150, 120, 64, 140, 250, 160, 100};
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_budgetTable->setColumnWidth(c, widths[c]);
+    m_budgetTable->setColumnWidth(BudgetRulesModel::Alert, 70);
+    // The usage bar takes what is left, so the table fits without scrolling sideways.
+    m_budgetTable->horizontalHeader()->setStretchLastSection(false);
+    m_budgetTable->horizontalHeader()->setSectionResizeMode(BudgetRulesModel::Usage, QHeaderView::Stretch);
 
     m_subjects = new QTreeWidget(this);
     m_subjects->setObjectName(QStringLiteral("budgetSubjects"));
@@ -133,7 +156,7 @@ QWidget *BudgetsPage::buildBudgetsTab()
     m_budgetsSource = new QLabel(storedInText(QString()), this);
     m_budgetsSource->setObjectName(QStringLiteral("budgetsSource"));
     m_budgetsSource->setWordWrap(true);
-    ConsolePalette::makeMuted(m_budgetsSource);
+    m_muted.append(m_budgetsSource);
 
     connect(add, &QPushButton::clicked, this, [this] { editBudget(m_budgets->rowCount()); });
     connect(m_editBudget, &QPushButton::clicked, this, [this] {
@@ -150,7 +173,13 @@ QWidget *BudgetsPage::buildBudgetsTab()
         updateSubjects();
     };
     connect(m_budgetTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, selection);
-    connect(m_budgets, &QAbstractItemModel::modelReset, this, selection);
+    // A reset clears the selection without selectionChanged(): nothing is selected after it.
+    connect(m_budgets, &QAbstractItemModel::modelReset, this, [this] {
+        m_budgetTable->clearSelection();
+        m_editBudget->setEnabled(false);
+        m_deleteBudget->setEnabled(false);
+        m_subjects->hide();
+    });
     connect(m_budgets, &QAbstractItemModel::dataChanged, this, &BudgetsPage::updateSubjects);
     selection();
 
@@ -170,9 +199,10 @@ QWidget *BudgetsPage::buildRateLimitsTab()
     auto *tab = new QWidget(this);
     m_rateTable = makeTable(QStringLiteral("rateLimitsTable"));
     m_rateTable->setModel(m_rateLimits);
-    m_rateTable->setColumnWidth(RateLimitsModel::AppliesTo, 240);
     for (int c = RateLimitsModel::RequestsPerMinute; c < RateLimitsModel::ColumnCount; ++c)
         m_rateTable->setColumnWidth(c, 130);
+    m_rateTable->horizontalHeader()->setStretchLastSection(false);
+    m_rateTable->horizontalHeader()->setSectionResizeMode(RateLimitsModel::AppliesTo, QHeaderView::Stretch);
     auto *add = new QPushButton(tr("&Add…"), this);
     add->setObjectName(QStringLiteral("addRateLimit"));
     m_editRate = new QPushButton(tr("&Edit…"), this);
@@ -182,11 +212,11 @@ QWidget *BudgetsPage::buildRateLimitsTab()
     m_rateSource = new QLabel(this);
     m_rateSource->setObjectName(QStringLiteral("rateLimitsSource"));
     m_rateSource->setWordWrap(true);
-    ConsolePalette::makeMuted(m_rateSource);
+    m_muted.append(m_rateSource);
     auto *note = new QLabel(tr("Each tenant or session the rule matches gets its own limits, over any 60 seconds; "
                                "a request over one is refused with 429 and a retry-after."), this);
     note->setWordWrap(true);
-    ConsolePalette::makeMuted(note);
+    m_muted.append(note);
 
     connect(add, &QPushButton::clicked, this, [this] { editRateLimit(m_rateLimits->rowCount()); });
     connect(m_editRate, &QPushButton::clicked, this, [this] {
@@ -202,7 +232,10 @@ QWidget *BudgetsPage::buildRateLimitsTab()
         m_deleteRate->setEnabled(any);
     };
     connect(m_rateTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, selection);
-    connect(m_rateLimits, &QAbstractItemModel::modelReset, this, selection);
+    connect(m_rateLimits, &QAbstractItemModel::modelReset, this, [this] {
+        m_editRate->setEnabled(false);
+        m_deleteRate->setEnabled(false);
+    });
     selection();
 
     auto *layout = new QVBoxLayout(tab);
@@ -226,7 +259,7 @@ QWidget *BudgetsPage::buildKeysTab()
     m_revokeKey->setObjectName(QStringLiteral("revokeKey"));
     auto *note = new QLabel(tr("A key names its tenant: send it as Authorization: Bearer tf-… (or x-api-key)."), this);
     note->setWordWrap(true);
-    ConsolePalette::makeMuted(note);
+    m_muted.append(note);
     connect(create, &QPushButton::clicked, this, &BudgetsPage::createKey);
     connect(m_revokeKey, &QPushButton::clicked, this, &BudgetsPage::revokeKey);
     m_keyTable->installEventFilter(this); // the Delete key deletes (eventFilter)
@@ -235,7 +268,7 @@ QWidget *BudgetsPage::buildKeysTab()
         m_revokeKey->setEnabled(row >= 0 && !m_keys->keyAt(row).revoked);
     };
     connect(m_keyTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, selection);
-    connect(m_keys, &QAbstractItemModel::modelReset, this, selection);
+    connect(m_keys, &QAbstractItemModel::modelReset, this, [this] { m_revokeKey->setEnabled(false); });
     selection();
     auto *layout = new QVBoxLayout(tab);
     layout->addLayout(buttonRow({create, m_revokeKey}, note));

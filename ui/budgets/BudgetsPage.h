@@ -44,6 +44,7 @@ public:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 public Q_SLOTS:
     void applySnapshot(const GatewaySnapshot &snapshot);
@@ -73,6 +74,7 @@ private:
     int selectedRow(QTableView *table) const;
     bool confirm(const QString &title, const QString &text);
     void showStatus(const QString &text, bool error);
+    void recolourMuted();
 
     AdminChannel *m_admin;
     BudgetRulesModel *m_budgets;
@@ -91,6 +93,7 @@ private:
     QPushButton *m_editRate = nullptr;
     QPushButton *m_deleteRate = nullptr;
     QPushButton *m_revokeKey = nullptr;
+    QList<QWidget *> m_muted; // captions in the muted colour, re-derived when the palette changes
     QString m_currency = QStringLiteral("USD");
     qint64 m_nowMs = 0;
     bool m_confirm = true;

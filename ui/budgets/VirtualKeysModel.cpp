@@ -4,7 +4,9 @@
 #include "ConsolePalette.h"
 
 #include <QDateTime>
+#include <QGuiApplication>
 #include <QJsonObject>
+#include <QPalette>
 
 VirtualKeysModel::VirtualKeysModel(QObject *parent) : QAbstractTableModel(parent)
 {
@@ -41,7 +43,7 @@ QVariant VirtualKeysModel::data(const QModelIndex &index, int role) const
         return {};
     const Key &k = m_keys.at(index.row());
     if (role == Qt::ForegroundRole && k.revoked)
-        return ConsolePalette::failure();
+        return index.column() == State ? ConsolePalette::failure() : ConsolePalette::mutedText(QGuiApplication::palette());
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {

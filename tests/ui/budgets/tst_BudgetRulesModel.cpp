@@ -110,7 +110,7 @@ private slots:
         QCOMPARE(text(BudgetRulesModel::Window), QStringLiteral("day"));
         QCOMPARE(text(BudgetRulesModel::Caps), QStringLiteral("2M tok · $5.00"));
         QCOMPARE(text(BudgetRulesModel::Usage), QStringLiteral("agent-7: 640k / 2M tok · $2.10 / $5.00"));
-        QCOMPARE(text(BudgetRulesModel::Resets), QStringLiteral("resets 00:00, in 4 h 12 min"));
+        QCOMPARE(text(BudgetRulesModel::Resets), QStringLiteral("00:00, in 4 h 12 min"));
         QCOMPARE(text(BudgetRulesModel::OverCap), QStringLiteral("refuse (402)"));
         QCOMPARE(text(BudgetRulesModel::Alert), QStringLiteral("75 %"));
         QCOMPARE(model.index(0, 0).data(BudgetRulesModel::AlertRole).toDouble(), 0.75);
@@ -122,7 +122,7 @@ private slots:
         QTest::addColumn<qint64>("endInMs");
         QTest::addColumn<QString>("expected");
         QTest::newRow("request") << int(BudgetWindow::Request) << qint64(0) << QStringLiteral("per request");
-        QTest::newRow("total") << int(BudgetWindow::Total) << qint64(0) << QStringLiteral("never resets");
+        QTest::newRow("total") << int(BudgetWindow::Total) << qint64(0) << QStringLiteral("never");
         QTest::newRow("minutes") << int(BudgetWindow::Hour) << qint64(35 * 60'000) << QStringLiteral("in 35 min");
         QTest::newRow("under a minute") << int(BudgetWindow::Minute) << qint64(20'000) << QStringLiteral("in 1 min");
         QTest::newRow("whole hours") << int(BudgetWindow::Day) << qint64(3 * 3600'000) << QStringLiteral("in 3 h");

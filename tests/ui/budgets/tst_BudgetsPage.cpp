@@ -336,7 +336,10 @@ void tst_BudgetsPage::screenshots()
     for (int i = 0; i < 9; ++i)
         request(i % 3 ? "acme-prod" : "acme-dev", "agent-" + QByteArray::number(i % 4));
     QCOMPARE(m_client->admin("POST", "keys", QJsonObject{{"tenant", "acme-prod"}, {"name", "deploy bot"}}).status, 201);
+    const int keys = m_page->keysModel()->rowCount();
     m_page->refresh();
+    QTRY_COMPARE(m_page->keysModel()->rowCount(), keys + 1);
+    QTRY_COMPARE(m_page->rateLimitsModel()->rowCount(), 2);
     QTRY_COMPARE(m_page->budgetsModel()->rowCount(), 5);
     QTRY_VERIFY(m_page->budgetsModel()->index(2, BudgetRulesModel::Usage).data(BudgetRulesModel::FractionRole).toDouble() > 0);
     auto *tabs = m_page->findChild<QTabWidget *>(QStringLiteral("budgetsTabs"));
@@ -360,6 +363,8 @@ void tst_BudgetsPage::screenshots()
         QApplication::setPalette(palette);
         for (int tab = 0; tab < 3; ++tab) {
             tabs->setCurrentIndex(tab);
+            // The palette change and the layout of what was shown are posted events: let them run.
+            QCoreApplication::processEvents();
             const QImage image = m_page->grab().toImage();
             QCOMPARE(image.size(), QSize(1100, 720));
             const QString path = QStringLiteral("%1/tokenfuse-budgets-%2-%3.png").arg(dir, name).arg(tab);
