@@ -84,6 +84,24 @@ private slots:
         QCOMPARE(request(), 429);
     }
 
+    void theFilesRateLimitsWinAtStartOverTheStores()
+    {
+        // Saved to the store too (with its audit entry); the file, edited by hand meanwhile, wins.
+        QCOMPARE(m_client->admin("PUT", "rate_limits", QJsonArray{QJsonObject{{"scope", "tenant"}, {"rpm", 1}}}).status, 200);
+        stop();
+        QJsonObject file = readConfig();
+        const QJsonArray byHand{QJsonObject{{"scope", "session"}, {"match", "*"}, {"concurrency", 3}}};
+        file.insert("rate_limits", byHand);
+        QFile f(m_configPath);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QJsonDocument(file).toJson());
+        f.close();
+        start();
+        QCOMPARE(body(m_client->admin("GET", "rate_limits")).value("rate_limits").toArray(), byHand);
+        QCOMPARE(request(), 200);
+        QCOMPARE(request(), 200);
+    }
+
     void anUnwritableFileRefusesTheChangeAndChangesNothing_data()
     {
         QTest::addColumn<QByteArray>("route");
