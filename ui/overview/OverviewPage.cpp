@@ -134,17 +134,18 @@ QWidget *OverviewPage::buildControls()
     rangeCaption->setContentsMargins(0, 0, 8, 0);
     row->addWidget(rangeCaption);
     m_rangeButtons = new QButtonGroup(this);
-    segmented(m_rangeButtons, {{QStringLiteral("range5Button"), tr("5 min")},
-                               {QStringLiteral("range15Button"), tr("15 min")},
-                               {QStringLiteral("range60Button"), tr("60 min")}});
+    segmented(m_rangeButtons, {{QStringLiteral("range5Button"), tr("&5 min")},
+                               {QStringLiteral("range15Button"), tr("1&5 min")},
+                               {QStringLiteral("range60Button"), tr("&60 min")}});
     row->addSpacing(24);
     auto *splitCaption = new QLabel(tr("Tokens and cost"), bar);
     ConsolePalette::makeMuted(splitCaption);
     splitCaption->setContentsMargins(0, 0, 8, 0);
     row->addWidget(splitCaption);
     m_splitButtons = new QButtonGroup(this);
-    segmented(m_splitButtons, {{QStringLiteral("byModelButton"), tr("by model")}, {QStringLiteral("byTenantButton"), tr("by tenant")}});
+    segmented(m_splitButtons, {{QStringLiteral("byModelButton"), tr("by &model")}, {QStringLiteral("byTenantButton"), tr("by &tenant")}});
     row->addStretch(1);
+    // Alt+5, Alt+1, Alt+6 pick the range, Alt+M and Alt+T the split (the buttons' mnemonics).
     m_rangeButtons->button(int(m_range))->setChecked(true);
     m_splitButtons->button(int(m_split))->setChecked(true);
     connect(m_rangeButtons, &QButtonGroup::idClicked, this, [this](int id) { setRange(Range(id)); });
