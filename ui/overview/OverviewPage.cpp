@@ -11,6 +11,7 @@
 
 #include <QButtonGroup>
 #include <QDateTime>
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -118,7 +119,11 @@ QWidget *OverviewPage::buildControls()
             button->setCheckable(true);
             button->setAutoRaise(false);
             button->setFocusPolicy(Qt::StrongFocus);
-            button->setMinimumWidth(64);
+            // Wide enough for the bold text, so checking a segment does not shift the row.
+            QFont bold = button->font();
+            bold.setBold(true);
+            const QString plain = QString(buttons.at(i).second).remove(QLatin1Char('&'));
+            button->setMinimumWidth(std::max(64, QFontMetrics(bold).horizontalAdvance(plain) + 20));
             // The checked segment in bold as well: some palettes barely shade a checked button.
             QObject::connect(button, &QToolButton::toggled, button, [button](bool on) {
                 QFont f = button->font();
@@ -235,7 +240,7 @@ void OverviewPage::updateTiles(const GatewaySnapshot &snapshot)
     m_sessions->setValue(ConsoleFormat::count(snapshot.sessionsActive));
     m_sessions->setDetail(tr("%1 tripped · %2 killed")
                               .arg(ConsoleFormat::count(snapshot.sessionsTripped), ConsoleFormat::count(snapshot.sessionsKilled)));
-    m_sessions->setAlert(snapshot.sessionsTripped + snapshot.sessionsKilled > 0);
+    // No alert colour: the active count is not bad news; the stopped ones have the timeline.
 
     m_tokens->setValue(ConsoleFormat::tokens(snapshot.promptTokens + snapshot.completionTokens));
     m_tokens->setDetail(tr("%1 in · %2 out")
