@@ -11,6 +11,7 @@
 
 #include <QButtonGroup>
 #include <QDateTime>
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -118,7 +119,11 @@ QWidget *OverviewPage::buildControls()
             button->setCheckable(true);
             button->setAutoRaise(false);
             button->setFocusPolicy(Qt::StrongFocus);
-            button->setMinimumWidth(64);
+            // Wide enough for the bold text, so checking a segment does not shift the row.
+            QFont bold = button->font();
+            bold.setBold(true);
+            const QString plain = QString(buttons.at(i).second).remove(QLatin1Char('&'));
+            button->setMinimumWidth(std::max(64, QFontMetrics(bold).horizontalAdvance(plain) + 20));
             // The checked segment in bold as well: some palettes barely shade a checked button.
             QObject::connect(button, &QToolButton::toggled, button, [button](bool on) {
                 QFont f = button->font();
@@ -134,17 +139,18 @@ QWidget *OverviewPage::buildControls()
     rangeCaption->setContentsMargins(0, 0, 8, 0);
     row->addWidget(rangeCaption);
     m_rangeButtons = new QButtonGroup(this);
-    segmented(m_rangeButtons, {{QStringLiteral("range5Button"), tr("5 min")},
-                               {QStringLiteral("range15Button"), tr("15 min")},
-                               {QStringLiteral("range60Button"), tr("60 min")}});
+    segmented(m_rangeButtons, {{QStringLiteral("range5Button"), tr("&5 min")},
+                               {QStringLiteral("range15Button"), tr("1&5 min")},
+                               {QStringLiteral("range60Button"), tr("&60 min")}});
     row->addSpacing(24);
     auto *splitCaption = new QLabel(tr("Tokens and cost"), bar);
     ConsolePalette::makeMuted(splitCaption);
     splitCaption->setContentsMargins(0, 0, 8, 0);
     row->addWidget(splitCaption);
     m_splitButtons = new QButtonGroup(this);
-    segmented(m_splitButtons, {{QStringLiteral("byModelButton"), tr("by model")}, {QStringLiteral("byTenantButton"), tr("by tenant")}});
+    segmented(m_splitButtons, {{QStringLiteral("byModelButton"), tr("by &model")}, {QStringLiteral("byTenantButton"), tr("by &tenant")}});
     row->addStretch(1);
+    // Alt+5, Alt+1, Alt+6 pick the range, Alt+M and Alt+T the split (the buttons' mnemonics).
     m_rangeButtons->button(int(m_range))->setChecked(true);
     m_splitButtons->button(int(m_split))->setChecked(true);
     connect(m_rangeButtons, &QButtonGroup::idClicked, this, [this](int id) { setRange(Range(id)); });
@@ -234,7 +240,7 @@ void OverviewPage::updateTiles(const GatewaySnapshot &snapshot)
     m_sessions->setValue(ConsoleFormat::count(snapshot.sessionsActive));
     m_sessions->setDetail(tr("%1 tripped · %2 killed")
                               .arg(ConsoleFormat::count(snapshot.sessionsTripped), ConsoleFormat::count(snapshot.sessionsKilled)));
-    m_sessions->setAlert(snapshot.sessionsTripped + snapshot.sessionsKilled > 0);
+    // No alert colour: the active count is not bad news; the stopped ones have the timeline.
 
     m_tokens->setValue(ConsoleFormat::tokens(snapshot.promptTokens + snapshot.completionTokens));
     m_tokens->setDetail(tr("%1 in · %2 out")

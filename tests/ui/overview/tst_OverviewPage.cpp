@@ -106,6 +106,8 @@ void tst_OverviewPage::chartsReceiveTheSnapshots()
     const QStringList kinds{"ok", "402 budget", "429 rate limited", "403 blocked", "5xx upstream", "other errors"};
     for (int i = 0; i < kinds.size(); ++i)
         QCOMPARE(requests->seriesName(i), kinds.at(i));
+    QCOMPARE(requests->legendText(), QStringLiteral("ok · 402 budget · 429 rate limited · 403 blocked · 5xx upstream · other errors"));
+    QCOMPARE(tokens->legendText(), QStringLiteral("gpt-4o · claude-sonnet-4"));
     QCOMPARE(lastValue(requests, 0), 8.0);
     QCOMPARE(lastValue(requests, 1), 4.0);
     QCOMPARE(lastValue(requests, 2), 0.0);
@@ -142,7 +144,12 @@ void tst_OverviewPage::switchingToTenantsRestacksTokensAndCost()
     QCOMPARE(cost->seriesName(0), QStringLiteral("team-a"));
     QCOMPARE(lastValue(cost, 1), 150.0 * 4 * 60);
 
-    QTest::mouseClick(page.findChild<QToolButton *>(QStringLiteral("byModelButton")), Qt::LeftButton);
+    // Back by keyboard: Alt+M, the button's mnemonic.
+    page.show();
+    page.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&page));
+    QTest::keyClick(&page, Qt::Key_M, Qt::AltModifier);
+    QTRY_COMPARE(page.split(), OverviewSeries::Split::ByModel); // a mnemonic clicks the button a moment later
     QCOMPARE(tokens->seriesName(0), QStringLiteral("gpt-4o"));
 }
 
