@@ -51,6 +51,7 @@ private slots:
     void setCapForASessionOpensTheDialogPrefilled();
     void aRateLimitSetInThePageGetsTheNextRequestOverIta429();
     void aKeyIsShownOnceWorksAndIsRefusedOnceRevoked();
+    void showingThePageReadsWhatChangedElsewhere();
     void screenshots();
     void rulesFromTheConfigFileAreWrittenBackOrTheRefusalShown();
 
@@ -320,6 +321,19 @@ void tst_BudgetsPage::aKeyIsShownOnceWorksAndIsRefusedOnceRevoked()
     QTRY_VERIFY(m_page->keysModel()->keyAt(row).revoked);
     m_page->setConfirmDeletes(true);
     QCOMPARE(request({}, "k1", "Bearer " + key.toUtf8()), 401);
+}
+
+void tst_BudgetsPage::showingThePageReadsWhatChangedElsewhere()
+{
+    m_page->hide();
+    const int keys = m_page->keysModel()->rowCount();
+    QCOMPARE(m_client->admin("POST", "keys", QJsonObject{{"tenant", "elsewhere"}}).status, 201);
+    const QJsonArray limits{QJsonObject{{"scope", "tenant"}, {"match", "curl-*"}, {"tpm", 5000}}};
+    QCOMPARE(m_client->admin("PUT", "rate_limits", limits).status, 200);
+    m_page->show();
+    QTRY_COMPARE(m_page->keysModel()->rowCount(), keys + 1);
+    QTRY_COMPARE(m_page->rateLimitsModel()->rowCount(), 1);
+    QCOMPARE(m_page->rateLimitsModel()->rules().first().match, QStringLiteral("curl-*"));
 }
 
 void tst_BudgetsPage::screenshots()
