@@ -83,6 +83,13 @@ void BudgetsPage::recolourMuted()
         w->setPalette(muted);
 }
 
+void BudgetsPage::showEvent(QShowEvent *event)
+{
+    // Rate limits and keys are not in snapshots, and curl or another console may have changed them.
+    refresh();
+    QWidget::showEvent(event);
+}
+
 void BudgetsPage::changeEvent(QEvent *event)
 {
     // Muted colours are derived from the palette: a switch to dark (or back) derives them again.
@@ -316,11 +323,13 @@ void BudgetsPage::refresh()
         const QJsonObject o = a.body.toObject();
         m_rateLimits->setRules(RateLimitRule::listFromJson(o.value(QLatin1String("rate_limits"))).value_or(QList<RateLimitRule>()));
         m_rateSource->setText(storedInText(o.value(QLatin1String("stored_in")).toString()));
+        clearError();
     });
     m_admin->call(AdminCall::get("/admin/v1/keys"), this, [this](const AdminAnswer &a) {
         if (!a.ok())
             return showStatus(tr("Could not list the virtual keys: %1").arg(a.errorMessage()), true);
         m_keys->setKeys(a.body.toObject().value(QLatin1String("keys")).toArray(), QDateTime::currentMSecsSinceEpoch());
+        clearError();
     });
 }
 
@@ -343,8 +352,17 @@ void BudgetsPage::showStatus(const QString &text, bool error)
     m_status->setPalette(p);
     m_status->setText(text);
     m_status->show();
+    m_statusIsError = error;
     if (!error)
         Q_EMIT changed(text);
+}
+
+void BudgetsPage::clearError()
+{
+    // A refusal stays until the next thing that worked; a success line stays until the next change.
+    if (m_statusIsError)
+        m_status->hide();
+    m_statusIsError = false;
 }
 
 void BudgetsPage::addRuleFor(BudgetScope scope, const QString &match)

@@ -45,11 +45,12 @@ public:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 public Q_SLOTS:
     void applySnapshot(const GatewaySnapshot &snapshot);
     // Asks the gateway for the rate limits and the keys (they are not in snapshots): call once
-    // the gateway has started; the page also does after each change it makes.
+    // the gateway has started; the page also does each time it is shown and after each change.
     void refresh();
 
 Q_SIGNALS:
@@ -75,6 +76,7 @@ private:
     bool confirm(const QString &title, const QString &text);
     void showStatus(const QString &text, bool error);
     void recolourMuted();
+    void clearError();
 
     AdminChannel *m_admin;
     BudgetRulesModel *m_budgets;
@@ -97,4 +99,5 @@ private:
     QString m_currency = QStringLiteral("USD");
     qint64 m_nowMs = 0;
     bool m_confirm = true;
+    bool m_statusIsError = false;
 };

@@ -200,6 +200,11 @@ void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
     QCOMPARE(put.json.value("error").toObject().value("type").toString(), QStringLiteral("store_unavailable"));
     const Reply budgets = call("GET", QStringLiteral("/admin/v1/budgets"), {}, token);
     QCOMPARE(budgets.json.value("budgets").toArray().size(), 0); // the refused PUT changed nothing
+    const Reply limits = call("PUT", QStringLiteral("/admin/v1/rate_limits"), R"([{"scope":"tenant","rpm":1}])", token);
+    QCOMPARE(limits.status, 503);
+    QCOMPARE(limits.json.value("error").toObject().value("type").toString(), QStringLiteral("store_unavailable"));
+    QVERIFY(limits.json.value("error").toObject().value("message").toString().startsWith(QLatin1String("The rate limits were not changed")));
+    QCOMPARE(call("GET", QStringLiteral("/admin/v1/rate_limits"), {}, token).json.value("rate_limits").toArray().size(), 0);
 
     // Space returns: the gateway notices by itself and says so.
     log += gateway.readAll();
@@ -211,6 +216,7 @@ void tst_UsageStoreDiskFull::fullDiskIsRefusedFastAndRecoversByItself()
     QCOMPARE(call("POST", QStringLiteral("/v1/chat/completions"), openAi).status, 200);
     QCOMPARE(call("POST", QStringLiteral("/v1/messages"), anthropic).status, 200);
     QCOMPARE(call("PUT", QStringLiteral("/admin/v1/budgets"), R"([{"scope":"global","window":"day","max_tokens":1000000}])", token).status, 200);
+    QCOMPARE(call("PUT", QStringLiteral("/admin/v1/rate_limits"), R"([{"scope":"tenant","rpm":1000}])", token).status, 200);
 
     // What is on the tmpfs now. SQLite resolves /proc/PID/root as a plain symlink to this
     // process's own root, so it reads a copy of the files (the gateway is idle by now).

@@ -16,6 +16,7 @@
 #include "budgets/RateLimitDialog.h"
 #include "budgets/RateLimitsModel.h"
 #include "budgets/VirtualKeysModel.h"
+#include "config/GatewayConfig.h"
 #include "core/GatewayHost.h"
 
 #include <QApplication>
@@ -23,6 +24,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -49,7 +51,9 @@ private slots:
     void setCapForASessionOpensTheDialogPrefilled();
     void aRateLimitSetInThePageGetsTheNextRequestOverIta429();
     void aKeyIsShownOnceWorksAndIsRefusedOnceRevoked();
+    void showingThePageReadsWhatChangedElsewhere();
     void screenshots();
+    void rulesFromTheConfigFileAreWrittenBackOrTheRefusalShown();
 
 private:
     int request(const QByteArray &tenant, const QByteArray &session, const QByteArray &authorization = {});
@@ -319,6 +323,19 @@ void tst_BudgetsPage::aKeyIsShownOnceWorksAndIsRefusedOnceRevoked()
     QCOMPARE(request({}, "k1", "Bearer " + key.toUtf8()), 401);
 }
 
+void tst_BudgetsPage::showingThePageReadsWhatChangedElsewhere()
+{
+    m_page->hide();
+    const int keys = m_page->keysModel()->rowCount();
+    QCOMPARE(m_client->admin("POST", "keys", QJsonObject{{"tenant", "elsewhere"}}).status, 201);
+    const QJsonArray limits{QJsonObject{{"scope", "tenant"}, {"match", "curl-*"}, {"tpm", 5000}}};
+    QCOMPARE(m_client->admin("PUT", "rate_limits", limits).status, 200);
+    m_page->show();
+    QTRY_COMPARE(m_page->keysModel()->rowCount(), keys + 1);
+    QTRY_COMPARE(m_page->rateLimitsModel()->rowCount(), 1);
+    QCOMPARE(m_page->rateLimitsModel()->rules().first().match, QStringLiteral("curl-*"));
+}
+
 void tst_BudgetsPage::screenshots()
 {
     const QJsonArray budgets{
@@ -358,6 +375,8 @@ void tst_BudgetsPage::screenshots()
     dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
     dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
     dark.setColor(QPalette::HighlightedText, Qt::white);
+    for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        dark.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     const QString dir = QDir::tempPath();
     for (const auto &[name, palette] : {std::pair{QStringLiteral("light"), light}, std::pair{QStringLiteral("dark"), dark}}) {
         QApplication::setPalette(palette);
@@ -370,8 +389,84 @@ void tst_BudgetsPage::screenshots()
             const QString path = QStringLiteral("%1/tokenfuse-budgets-%2-%3.png").arg(dir, name).arg(tab);
             QVERIFY2(image.save(path), qPrintable(path));
         }
+        // The dialog with an error under its fields, as it reads while someone types.
+        m_page->addRuleFor(BudgetScope::Session, QStringLiteral("agent-7"));
+        auto *dialog = waitForDialog<BudgetRuleDialog>();
+        QVERIFY(dialog);
+        type(dialog, QStringLiteral("maxCost"), QStringLiteral("five"));
+        QCoreApplication::processEvents();
+        const QString path = QStringLiteral("%1/tokenfuse-budgets-%2-dialog.png").arg(dir, name);
+        QVERIFY2(dialog->grab().save(path), qPrintable(path));
+        dialog->reject();
+        QTRY_VERIFY(!m_page->findChild<BudgetRuleDialog *>());
     }
     QApplication::setPalette(light);
+}
+
+void tst_BudgetsPage::rulesFromTheConfigFileAreWrittenBackOrTheRefusalShown()
+{
+    // A gateway of its own, started from a config file that has budgets.
+    QTemporaryDir dir;
+    const QString configPath = dir.filePath(QStringLiteral("config.json"));
+    {
+        QFile f(configPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{"budgets", QJsonArray{QJsonObject{{"name", "from the file"}, {"scope", "global"},
+                                                                             {"window", "day"}, {"max_requests", 1000}}}}})
+                    .toJson());
+    }
+    QString error;
+    std::optional<GatewayConfig> config = GatewayConfig::fromFile(configPath, &error);
+    QVERIFY2(config, qPrintable(error));
+    config->listenPort = 0;
+    config->dataDir = dir.filePath(QStringLiteral("data"));
+    GatewayHost host(*config);
+    AdminChannel channel;
+    ConsoleWiring::connectAdmin(host, channel);
+    BudgetsPage page(&channel);
+    connect(&host, &GatewayHost::snapshotReady, &page, &BudgetsPage::applySnapshot);
+    page.show();
+    QVERIFY(GatewayUnderTest::start(&host));
+    auto *source = page.findChild<QLabel *>(QStringLiteral("budgetsSource"));
+    QTRY_VERIFY2(source->text().contains(configPath), qPrintable(source->text()));
+    QTRY_COMPARE(page.budgetsModel()->rowCount(), 1);
+
+    const auto edit = [&](const QString &requests) -> BudgetRuleDialog * {
+        auto *view = page.findChild<QTableView *>(QStringLiteral("budgetsTable"));
+        const QRect cell = view->visualRect(page.budgetsModel()->index(0, 0));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("editBudget")), Qt::LeftButton);
+        BudgetRuleDialog *dialog = nullptr;
+        if (!QTest::qWaitFor([&] { return (dialog = page.findChild<BudgetRuleDialog *>()) && dialog->isVisible(); }))
+            return nullptr;
+        type(dialog, QStringLiteral("maxRequests"), requests);
+        clickOk(dialog);
+        return dialog;
+    };
+
+    // Written back: the file holds the new cap.
+    QVERIFY(edit(QStringLiteral("500")));
+    QTRY_VERIFY(!page.findChild<BudgetRuleDialog *>());
+    QVERIFY(page.findChild<QLabel *>(QStringLiteral("budgetsStatus"))->text().contains(configPath));
+    const auto fileRules = [&] {
+        QFile f(configPath);
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object().value("budgets").toArray() : QJsonArray();
+    };
+    QCOMPARE(fileRules().first().toObject().value("max_requests").toInt(), 500);
+    QTRY_COMPARE(page.budgetsModel()->rules().first().maxRequests, std::optional<qint64>(500));
+
+    // A file that can't be written: the dialog stays open with the gateway's reason, nothing changes.
+    QVERIFY(QFile::setPermissions(configPath, QFileDevice::ReadOwner));
+    BudgetRuleDialog *refused = edit(QStringLiteral("7"));
+    QVERIFY(refused);
+    QTRY_VERIFY2(refused->error().contains(QLatin1String("read-only")), qPrintable(refused->error()));
+    QVERIFY(refused->error().contains(configPath));
+    QVERIFY(refused->isVisible());
+    QCOMPARE(fileRules().first().toObject().value("max_requests").toInt(), 500);
+    QCOMPARE(page.budgetsModel()->rules().first().maxRequests, std::optional<qint64>(500));
+    refused->reject();
+    QFile::setPermissions(configPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    host.stop();
 }
 
 QTEST_MAIN(tst_BudgetsPage)
