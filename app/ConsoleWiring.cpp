@@ -13,8 +13,9 @@ void ConsoleWiring::connect(GatewayHost &host, MainWindow &window)
     // GatewayHost::command queues the work to the gateway thread itself.
     QObject::connect(&window, &MainWindow::commandRequested, &host, &GatewayHost::command);
     connectAdmin(host, *window.adminChannel());
-    QObject::connect(&host, &GatewayHost::started, &window,
-                     [&window](const QString &, const QString &databasePath, quint16) { window.setDatabasePath(databasePath); });
+    QObject::connect(&host, &GatewayHost::started, &window, [&window](const QString &address, const QString &databasePath, quint16) {
+        window.gatewayStarted(address, databasePath);
+    });
 }
 
 void ConsoleWiring::connectAdmin(GatewayHost &host, AdminChannel &channel)

@@ -89,7 +89,6 @@ MainWindow::MainWindow(QWidget *parent)
         showPage(Page::Budgets);
         m_budgets->addRuleFor(BudgetScope::Session, session);
     });
-    connect(m_budgets, &BudgetsPage::showStatus, this, [this](const QString &text, bool) { showStatus(text); });
 
     m_pages = new QStackedWidget(central);
     m_pages->setObjectName(QStringLiteral("pages"));
@@ -124,6 +123,7 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addWidget(m_updated);
     statusBar()->addPermanentWidget(version);
     statusBar()->setSizeGripEnabled(false);
+    connect(m_budgets, &BudgetsPage::changed, this, &MainWindow::showStatus);
     connect(m_header, &GatewayStateHeader::baseUrlCopied, this,
             [this](const QString &url) { showStatus(tr("Copied %1 to the clipboard").arg(url)); });
 
@@ -210,6 +210,7 @@ MainWindow::Page MainWindow::currentPage() const
 
 void MainWindow::setCurrency(const QString &currencyCode)
 {
+    m_currency = currencyCode;
     m_tray->setCurrency(currencyCode);
     m_overview->setCurrency(currencyCode);
     m_sessions->setCurrency(currencyCode);
@@ -218,9 +219,10 @@ void MainWindow::setCurrency(const QString &currencyCode)
     m_requests->setCurrency(currencyCode);
 }
 
-void MainWindow::setDatabasePath(const QString &path)
+void MainWindow::gatewayStarted(const QString &, const QString &databasePath)
 {
-    m_history->setDatabasePath(path);
+    m_history->setDatabasePath(databasePath);
+    m_budgets->refresh();
 }
 
 void MainWindow::showStatus(const QString &text)
@@ -236,6 +238,9 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
     if (m_simulatorBanner->isVisibleTo(this) != snapshot.simulatorOnly)
         m_simulatorBanner->setVisible(snapshot.simulatorOnly);
 
+    // Costs show in the currency of today's cap, when there is one.
+    if (!snapshot.currency.isEmpty() && snapshot.currency != m_currency)
+        setCurrency(snapshot.currency);
     m_overview->applySnapshot(snapshot);
     m_sessions->applySnapshot(snapshot);
     m_budgets->applySnapshot(snapshot);

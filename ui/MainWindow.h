@@ -58,8 +58,9 @@ public:
 
     // The currency costs are shown in (the snapshot carries micro-units only). Default "USD".
     void setCurrency(const QString &currencyCode);
-    // The usage database the History page reads through its own read-only connection.
-    void setDatabasePath(const QString &path);
+    // The gateway listens: the History page gets the usage database to read through its own
+    // read-only connection, the Budgets page reads the rate limits and keys.
+    void gatewayStarted(const QString &listenAddress, const QString &databasePath);
 
     ConsoleTray *tray() const { return m_tray; }
     DesktopNotifier *notifier() const { return m_notifier; }
@@ -120,6 +121,7 @@ private:
     RequestsPage *m_requests = nullptr;
     ConnectPage *m_connect = nullptr;
     QLabel *m_updated = nullptr;
+    QString m_currency = QStringLiteral("USD");
 
     bool m_keepRunningInTray = false;
     bool m_toldAboutTray = false;

@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
     }
     MainWindow window;
     ConsoleWiring::connect(*host, window);
+    window.setConfirmBulkActions(false);
     window.resize(1280, 820);
     window.show();
     const quint16 port = GatewayUnderTest::start(host);

@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -166,16 +167,25 @@ QWidget *RequestsPage::buildToolbar()
     m_count->setObjectName(QStringLiteral("requestCount"));
     ConsolePalette::makeMuted(m_count);
 
-    auto *layout = new QHBoxLayout(bar);
+    // Two rows, so the page fits a window on half of a full-HD screen: the text and the toggles,
+    // then the choices.
+    auto *layout = new QGridLayout(bar);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(8);
-    layout->addWidget(m_text, 2);
-    layout->addWidget(m_status);
-    layout->addWidget(m_models, 1);
-    layout->addWidget(m_sessions, 1);
-    layout->addWidget(m_endpoints, 1);
-    layout->addWidget(m_refusedOnly);
-    layout->addWidget(m_follow);
+    layout->setHorizontalSpacing(8);
+    layout->setVerticalSpacing(6);
+    auto *first = new QHBoxLayout;
+    first->setSpacing(12);
+    first->addWidget(m_text, 1);
+    first->addWidget(m_refusedOnly);
+    first->addWidget(m_follow);
+    auto *second = new QHBoxLayout;
+    second->setSpacing(8);
+    second->addWidget(m_status);
+    second->addWidget(m_models, 1);
+    second->addWidget(m_sessions, 1);
+    second->addWidget(m_endpoints, 1);
+    layout->addLayout(first, 0, 0);
+    layout->addLayout(second, 1, 0);
     return bar;
 }
 

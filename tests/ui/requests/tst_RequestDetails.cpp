@@ -18,7 +18,7 @@ private slots:
         r.cachedTokens = 800;
         r.reasoningTokens = 90;
         r.stream = true;
-        r.requestHeaders = QStringLiteral("authorization: [redacted, 58 characters]\nx-session-id: s1\n");
+        r.requestHeaders = QStringLiteral("authorization: (hidden, 58 characters)\nx-session-id: s1\n");
         details.showRecord(&r);
         QVERIFY(details.findChild<QLabel *>("requestDetailsTitle")->text().contains("req-42"));
         QCOMPARE(field(details, "status"), QStringLiteral("200, streamed"));
@@ -30,7 +30,7 @@ private slots:
         QVERIFY(field(details, "accuracy").startsWith("Tokens as the upstream reported them"));
         QVERIFY(field(details, "error").isEmpty());
         QCOMPARE(details.findChild<QPlainTextEdit *>("requestHeaders")->toPlainText(),
-                 QStringLiteral("authorization: [redacted, 58 characters]\nx-session-id: s1"));
+                 QStringLiteral("authorization: (hidden, 58 characters)\nx-session-id: s1"));
     }
 
     void saysWhatIsApproximate()
