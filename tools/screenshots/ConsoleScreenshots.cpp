@@ -1,10 +1,13 @@
-// console_screenshots OUT_DIR: every page of the console as PNG, light and dark (see render.sh).
+// console_screenshots OUT_DIR light|dark: every page of the console as PNG in one palette (see
+// render.sh, which runs it once for each: the palette is set before the window is made, as
+// tokenfuse-console does).
 #include "ConsolePalette.h"
 #include "ConsoleWiring.h"
 #include "GatewayUnderTest.h"
 #include "HistorySamples.h"
 #include "MainWindow.h"
 #include "ScreenshotTraffic.h"
+#include "overview/OverviewPage.h"
 #include "admin/AdminChannel.h"
 #include "core/GatewayHost.h"
 
@@ -15,7 +18,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QStyle>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -36,8 +38,8 @@ QJsonObject config()
     const auto parse = [](const char *json) { return QJsonDocument::fromJson(json).array(); };
     return QJsonObject{
         {"budgets", parse(R"([
-            {"name": "Daily spend", "scope": "global", "window": "day", "max_cost": 40.0, "alert_at": 0.8},
-            {"scope": "tenant", "match": "acme", "window": "day", "max_cost": 15.0, "max_tokens": 4000000},
+            {"name": "Daily spend", "scope": "global", "window": "day", "max_cost": 0.40, "alert_at": 0.8},
+            {"scope": "tenant", "match": "acme", "window": "day", "max_cost": 0.25, "max_tokens": 400000},
             {"scope": "tenant", "match": "*", "window": "month", "max_tokens": 80000000},
             {"name": "Scrapers per hour", "scope": "session", "match": "scraper-*", "window": "hour", "max_tokens": 9000, "over_cap": "refuse"}
         ])")},
@@ -50,7 +52,10 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs/screenshots");
+    const bool dark = argc > 2 && qstrcmp(argv[2], "dark") == 0;
     QDir().mkpath(out);
+    if (dark)
+        QApplication::setPalette(ConsolePalette::darkPalette());
 
     QTemporaryDir dataDir;
     // A month of stored requests for the History page (and today's spend), then the live gateway.
@@ -64,7 +69,8 @@ int main(int argc, char **argv)
     MainWindow window;
     ConsoleWiring::connect(*host, window);
     window.setConfirmBulkActions(false);
-    window.resize(1280, 820);
+    window.overviewPage()->setRange(OverviewPage::Range::FiveMinutes);
+    window.resize(1280, 860);
     window.show();
     const quint16 port = GatewayUnderTest::start(host);
     if (port == 0) {
@@ -86,20 +92,16 @@ int main(int argc, char **argv)
     run(3000); // the last answers, and a snapshot or two after them
     std::printf("%d requests sent\n", traffic.sent());
 
-    const QPalette light = QApplication::style()->standardPalette();
-    for (const bool dark : {false, true}) {
-        QApplication::setPalette(dark ? ConsolePalette::darkPalette() : light);
-        for (int p = 0; p < MainWindow::PageCount; ++p) {
-            const auto page = MainWindow::Page(p);
-            window.showPage(page);
-            run(1500); // the charts redraw on their own timers
-            const QString file = QDir(out).filePath(QStringLiteral("%1-%2.png").arg(MainWindow::pageKey(page), dark ? "dark" : "light"));
-            if (!window.grab().save(file)) {
-                std::fprintf(stderr, "console_screenshots: cannot write %s\n", qPrintable(file));
-                return 1;
-            }
-            std::printf("%s\n", qPrintable(file));
+    for (int p = 0; p < MainWindow::PageCount; ++p) {
+        const auto page = MainWindow::Page(p);
+        window.showPage(page);
+        run(1500); // the charts redraw on their own timers
+        const QString file = QDir(out).filePath(QStringLiteral("%1-%2.png").arg(MainWindow::pageKey(page), dark ? "dark" : "light"));
+        if (!window.grab().save(file)) {
+            std::fprintf(stderr, "console_screenshots: cannot write %s\n", qPrintable(file));
+            return 1;
         }
+        std::printf("%s\n", qPrintable(file));
     }
     host->stop();
     return 0;

@@ -61,6 +61,12 @@ void ScreenshotTraffic::tick()
     static const char *tasks[] = {"Plan the migration of the billing service", "Write tests for the invoice parser",
                                   "Summarise yesterday's incident report", "Refactor the retry loop in the sync job",
                                   "Explain the flaky CI failure in payments", "Draft release notes for 2.4"};
+    static const char *tickets[] = {"refund not received after 14 days", "cannot log in with SSO since Monday",
+                                    "invoice shows the wrong VAT number", "export to CSV times out on large projects",
+                                    "dark mode makes the charts unreadable", "webhook retries flood our endpoint",
+                                    "mobile app crashes when uploading photos", "please add a Spanish translation",
+                                    "API returns 500 for empty filters", "billing page asks for a card twice",
+                                    "search ignores accented characters", "team invite e-mails land in spam"};
     const QString task = QString::fromLatin1(tasks[t % 6]) + QStringLiteral(" (step %1)").arg(t);
     // The steady agents: a planner and a coder at acme, a researcher at globex.
     if (t % 4 == 0)
@@ -73,7 +79,7 @@ void ScreenshotTraffic::tick()
         send("/v1/chat/completions", chat("qwen-plus", task, false), "nightly-eval", "initech", false);
     // A batch job over its rate limit in bursts, and a scraper that runs into its hourly budget.
     if (t % 50 < 8)
-        send("/v1/chat/completions", chat("gpt-4o-mini", QStringLiteral("Classify ticket #%1").arg(4000 + t), false),
+        send("/v1/chat/completions", chat("gpt-4o-mini", QStringLiteral("Classify ticket #%1: %2").arg(4000 + t).arg(QLatin1String(tickets[t % 12])), false),
              "batch-04", "globex", false);
     if (t % 7 == 0)
         send("/v1/chat/completions", chat("deepseek-chat", QStringLiteral("Extract the prices from page %1").arg(t), false),

@@ -2,7 +2,7 @@
 # Renders every page of the console to PNG, light and dark, into docs/screenshots/ (or $1): a
 # real gateway on the built-in simulator, a month of stored history, a minute of traffic from
 # five agents (one looping until the detector trips it, one over its budget, one rate limited,
-# one killed), the real window drawn offscreen. About a minute and a half.
+# one killed), the real window drawn offscreen, once in each palette. About three minutes.
 #
 #   bash tools/screenshots/render.sh [OUT_DIR]     # uses build/ (BUILD_DIR=... for another)
 set -euo pipefail
@@ -11,4 +11,6 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 OUT="${1:-$ROOT/docs/screenshots}"
 cmake --build "$BUILD_DIR" --target console_screenshots
 mkdir -p "$OUT"
-QT_QPA_PLATFORM=offscreen "$BUILD_DIR/tools/screenshots/console_screenshots" "$OUT"
+for theme in light dark; do
+    QT_QPA_PLATFORM=offscreen "$BUILD_DIR/tools/screenshots/console_screenshots" "$OUT" "$theme"
+done

@@ -33,6 +33,10 @@ TimeChart::TimeChart(const QString &key, const QString &title, AxisScale::Unit u
     m_chart->legend()->setVisible(false);
     m_time->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_values->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    // Qt Charts keeps the label width it measured before the categories changed and elides the
+    // new ones to "..." (seen with "0.5 req/s" after "0 req/s"); a tick label is never long.
+    m_values->setTruncateLabels(false);
+    m_time->setTruncateLabels(false);
     m_chart->addAxis(m_time, Qt::AlignBottom);
     m_chart->addAxis(m_values, Qt::AlignLeft);
 
