@@ -12,6 +12,7 @@
 #include "core/GatewayHost.h"
 
 #include <QApplication>
+#include <QDate>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -59,7 +60,12 @@ int main(int argc, char **argv)
 
     QTemporaryDir dataDir;
     // A month of stored requests for the History page (and today's spend), then the live gateway.
-    HistorySamples::write(dataDir.path(), HistorySamples::month(30));
+    // Days before today only: today's spend is the live traffic's, so the budgets' counters and the
+    // Overview's "spend today" tell the same figure.
+    const qint64 midnight = QDate::currentDate().startOfDay().toMSecsSinceEpoch();
+    QList<UsageRecord> past = HistorySamples::month(30);
+    past.removeIf([midnight](const UsageRecord &r) { return r.startedAt >= midnight; });
+    HistorySamples::write(dataDir.path(), past);
     QString error;
     GatewayHost *host = GatewayUnderTest::create(config(), dataDir.path(), &app, &error);
     if (!host) {

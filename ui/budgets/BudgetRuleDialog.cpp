@@ -1,20 +1,13 @@
 #include "BudgetRuleDialog.h"
 
-#include "ConsolePalette.h"
 #include "RuleFieldJson.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
-#include <QVBoxLayout>
 
 BudgetRuleDialog::BudgetRuleDialog(const QList<BudgetRule> &rules, qsizetype position, QWidget *parent)
-    : QDialog(parent)
-    , m_rules(rules)
-    , m_position(position)
+    : RuleListDialog(BudgetRule::listToJson(rules).toArray(), position, parent)
     , m_name(new QLineEdit(this))
     , m_scope(new QComboBox(this))
     , m_match(new QLineEdit(this))
@@ -26,8 +19,6 @@ BudgetRuleDialog::BudgetRuleDialog(const QList<BudgetRule> &rules, qsizetype pos
     , m_overCap(new QComboBox(this))
     , m_alertAt(new QLineEdit(this))
     , m_minOutput(new QLineEdit(this))
-    , m_error(new QLabel(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("budgetRuleDialog"));
     setWindowTitle(position < rules.size() ? tr("Edit budget") : tr("Add budget"));
@@ -38,7 +29,7 @@ BudgetRuleDialog::BudgetRuleDialog(const QList<BudgetRule> &rules, qsizetype pos
     } named[] = {{m_name, "name"}, {m_scope, "scope"}, {m_match, "match"}, {m_window, "window"},
                  {m_maxTokens, "maxTokens"}, {m_maxCost, "maxCost"}, {m_maxRequests, "maxRequests"},
                  {m_currency, "currency"}, {m_overCap, "overCap"}, {m_alertAt, "alertAt"},
-                 {m_minOutput, "minOutputTokens"}, {m_error, "error"}};
+                 {m_minOutput, "minOutputTokens"}};
     for (const auto &n : named)
         n.widget->setObjectName(QString::fromLatin1(n.name));
 
@@ -67,22 +58,7 @@ BudgetRuleDialog::BudgetRuleDialog(const QList<BudgetRule> &rules, qsizetype pos
     form->addRow(tr("&Over the cap"), m_overCap);
     form->addRow(tr("&Alert at (fraction of a cap)"), m_alertAt);
     form->addRow(tr("Min output to&kens"), m_minOutput);
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, ConsolePalette::readableOn(ConsolePalette::failure(), palette().color(QPalette::Window)));
-    m_error->setPalette(errorPalette);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_error);
-    layout->addWidget(m_buttons);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
-        validate();
-        if (error().isEmpty())
-            Q_EMIT submitted(listJson());
-    });
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    setForm(form);
     for (QLineEdit *edit : {m_name, m_match, m_maxTokens, m_maxCost, m_maxRequests, m_currency, m_alertAt, m_minOutput})
         connect(edit, &QLineEdit::textChanged, this, &BudgetRuleDialog::validate);
     for (QComboBox *box : {m_scope, m_window, m_overCap})
@@ -135,34 +111,7 @@ QJsonObject BudgetRuleDialog::ruleJson() const
     return o;
 }
 
-QJsonArray BudgetRuleDialog::listJson() const
+bool BudgetRuleDialog::accepts(const QJsonArray &list, QString *message) const
 {
-    QJsonArray list;
-    for (qsizetype i = 0; i < m_rules.size(); ++i)
-        list.append(i == m_position ? QJsonValue(ruleJson()) : QJsonValue(m_rules.at(i).toJson()));
-    if (m_position >= m_rules.size())
-        list.append(ruleJson());
-    return list;
-}
-
-QString BudgetRuleDialog::error() const
-{
-    return m_error->text();
-}
-
-void BudgetRuleDialog::validate()
-{
-    QString message;
-    if (!BudgetRule::listFromJson(listJson(), &message))
-        m_error->setText(message);
-    else
-        m_error->clear();
-    m_error->setVisible(!m_error->text().isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_error->text().isEmpty());
-}
-
-void BudgetRuleDialog::showRefusal(const QString &message)
-{
-    m_error->setText(message);
-    m_error->setVisible(true);
+    return BudgetRule::listFromJson(list, message).has_value();
 }

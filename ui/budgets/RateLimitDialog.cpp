@@ -1,27 +1,18 @@
 #include "RateLimitDialog.h"
 
-#include "ConsolePalette.h"
 #include "RuleFieldJson.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
-#include <QVBoxLayout>
 
 RateLimitDialog::RateLimitDialog(const QList<RateLimitRule> &rules, qsizetype position, QWidget *parent)
-    : QDialog(parent)
-    , m_rules(rules)
-    , m_position(position)
+    : RuleListDialog(RateLimitRule::listToJson(rules).toArray(), position, parent)
     , m_scope(new QComboBox(this))
     , m_match(new QLineEdit(this))
     , m_rpm(new QLineEdit(this))
     , m_tpm(new QLineEdit(this))
     , m_concurrency(new QLineEdit(this))
-    , m_error(new QLabel(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("rateLimitDialog"));
     setWindowTitle(position < rules.size() ? tr("Edit rate limit") : tr("Add rate limit"));
@@ -30,7 +21,6 @@ RateLimitDialog::RateLimitDialog(const QList<RateLimitRule> &rules, qsizetype po
     m_rpm->setObjectName(QStringLiteral("rpm"));
     m_tpm->setObjectName(QStringLiteral("tpm"));
     m_concurrency->setObjectName(QStringLiteral("concurrency"));
-    m_error->setObjectName(QStringLiteral("error"));
     m_scope->addItem(tr("each session"), QStringLiteral("session"));
     m_scope->addItem(tr("each tenant"), QStringLiteral("tenant"));
     m_match->setPlaceholderText(tr("a name or a glob (* and ?)"));
@@ -43,21 +33,7 @@ RateLimitDialog::RateLimitDialog(const QList<RateLimitRule> &rules, qsizetype po
     form->addRow(tr("&Requests per minute"), m_rpm);
     form->addRow(tr("&Tokens per minute"), m_tpm);
     form->addRow(tr("Requests at &once"), m_concurrency);
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, ConsolePalette::readableOn(ConsolePalette::failure(), palette().color(QPalette::Window)));
-    m_error->setPalette(errorPalette);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_error);
-    layout->addWidget(m_buttons);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
-        validate();
-        if (error().isEmpty())
-            Q_EMIT submitted(listJson());
-    });
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    setForm(form);
     for (QLineEdit *e : {m_match, m_rpm, m_tpm, m_concurrency})
         connect(e, &QLineEdit::textChanged, this, &RateLimitDialog::validate);
     connect(m_scope, &QComboBox::currentIndexChanged, this, &RateLimitDialog::validate);
@@ -82,34 +58,7 @@ QJsonObject RateLimitDialog::ruleJson() const
     return o;
 }
 
-QJsonArray RateLimitDialog::listJson() const
+bool RateLimitDialog::accepts(const QJsonArray &list, QString *message) const
 {
-    QJsonArray list;
-    for (qsizetype i = 0; i < m_rules.size(); ++i)
-        list.append(i == m_position ? QJsonValue(ruleJson()) : QJsonValue(m_rules.at(i).toJson()));
-    if (m_position >= m_rules.size())
-        list.append(ruleJson());
-    return list;
-}
-
-QString RateLimitDialog::error() const
-{
-    return m_error->text();
-}
-
-void RateLimitDialog::validate()
-{
-    QString message;
-    if (!RateLimitRule::listFromJson(listJson(), &message))
-        m_error->setText(message);
-    else
-        m_error->clear();
-    m_error->setVisible(!m_error->text().isEmpty());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_error->text().isEmpty());
-}
-
-void RateLimitDialog::showRefusal(const QString &message)
-{
-    m_error->setText(message);
-    m_error->setVisible(true);
+    return RateLimitRule::listFromJson(list, message).has_value();
 }
