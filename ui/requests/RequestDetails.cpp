@@ -1,5 +1,7 @@
 #include "RequestDetails.h"
 
+#include "widgets/FieldGrid.h"
+
 #include "ConsoleFormat.h"
 #include "ConsolePalette.h"
 
@@ -17,7 +19,7 @@ RequestDetails::RequestDetails(QWidget *parent)
     , m_title(new QLabel(this))
     , m_hint(new QLabel(tr("Select a request to see its details."), this))
     , m_body(new QWidget(this))
-    , m_fields(new QWidget)
+    , m_fields(new FieldGrid(QStringLiteral("requestDetail_")))
     , m_headers(new QPlainTextEdit(m_body))
 {
     setObjectName(QStringLiteral("requestDetails"));
@@ -27,27 +29,23 @@ RequestDetails::RequestDetails(QWidget *parent)
     m_hint->setWordWrap(true);
     ConsolePalette::makeMuted(m_hint);
 
-    auto *grid = new QGridLayout(m_fields);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->setHorizontalSpacing(18);
-    grid->setVerticalSpacing(1);
+    QGridLayout *grid = m_fields->grid();
     // Why it failed first: when there is an error, it is what the reader came for.
-    addField(QStringLiteral("error"), tr("Error"), 0, 0, 3);
-    addField(QStringLiteral("status"), tr("Status"), 2, 0);
-    addField(QStringLiteral("times"), tr("Started – ended"), 2, 1);
-    addField(QStringLiteral("latency"), tr("Latency · time to first token"), 2, 2);
-    addField(QStringLiteral("tokens"), tr("Tokens"), 4, 0, 2);
-    addField(QStringLiteral("cost"), tr("Cost"), 4, 2);
-    addField(QStringLiteral("who"), tr("Tenant · session · upstream"), 6, 0, 2);
-    addField(QStringLiteral("limits"), tr("Output limit"), 6, 2);
-    addField(QStringLiteral("accuracy"), tr("Counting"), 8, 0, 3);
+    m_fields->addField(QStringLiteral("error"), tr("Error"), 0, 0, 3);
+    m_fields->addField(QStringLiteral("status"), tr("Status"), 2, 0);
+    m_fields->addField(QStringLiteral("times"), tr("Started – ended"), 2, 1);
+    m_fields->addField(QStringLiteral("latency"), tr("Latency · time to first token"), 2, 2);
+    m_fields->addField(QStringLiteral("tokens"), tr("Tokens"), 4, 0, 2);
+    m_fields->addField(QStringLiteral("cost"), tr("Cost"), 4, 2);
+    m_fields->addField(QStringLiteral("who"), tr("Tenant · session · upstream"), 6, 0, 2);
+    m_fields->addField(QStringLiteral("limits"), tr("Output limit"), 6, 2);
+    m_fields->addField(QStringLiteral("accuracy"), tr("Counting"), 8, 0, 3);
     for (int column = 0; column < 3; ++column)
         grid->setColumnStretch(column, 1);
     grid->setRowStretch(10, 1);
 
     // No scroll area: the fields fit the strip, and a QScrollArea would clip a wrapped line.
     m_fields->setParent(m_body);
-    m_fields->installEventFilter(this);
 
     // The headers as text to select and copy, in a fixed font so values line up.
     m_headers->setObjectName(QStringLiteral("requestHeaders"));
@@ -76,56 +74,6 @@ RequestDetails::RequestDetails(QWidget *parent)
     layout->addWidget(m_hint);
     layout->addWidget(m_body, 1);
     showRecord(nullptr);
-}
-
-void RequestDetails::addField(const QString &key, const QString &caption, int row, int column, int span)
-{
-    auto *grid = static_cast<QGridLayout *>(m_fields->layout());
-    auto *label = new QLabel(caption, m_fields);
-    ConsolePalette::makeMuted(label);
-    ConsolePalette::scaleFont(label, 0.9, QFont::Normal);
-    label->setContentsMargins(0, row > 0 ? 6 : 0, 0, 0);
-    label->setMinimumWidth(0);
-    auto *value = new QLabel(m_fields);
-    value->setObjectName(QStringLiteral("requestDetail_") + key);
-    value->setWordWrap(true);
-    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    value->setTextFormat(Qt::PlainText);
-    value->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    // Wraps instead of widening the pane.
-    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    grid->addWidget(label, row, column, 1, span);
-    grid->addWidget(value, row + 1, column, 1, span, Qt::AlignTop);
-    m_values.insert(key, value);
-    m_captions.insert(key, label);
-}
-
-bool RequestDetails::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched == m_fields && event->type() == QEvent::Resize)
-        fitHeights();
-    return CardFrame::eventFilter(watched, event);
-}
-
-// The layout gives a wrapped label the height of one line (the pane's parents do not ask for
-// height-for-width), so each value is told how tall it is at the width it has.
-void RequestDetails::fitHeights()
-{
-    for (QLabel *value : std::as_const(m_values)) {
-        const int height = value->heightForWidth(qMax(1, value->width()));
-        if (height > 0 && value->minimumHeight() != height)
-            value->setMinimumHeight(height);
-    }
-}
-
-void RequestDetails::setField(const QString &key, const QString &text)
-{
-    QLabel *value = m_values.value(key);
-    const bool shown = !text.isEmpty();
-    value->setVisible(shown);
-    m_captions.value(key)->setVisible(shown);
-    if (value->text() != text)
-        value->setText(text);
 }
 
 QString RequestDetails::explainError(const QString &kind, int status)
@@ -167,18 +115,18 @@ void RequestDetails::showRecord(const UsageRecord *r)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QString currency = r->currency.isEmpty() ? m_currency : r->currency;
     m_title->setText(tr("%1  %2 %3").arg(r->id, r->endpoint, r->model));
-    setField(QStringLiteral("status"), r->status > 0 ? QString::number(r->status) + (r->stream ? tr(", streamed") : QString()) : tr("none sent"));
-    setField(QStringLiteral("times"), tr("%1 – %2").arg(ConsoleFormat::clockTime(r->startedAt, now), ConsoleFormat::clockTime(r->endedAt, now)));
-    setField(QStringLiteral("latency"), tr("%1 · %2").arg(ConsoleFormat::duration(r->latencyMs), ConsoleFormat::duration(r->ttftMs)));
-    setField(QStringLiteral("tokens"), tr("%1 prompt (%2 cached) · %3 completion (%4 reasoning)")
+    m_fields->setField(QStringLiteral("status"), r->status > 0 ? QString::number(r->status) + (r->stream ? tr(", streamed") : QString()) : tr("none sent"));
+    m_fields->setField(QStringLiteral("times"), tr("%1 – %2").arg(ConsoleFormat::clockTime(r->startedAt, now), ConsoleFormat::clockTime(r->endedAt, now)));
+    m_fields->setField(QStringLiteral("latency"), tr("%1 · %2").arg(ConsoleFormat::duration(r->latencyMs), ConsoleFormat::duration(r->ttftMs)));
+    m_fields->setField(QStringLiteral("tokens"), tr("%1 prompt (%2 cached) · %3 completion (%4 reasoning)")
                                            .arg(ConsoleFormat::count(r->promptTokens), ConsoleFormat::count(r->cachedTokens),
                                                 ConsoleFormat::count(r->completionTokens), ConsoleFormat::count(r->reasoningTokens)));
-    setField(QStringLiteral("cost"), tr("%1 (%2)%3").arg(ConsoleFormat::money(r->costMicros, currency), currency,
+    m_fields->setField(QStringLiteral("cost"), tr("%1 (%2)%3").arg(ConsoleFormat::money(r->costMicros, currency), currency,
                                                          r->priceKnown ? QString() : tr(", fallback price")));
-    setField(QStringLiteral("who"), QStringLiteral("%1 · %2 · %3").arg(r->tenant.isEmpty() ? tr("no tenant") : r->tenant,
+    m_fields->setField(QStringLiteral("who"), QStringLiteral("%1 · %2 · %3").arg(r->tenant.isEmpty() ? tr("no tenant") : r->tenant,
                                                                        r->session.isEmpty() ? tr("no session") : r->session,
                                                                        r->upstream.isEmpty() ? tr("not forwarded") : r->upstream));
-    setField(QStringLiteral("limits"), r->clampedMaxTokens > 0
+    m_fields->setField(QStringLiteral("limits"), r->clampedMaxTokens > 0
                                            ? tr("clamped to %1 tokens by a budget").arg(ConsoleFormat::count(r->clampedMaxTokens))
                                            : tr("as the client sent it"));
     QStringList accuracy;
@@ -186,12 +134,12 @@ void RequestDetails::showRecord(const UsageRecord *r)
                               : tr("Tokens as the upstream reported them."));
     if (!r->priceKnown)
         accuracy << tr("No price is configured for this model: the fallback price was used; add it under \"pricing\" for exact costs.");
-    setField(QStringLiteral("accuracy"), accuracy.join(QLatin1Char(' ')));
-    setField(QStringLiteral("error"), explainError(r->error, r->status));
+    m_fields->setField(QStringLiteral("accuracy"), accuracy.join(QLatin1Char(' ')));
+    m_fields->setField(QStringLiteral("error"), explainError(r->error, r->status));
     if (m_shownId != r->id) {
         m_headers->setPlainText(r->requestHeaders.isEmpty() ? tr("(not kept: only requests seen since the console started show their headers)")
                                                             : r->requestHeaders.trimmed());
         m_shownId = r->id;
     }
-    fitHeights();
+    m_fields->fitHeights();
 }

@@ -4,8 +4,7 @@
 
 #include "accounting/UsageRecord.h"
 
-#include <QHash>
-
+class FieldGrid;
 class QLabel;
 class QPlainTextEdit;
 
@@ -26,21 +25,13 @@ public:
     // What an error kind (UsageRecord::error) means, for people; empty on success.
     static QString explainError(const QString &kind, int status);
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
-    void fitHeights();
-    void addField(const QString &key, const QString &caption, int row, int column, int span = 1);
-    void setField(const QString &key, const QString &text);
 
     QString m_currency = QStringLiteral("USD");
     QString m_shownId;
     QLabel *m_title = nullptr;
     QLabel *m_hint = nullptr;
     QWidget *m_body = nullptr;
-    QWidget *m_fields = nullptr;
+    FieldGrid *m_fields = nullptr;
     QPlainTextEdit *m_headers = nullptr;
-    QHash<QString, QLabel *> m_values;
-    QHash<QString, QLabel *> m_captions;
 };

@@ -4,8 +4,7 @@
 
 #include "session/SessionView.h"
 
-#include <QHash>
-
+class FieldGrid;
 class QLabel;
 
 // Everything known about the one session selected in the sessions table: the full last prompt,
@@ -22,13 +21,8 @@ public:
     void showSession(const SessionView *session);
 
 private:
-    void addField(const QString &key, const QString &caption, int row, int column, int span = 1);
-    void setField(const QString &key, const QString &text);
-
     QString m_currency = QStringLiteral("USD");
     QLabel *m_title = nullptr;
     QLabel *m_hint = nullptr;
-    QWidget *m_fields = nullptr;
-    QHash<QString, QLabel *> m_values;
-    QHash<QString, QLabel *> m_captions;
+    FieldGrid *m_fields = nullptr;
 };
