@@ -73,6 +73,10 @@ request = function()
 end
 LUA
 
+# The loop detector would rightly trip these sessions (thousands of near-identical requests a
+# second); this benchmark measures the console beside the gateway, so it is off.
+echo '{"loop_detection": {"enabled": false}}' >"$WORK/config.json"
+
 SIM_PORT=$(free_port)
 QT_NO_GLIB=1 "$TOKENFUSE" simulate --listen "127.0.0.1:$SIM_PORT" >"$WORK/sim.log" 2>&1 &
 SIM_PID=$!
@@ -85,12 +89,12 @@ run_case() { # NAME PAGE(or "")
     port=$(free_port)
     mkdir -p "$WORK/$name/config"
     if [[ -z "$page" ]]; then
-        env -u OPENAI_API_KEY XDG_CONFIG_HOME="$WORK/$name/config" "$TOKENFUSE" --headless --listen "127.0.0.1:$port" \
+        env -u OPENAI_API_KEY XDG_CONFIG_HOME="$WORK/$name/config" "$TOKENFUSE" --headless --config "$WORK/config.json" --listen "127.0.0.1:$port" \
             --data-dir "$WORK/$name/data" --upstream "http://127.0.0.1:$SIM_PORT/v1" >"$WORK/$name.log" 2>&1 &
     else
         env -u OPENAI_API_KEY XDG_CONFIG_HOME="$WORK/$name/config" QT_QPA_PLATFORM=offscreen \
             TOKENFUSE_STALL_PROBE="$WORK/$name.stalls.json" TOKENFUSE_CONSOLE_PAGE="$page" \
-            "$CONSOLE" --listen "127.0.0.1:$port" --data-dir "$WORK/$name/data" \
+            "$CONSOLE" --config "$WORK/config.json" --listen "127.0.0.1:$port" --data-dir "$WORK/$name/data" \
             --upstream "http://127.0.0.1:$SIM_PORT/v1" >"$WORK/$name.log" 2>&1 &
     fi
     pid=$!

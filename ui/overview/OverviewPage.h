@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <array>
+
 class CounterTile;
 class LineChart;
 class QButtonGroup;
@@ -56,8 +58,12 @@ private:
     Range m_range = Range::FifteenMinutes;
     OverviewSeries::Split m_split = OverviewSeries::Split::ByModel;
     QString m_currency = QStringLiteral("USD");
-    quint64 m_drawnRevision = 0;
-    bool m_stale = true; // range, split or currency changed since the last redraw
+    // The five parts redrawn in turn: tokens, cost, requests, latency, the stopped sessions.
+    static constexpr int Parts = 5;
+    void redrawPart(int part);
+    int m_nextPart = 0;
+    std::array<quint64, Parts> m_drawnRevision{};
+    std::array<bool, Parts> m_stale{true, true, true, true, true}; // range, split or currency changed since
 
     // Headline figures kept for a currency change.
     qint64 m_spentTodayMicros = 0;

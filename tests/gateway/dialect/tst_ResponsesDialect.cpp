@@ -13,7 +13,7 @@
 namespace {
 QByteArray recorded()
 {
-    QFile f(QFINDTESTDATA("data/responses-reasoning-tool-call.sse"));
+    QFile f(QStringLiteral(TOKENFUSE_TEST_SOURCE_DIR "/data/responses-reasoning-tool-call.sse"));
     if (!f.open(QIODevice::ReadOnly))
         qFatal("the recorded stream is missing");
     return f.readAll();
