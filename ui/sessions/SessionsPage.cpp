@@ -39,7 +39,7 @@ struct ColumnWidth
 constexpr ColumnWidth DefaultWidths[] = {
     {SessionsModel::Action, 72},  {SessionsModel::Session, 150},  {SessionsModel::Tenant, 80},
     {SessionsModel::State, 76},   {SessionsModel::Cost, 70},      {SessionsModel::TokensPerMinute, 78},
-    {SessionsModel::Requests, 70}, {SessionsModel::InFlight, 66}, {SessionsModel::LastSeen, 82},
+    {SessionsModel::Requests, 70}, {SessionsModel::InFlight, 66}, {SessionsModel::LastSeen, 118},
 };
 
 } // namespace
