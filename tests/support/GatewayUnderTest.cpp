@@ -4,6 +4,7 @@
 #include "core/GatewayHost.h"
 
 #include <QSignalSpy>
+#include <QTest>
 
 GatewayHost *GatewayUnderTest::create(const QJsonObject &json, const QString &dataDir, QObject *parent, QString *error)
 {
@@ -18,8 +19,16 @@ GatewayHost *GatewayUnderTest::create(const QJsonObject &json, const QString &da
 quint16 GatewayUnderTest::start(GatewayHost *host)
 {
     QSignalSpy started(host, &GatewayHost::started);
+    QSignalSpy failed(host, &GatewayHost::failed);
     host->start();
-    if (!started.wait(5000))
+    // Generous: two tests run at a time beside agent CLIs, and a start opens and checks the store.
+    if (!QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 30000)) {
+        qWarning("the gateway did not start within 30 s");
         return 0;
+    }
+    if (!failed.isEmpty()) {
+        qWarning("the gateway did not start: %s", qPrintable(failed.at(0).at(0).toString()));
+        return 0;
+    }
     return quint16(started.at(0).at(0).toString().section(QLatin1Char(':'), -1).toUInt());
 }

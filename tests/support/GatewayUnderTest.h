@@ -12,6 +12,7 @@ class QObject;
 namespace GatewayUnderTest {
 // The host, not started; nothing, with *error saying why, for config JSON TokenFuse refuses.
 GatewayHost *create(const QJsonObject &config, const QString &dataDir, QObject *parent, QString *error);
-// Starts it and waits until it listens; its port, or 0 when it did not start within 5 s.
+// Starts it and waits until it listens; its port, or 0 (with a warning saying why) when it
+// failed or did not start within 30 s.
 quint16 start(GatewayHost *host);
 }
