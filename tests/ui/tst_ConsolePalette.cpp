@@ -4,21 +4,12 @@
 #include "ConsolePalette.h"
 
 #include <QPalette>
+#include "support/WcagContrast.h"
+
 #include <QtTest>
 
-#include <cmath>
 
 namespace {
-double luminance(const QColor &c)
-{
-    const auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
-}
-double contrast(const QColor &a, const QColor &b)
-{
-    const double la = luminance(a), lb = luminance(b);
-    return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
-}
 QPalette lightPalette()
 {
     QPalette p;
@@ -42,11 +33,11 @@ private slots:
     {
         const QPalette dark = ConsolePalette::darkPalette();
         QVERIFY(ConsolePalette::isDark(dark));
-        QVERIFY(contrast(dark.color(QPalette::WindowText), dark.color(QPalette::Window)) >= 4.5);
-        QVERIFY(contrast(dark.color(QPalette::Text), dark.color(QPalette::Base)) >= 4.5);
-        QVERIFY(contrast(dark.color(QPalette::ButtonText), dark.color(QPalette::Button)) >= 4.5);
-        QVERIFY(contrast(dark.color(QPalette::HighlightedText), dark.color(QPalette::Highlight)) >= 3.0);
-        QVERIFY(contrast(ConsolePalette::mutedText(dark), dark.color(QPalette::Window)) >= 3.0);
+        QVERIFY(WcagContrast::ratio(dark.color(QPalette::WindowText), dark.color(QPalette::Window)) >= 4.5);
+        QVERIFY(WcagContrast::ratio(dark.color(QPalette::Text), dark.color(QPalette::Base)) >= 4.5);
+        QVERIFY(WcagContrast::ratio(dark.color(QPalette::ButtonText), dark.color(QPalette::Button)) >= 4.5);
+        QVERIFY(WcagContrast::ratio(dark.color(QPalette::HighlightedText), dark.color(QPalette::Highlight)) >= 3.0);
+        QVERIFY(WcagContrast::ratio(ConsolePalette::mutedText(dark), dark.color(QPalette::Window)) >= 3.0);
     }
 
     void aDarkDesktopMakesADarkConsole()

@@ -5,6 +5,7 @@
 #include "session/SessionCommand.h"
 
 #include "ConsolePalette.h"
+#include "../support/WcagContrast.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -13,7 +14,6 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include <cmath>
 
 using namespace SessionSamples;
 using S = SessionView::State;
@@ -228,19 +228,6 @@ void tst_SessionsModel::stateColours()
     QCOMPARE(colours.size(), 4);
 }
 
-namespace {
-double luminance(const QColor &c)
-{
-    const auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
-}
-double contrast(const QColor &a, const QColor &b)
-{
-    const double la = luminance(a), lb = luminance(b);
-    return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
-}
-} // namespace
-
 void tst_SessionsModel::stateColoursReadOnLightAndDark()
 {
     // The State column's text as the model gives it under Fusion's light palette and under a dark
@@ -257,9 +244,9 @@ void tst_SessionsModel::stateColoursReadOnLightAndDark()
         for (int row = 0; row < model.rowCount(); ++row) {
             const QColor fg = model.index(row, SessionsModel::State).data(Qt::ForegroundRole).value<QColor>();
             const QString name = model.index(row, SessionsModel::State).data().toString();
-            QVERIFY2(contrast(fg, palette.color(QPalette::Base)) >= 3.0,
+            QVERIFY2(WcagContrast::ratio(fg, palette.color(QPalette::Base)) >= 3.0,
                      qPrintable(QStringLiteral("%1 on %2: %3").arg(name, palette.color(QPalette::Base).name())
-                                    .arg(contrast(fg, palette.color(QPalette::Base)))));
+                                    .arg(WcagContrast::ratio(fg, palette.color(QPalette::Base)))));
         }
     }
     QGuiApplication::setPalette(original);
