@@ -2,7 +2,7 @@
 // answers for the same list, with OK disabled; a good one enables OK and submits the whole list
 // with the rule in place.
 #include "GatewayClient.h"
-#include "GatewayUnderTest.h"
+#include "RunningGateway.h"
 #include "budgets/BudgetRuleDialog.h"
 #include "core/GatewayHost.h"
 
@@ -32,18 +32,7 @@ class tst_BudgetRuleDialog : public QObject
 private slots:
     void initTestCase()
     {
-        QString error;
-        m_host = GatewayUnderTest::create(QJsonObject{}, m_dataDir.path(), this, &error);
-        QVERIFY2(m_host, qPrintable(error));
-        m_port = GatewayUnderTest::start(m_host);
-        QVERIFY(m_port != 0);
-        m_client = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
-    }
-
-    void cleanupTestCase()
-    {
-        m_client.reset();
-        m_host->stop();
+        QVERIFY2(m_gateway.start(), qPrintable(m_gateway.error()));
     }
 
     void aBadInputShowsTheAdminApisMessage_data()
@@ -84,7 +73,7 @@ private slots:
         QVERIFY(error->isVisible());
         QVERIFY(!okButton(dialog)->isEnabled());
         // The same list over HTTP: the admin API refuses it with exactly this message.
-        const GatewayClient::Reply reply = m_client->admin("PUT", "budgets", dialog.listJson());
+        const GatewayClient::Reply reply = m_gateway.client().admin("PUT", "budgets", dialog.listJson());
         QCOMPARE(reply.status, 400);
         QCOMPARE(QJsonDocument::fromJson(reply.body).object().value("error").toObject().value("message").toString(), error->text());
     }
@@ -160,10 +149,7 @@ private:
         return dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     }
 
-    QTemporaryDir m_dataDir;
-    GatewayHost *m_host = nullptr;
-    quint16 m_port = 0;
-    std::unique_ptr<GatewayClient> m_client;
+    RunningGateway m_gateway;
 };
 
 QTEST_MAIN(tst_BudgetRuleDialog)

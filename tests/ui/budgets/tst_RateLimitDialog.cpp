@@ -1,7 +1,7 @@
 // RateLimitDialog: each bad input shows, word for word, the message a real gateway's admin API
 // answers for the same list, with OK disabled; a good one submits the whole list.
 #include "GatewayClient.h"
-#include "GatewayUnderTest.h"
+#include "RunningGateway.h"
 #include "budgets/RateLimitDialog.h"
 #include "core/GatewayHost.h"
 
@@ -21,18 +21,7 @@ class tst_RateLimitDialog : public QObject
 private slots:
     void initTestCase()
     {
-        QString error;
-        m_host = GatewayUnderTest::create(QJsonObject{}, m_dataDir.path(), this, &error);
-        QVERIFY2(m_host, qPrintable(error));
-        m_port = GatewayUnderTest::start(m_host);
-        QVERIFY(m_port != 0);
-        m_client = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
-    }
-
-    void cleanupTestCase()
-    {
-        m_client.reset();
-        m_host->stop();
+        QVERIFY2(m_gateway.start(), qPrintable(m_gateway.error()));
     }
 
     void aBadInputShowsTheAdminApisMessage_data()
@@ -60,7 +49,7 @@ private slots:
         auto *error = dialog.findChild<QLabel *>(QStringLiteral("error"));
         QVERIFY2(error->text().startsWith(startsWith), qPrintable(error->text()));
         QVERIFY(!okButton(dialog)->isEnabled());
-        const GatewayClient::Reply reply = m_client->admin("PUT", "rate_limits", dialog.listJson());
+        const GatewayClient::Reply reply = m_gateway.client().admin("PUT", "rate_limits", dialog.listJson());
         QCOMPARE(reply.status, 400);
         QCOMPARE(QJsonDocument::fromJson(reply.body).object().value("error").toObject().value("message").toString(), error->text());
     }
@@ -105,10 +94,7 @@ private:
         return dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     }
 
-    QTemporaryDir m_dataDir;
-    GatewayHost *m_host = nullptr;
-    quint16 m_port = 0;
-    std::unique_ptr<GatewayClient> m_client;
+    RunningGateway m_gateway;
 };
 
 QTEST_MAIN(tst_RateLimitDialog)

@@ -1,0 +1,31 @@
+#include "RunningGateway.h"
+
+#include "GatewayUnderTest.h"
+#include "core/GatewayHost.h"
+
+RunningGateway::~RunningGateway()
+{
+    stop();
+}
+
+bool RunningGateway::start(const QJsonObject &config)
+{
+    m_host.reset(GatewayUnderTest::create(config, m_dataDir.path(), nullptr, &m_error));
+    if (!m_host)
+        return false;
+    m_port = GatewayUnderTest::start(m_host.get());
+    if (m_port == 0) {
+        m_error = QStringLiteral("the gateway did not start");
+        return false;
+    }
+    m_client = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
+    return true;
+}
+
+void RunningGateway::stop()
+{
+    m_client.reset();
+    if (m_host)
+        m_host->stop();
+    m_host.reset();
+}
