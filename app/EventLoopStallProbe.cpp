@@ -1,9 +1,14 @@
 #include "EventLoopStallProbe.h"
 
 #include <QDateTime>
+#include <QEvent>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace {
 constexpr int TickMs = 5;
@@ -34,21 +39,79 @@ void EventLoopStallProbe::tick()
         m_over16 += lateUs > 16'000;
         m_over50 += lateUs > 50'000;
         m_over100 += lateUs > 100'000;
+        if (m_worst.size() < WorstKept || lateUs > m_worst.back().lateUs) {
+            const auto at = std::find_if(m_worst.begin(), m_worst.end(), [&](const Stall &s) { return s.lateUs < lateUs; });
+            m_worst.insert(at, Stall{now, lateUs});
+            if (m_worst.size() > WorstKept)
+                m_worst.pop_back();
+        }
     }
     m_lastUs = now;
     ++m_ticks;
 }
 
+EventLoopStallProbe::Delivery EventLoopStallProbe::Delivery::of(const QObject *receiver, const QEvent *event)
+{
+    Delivery d;
+    d.receiverClass = receiver->metaObject();
+    d.receiverName = receiver->objectName();
+    if (const QObject *parent = receiver->parent()) {
+        d.parentClass = parent->metaObject();
+        d.parentName = parent->objectName();
+    }
+    d.eventType = int(event->type());
+    return d;
+}
+
+QString EventLoopStallProbe::Delivery::describe() const
+{
+    const auto name = [](const QMetaObject *cls, const QString &object) {
+        const QString c = QString::fromLatin1(cls ? cls->className() : "?");
+        return object.isEmpty() ? c : QStringLiteral("%1(%2)").arg(c, object);
+    };
+    QString text = name(receiverClass, receiverName);
+    if (parentClass)
+        text += QStringLiteral(" in ") + name(parentClass, parentName);
+    const char *type = QMetaEnum::fromType<QEvent::Type>().valueToKey(eventType);
+    return text + QStringLiteral(": ") + (type ? QString::fromLatin1(type) : QString::number(eventType));
+}
+
+void EventLoopStallProbe::recordDelivery(const Delivery &delivery, qint64 wallUs, qint64 cpuUs)
+{
+    ++m_deliveries;
+    if (m_slowest.size() >= WorstKept && wallUs <= m_slowest.back().wallUs)
+        return;
+    const auto at = std::find_if(m_slowest.begin(), m_slowest.end(), [&](const Slow &s) { return s.wallUs < wallUs; });
+    m_slowest.insert(at, Slow{delivery.describe(), m_clock.nsecsElapsed() / 1000, wallUs, cpuUs});
+    if (m_slowest.size() > WorstKept)
+        m_slowest.pop_back();
+}
+
 QByteArray EventLoopStallProbe::reportJson() const
 {
-    return QJsonDocument(QJsonObject{{"started_at_ms", m_startedAtMs},
+    QJsonArray worst;
+    for (const Stall &s : m_worst)
+        worst.append(QJsonObject{{"at_s", double(s.atUs / 1000) / 1000.0}, {"ms", double(s.lateUs) / 1000.0}});
+    QJsonArray slowest;
+    for (const Slow &s : m_slowest)
+        slowest.append(QJsonObject{{"what", s.what},
+                                   {"at_s", double(s.atUs / 1000) / 1000.0},
+                                   {"ms", double(s.wallUs) / 1000.0},
+                                   {"cpu_ms", double(s.cpuUs) / 1000.0}});
+    QJsonObject report{{"started_at_ms", m_startedAtMs},
                                      {"seconds", double(m_clock.elapsed()) / 1000.0},
                                      {"ticks", m_ticks},
                                      {"longest_stall_ms", double(m_longestUs) / 1000.0},
                                      {"stalls_over_16ms", m_over16},
                                      {"stalls_over_50ms", m_over50},
-                                     {"stalls_over_100ms", m_over100}})
-        .toJson(QJsonDocument::Compact);
+                                     {"stalls_over_100ms", m_over100},
+                                     {"worst", worst}};
+    // Only with ConsoleApplication timing the deliveries.
+    if (m_deliveries > 0) {
+        report.insert("deliveries", m_deliveries);
+        report.insert("slowest_deliveries", slowest);
+    }
+    return QJsonDocument(report).toJson(QJsonDocument::Compact);
 }
 
 void EventLoopStallProbe::write() const

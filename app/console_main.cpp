@@ -1,6 +1,7 @@
 // tokenfuse-console: the console window with the gateway on its own thread. Started by tokenfuse
 // when a display is available; it takes the same command line.
 #include "CommandLine.h"
+#include "ConsoleApplication.h"
 #include "ConsoleWiring.h"
 #include "EventLoopStallProbe.h"
 #include "ProcessLimits.h"
@@ -10,8 +11,6 @@
 #include "ConsolePalette.h"
 #include "MainWindow.h"
 #include "tray/ConsoleTray.h"
-
-#include <QApplication>
 
 #include <cstdio>
 #include <memory>
@@ -38,7 +37,7 @@ int main(int argc, char **argv)
     if (files > 0)
         invocation.config.limits.maxConnections = int(qMin<qint64>(invocation.config.limits.maxConnections, (files - 64) / 2));
 
-    QApplication app(argc, argv);
+    ConsoleApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("tokenfuse"));
     QApplication::setApplicationDisplayName(QStringLiteral("TokenFuse"));
     QApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
@@ -83,9 +82,11 @@ int main(int argc, char **argv)
     std::unique_ptr<EventLoopStallProbe> probe;
     if (const QString path = qEnvironmentVariable("TOKENFUSE_STALL_PROBE"); !path.isEmpty())
         probe = std::make_unique<EventLoopStallProbe>(path);
+    app.setStallProbe(probe.get());
     window.show();
     host.start();
     const int rc = QApplication::exec();
+    app.setStallProbe(nullptr);
     probe.reset();
     host.stop();
     return rc;

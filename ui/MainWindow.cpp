@@ -11,6 +11,7 @@
 #include "sessions/SessionsPage.h"
 #include "tray/ConsoleTray.h"
 #include "tray/DesktopNotifier.h"
+#include "widgets/FigureLabel.h"
 #include "widgets/GatewayStateHeader.h"
 #include "widgets/StateBanner.h"
 #include "widgets/StopAllButton.h"
@@ -113,7 +114,7 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addLayout(body, 1);
     setCentralWidget(central);
 
-    m_updated = new QLabel(tr("No data from the gateway yet"), this);
+    m_updated = new FigureLabel(tr("No data from the gateway yet"), this);
     m_updated->setObjectName(QStringLiteral("lastUpdateLabel"));
     ConsolePalette::makeMuted(m_updated);
     auto *version = new QLabel(QStringLiteral("TokenFuse %1").arg(QStringLiteral(TOKENFUSE_VERSION)), this);
@@ -253,7 +254,7 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
     noticeKills(snapshot);
 
     const qint64 takenAt = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
-    m_updated->setText(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
+    m_updated->setFigure(tr("Updated %1").arg(QDateTime::fromMSecsSinceEpoch(takenAt).toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void MainWindow::showBudgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message)

@@ -17,6 +17,7 @@ class DesktopNotifier;
 class GatewayStateHeader;
 class HistoryPage;
 class OverviewPage;
+class FigureLabel;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
@@ -120,7 +121,7 @@ private:
     HistoryPage *m_history = nullptr;
     RequestsPage *m_requests = nullptr;
     ConnectPage *m_connect = nullptr;
-    QLabel *m_updated = nullptr;
+    FigureLabel *m_updated = nullptr;
     QString m_currency = QStringLiteral("USD");
 
     bool m_keepRunningInTray = false;

@@ -7,12 +7,15 @@
 #             showing the page TOKENFUSE_CONSOLE_PAGE names (default: overview)
 # and the same load on each: STREAMS slow streams held open (2 tokens/s) while wrk runs at its
 # maximum rate (non-streamed, 4 models, 50 sessions), then an open-loop RATE req/s run for
-# latency. Prints one RESULT line per run and a comparison table. About 2 x 45 s.
+# latency. ROUNDS rounds alternate the cases (headless, then each page), so each console run has a
+# headless run just before it to be compared with: the machine's speed drifts more between minutes
+# than the console costs. Prints one RESULT line per run, then medians over the rounds (with the
+# range) and, per page, the ratio console/headless pair by pair. About 45 s per case and round.
 #
 #   bash bench/console/run.sh         # uses build/ (BUILD_DIR=... for another build directory)
 #
 # Knobs: STREAMS (1000), WRK_SECONDS (15), WRK_ARGS (-t2 -c64), RATE (200), RATE_SECONDS (10),
-# PAGES ("overview"; e.g. "overview sessions requests" for one console run per page).
+# PAGES ("overview"; e.g. "overview sessions requests" for one console run per page), ROUNDS (5).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,6 +29,7 @@ WRK_ARGS="${WRK_ARGS:--t2 -c64}"
 RATE="${RATE:-200}"
 RATE_SECONDS="${RATE_SECONDS:-10}"
 PAGES="${PAGES:-overview}"
+ROUNDS="${ROUNDS:-5}"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "console-bench: $*"; exit 1; }
@@ -83,9 +87,24 @@ SIM_PID=$!
 PIDS+=("$SIM_PID")
 wait_ready "$WORK/sim.log"
 
+# CPU time (clock ticks) of one thread of a process: utime + stime, fields 14 and 15 of its stat.
+thread_ticks() { awk '{print $14 + $15}' "/proc/$1/task/$2/stat" 2>/dev/null || echo 0; }
+# The gateway's thread: the busiest thread named tokenfuse-gateway (the name is cut to 15 characters).
+gateway_tid() {
+    local t best="" most=-1 ticks
+    for t in /proc/"$1"/task/*; do
+        [[ $(cat "$t/comm" 2>/dev/null) == tokenfuse-gatew* ]] || continue
+        ticks=$(thread_ticks "$1" "${t##*/}")
+        ((ticks > most)) && { most=$ticks; best=${t##*/}; }
+    done
+    echo "$best"
+}
+HZ=$(getconf CLK_TCK)
+
 declare -A R
-run_case() { # NAME PAGE(or "")
-    local name="$1" page="$2" port pid out streams_pid
+run_case() { # NAME PAGE(or "") ROUND
+    local round="$3" page="$2" port pid out streams_pid gw_tid main0 main1 gw0 gw1 t0 t1
+    local name="$1"
     port=$(free_port)
     mkdir -p "$WORK/$name/config"
     if [[ -z "$page" ]]; then
@@ -107,7 +126,14 @@ run_case() { # NAME PAGE(or "")
     streams_pid=$!
     # shellcheck disable=SC2086
     for _ in $(seq 100); do [[ $(ss -Htn state established "( dport = :$port )" | wc -l) -ge $STREAMS ]] && break; sleep 0.1; done
+    gw_tid=$(gateway_tid "$pid")
+    main0=$(thread_ticks "$pid" "$pid"); gw0=$(thread_ticks "$pid" "$gw_tid"); t0=$(date +%s.%N)
+    say "console-bench: $name: wrk starts at $(date +%s%3N) ms"
     out=$(timeout $((WRK_SECONDS + 20)) wrk $WRK_ARGS -d"${WRK_SECONDS}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$port")
+    main1=$(thread_ticks "$pid" "$pid"); gw1=$(thread_ticks "$pid" "$gw_tid"); t1=$(date +%s.%N)
+    # Share of one core each thread used while wrk ran: the main thread is the GUI's in the console.
+    R[$name.main_cpu]=$(awk -v a="$main0" -v b="$main1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" 'BEGIN {printf "%.1f", 100 * (b - a) / hz / (t1 - t0)}')
+    R[$name.gw_thread_cpu]=$(awk -v a="$gw0" -v b="$gw1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" 'BEGIN {printf "%.1f", 100 * (b - a) / hz / (t1 - t0)}')
     R[$name.rps]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     R[$name.p50]=$(awk '$1 == "50%" {print $2}' <<<"$out")
     R[$name.p99]=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -126,29 +152,53 @@ run_case() { # NAME PAGE(or "")
     if [[ -f "$WORK/$name.stalls.json" ]]; then
         stall=$(sed -n 's/.*"longest_stall_ms":\([0-9.]*\).*/\1/p' "$WORK/$name.stalls.json")
         over50=$(sed -n 's/.*"stalls_over_50ms":\([0-9]*\).*/\1/p' "$WORK/$name.stalls.json")
+        say "console-bench: $name: stalls $(cat "$WORK/$name.stalls.json")"
     fi
     R[$name.stall]=$stall
     R[$name.over50]=$over50
-    echo "RESULT console-bench case=$name streams_open=${R[$name.streams_open]} wrk_rps=${R[$name.rps]} wrk_p50=${R[$name.p50]} wrk_p99=${R[$name.p99]} wrk_non2xx=${R[$name.non2xx]} rate_p50_ms=${R[$name.rate_p50]} rate_p99_ms=${R[$name.rate_p99]} gw_cpu_pct=${R[$name.cpu]} gw_rss_kb=${R[$name.rss]} longest_stall_ms=$stall stalls_over_50ms=$over50"
+    echo "RESULT console-bench case=$name round=$round streams_open=${R[$name.streams_open]} wrk_rps=${R[$name.rps]} wrk_p50=${R[$name.p50]} wrk_p99=${R[$name.p99]} wrk_non2xx=${R[$name.non2xx]} rate_p50_ms=${R[$name.rate_p50]} rate_p99_ms=${R[$name.rate_p99]} gw_cpu_pct=${R[$name.cpu]} gw_rss_kb=${R[$name.rss]} longest_stall_ms=$stall stalls_over_50ms=$over50 main_thread_cpu_pct=${R[$name.main_cpu]} gateway_thread_cpu_pct=${R[$name.gw_thread_cpu]}"
+    local key
+    for key in streams_open rps p50 p99 non2xx rate_p50 rate_p99 cpu rss stall over50 main_cpu gw_thread_cpu; do
+        R[$name.$key.all]+="${R[$name.$key]} "
+    done
 }
 
 CASES=(headless)
-run_case headless ""
-for page in $PAGES; do
-    run_case "console-$page" "$page"
-    CASES+=("console-$page")
+for page in $PAGES; do CASES+=("console-$page"); done
+for round in $(seq "$ROUNDS"); do
+    run_case headless "" "$round"
+    for page in $PAGES; do
+        run_case "console-$page" "$page" "$round"
+        # This round's ratio to the headless run just before it.
+        R[console-$page.ratio.all]+="$(awk -v a="${R[console-$page.rps]}" -v b="${R[headless.rps]}" 'BEGIN {if (b > 0) printf "%.3f", a / b}') "
+    done
 done
 
-printf '\n%-28s' "" ; for c in "${CASES[@]}"; do printf '%18s' "$c"; done; printf '\n'
-row() { printf '%-28s' "$1"; shift; for c in "${CASES[@]}"; do printf '%18s' "${R[$c.$1]:--}"; done; printf '\n'; }
+# Median of a list of numbers with their unit (ms, s, us), then the range: "21.0ms (18.9-24.8)".
+summary() {
+    [[ -n "${1// /}" ]] || { echo "-"; return; }
+    tr ' ' '\n' <<<"$1" | grep -v '^$' | awk '
+        { unit = $0; sub(/^[-0-9.]+/, "", unit); v = $0 + 0
+          if (unit == "s") v *= 1000; else if (unit == "us") v /= 1000
+          if (unit != "") u = "ms"; print v }
+        END { print "unit", u }' | sort -g | awk '
+        $1 == "unit" { u = $2; next } { x[++n] = $1 }
+        END { m = (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+              if (n == 1) printf "%g%s", m, u; else printf "%g%s (%g-%g)", m, u, x[1], x[n] }'
+}
+printf '\nMedians over %s rounds, with the range:\n%-28s' "$ROUNDS" ""; for c in "${CASES[@]}"; do printf '%26s' "$c"; done; printf '\n'
+row() { printf '%-28s' "$1"; shift; for c in "${CASES[@]}"; do printf '%26s' "$(summary "${R[$c.$1.all]:-}")"; done; printf '\n'; }
 row "streams held" streams_open
 row "wrk req/s" rps
+row "wrk req/s / headless" ratio
 row "wrk p50" p50
 row "wrk p99" p99
 row "wrk non-2xx" non2xx
 row "${RATE} req/s p50 (ms)" rate_p50
 row "${RATE} req/s p99 (ms)" rate_p99
 row "process CPU % (streams)" cpu
+row "gateway thread CPU % (wrk)" gw_thread_cpu
+row "main thread CPU % (wrk)" main_cpu
 row "process RSS kB" rss
 row "GUI longest stall (ms)" stall
 row "GUI stalls > 50 ms" over50

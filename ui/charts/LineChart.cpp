@@ -39,7 +39,7 @@ void LineChart::setLines(qint64 fromSecond, qint64 toSecond, int secondsPerPoint
             if (held < 0.0)
                 continue;
             // The middle of the point's seconds, so lines of different ranges line up with the bands.
-            points.append({double(fromSecond + qint64(i) * secondsPerPoint) + secondsPerPoint / 2.0, held});
+            points.append({plotX(double(fromSecond + qint64(i) * secondsPerPoint) + secondsPerPoint / 2.0), held});
             top = std::max(top, held);
         }
         m_series.at(l)->replace(points);

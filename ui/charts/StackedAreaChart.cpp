@@ -43,7 +43,7 @@ void StackedAreaChart::setLayers(qint64 fromSecond, qint64 toSecond, int seconds
         QList<QPointF> line;
         line.reserve(points);
         for (int i = 0; i < points; ++i)
-            line.append({double(fromSecond + qint64(i) * secondsPerPoint) + secondsPerPoint / 2.0, heights.at(i)});
+            line.append({plotX(double(fromSecond + qint64(i) * secondsPerPoint) + secondsPerPoint / 2.0), heights.at(i)});
         return line;
     };
     double top = 0.0;
@@ -65,7 +65,9 @@ void StackedAreaChart::setLayers(qint64 fromSecond, qint64 toSecond, int seconds
         if (band.area->color() != fill) {
             band.area->setColor(fill);
             band.area->setBorderColor(layer.colour);
-            band.area->setPen(QPen(layer.colour, 1.0));
+            QPen border(layer.colour, 1.0);
+            border.setCosmetic(true); // the fast stroker (see TimeChart::applyPalette)
+            band.area->setPen(border);
         }
         setPlottedVisible(b, true, layer.name);
     }

@@ -54,6 +54,12 @@ protected:
     // The legend above the plot: a label of coloured keys (Qt Charts' own legend is off).
     void setLegend(const QList<LegendEntry> &entries);
     void setTimeSpan(qint64 fromSecond, qint64 toSecond);
+    // Where a second (since the epoch) goes on the time axis. The axis is plotted relative to the
+    // end of the span, so its range stays put while the span slides: a new range makes Qt Charts
+    // recompute every series' geometry (a stroked outline of every line), on top of the replace()
+    // that already does it, and the span slides every second. The read-back accessors give
+    // seconds since the epoch again.
+    double plotX(double second) const { return second - double(m_origin); }
     void setValueMax(double dataMax);
     void changeEvent(QEvent *event) override;
 
@@ -73,6 +79,7 @@ private:
     QList<bool> m_shown;
     qint64 m_from = -1;
     qint64 m_to = -1;
+    qint64 m_origin = 0; // the second plotted at x = 0: the end of the span
     double m_dataMax = 0.0;
     AxisScale::Ticks m_ticks;
     bool m_ticksSet = false;

@@ -73,7 +73,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     outer->addWidget(scroll);
 
     // One chart a tick, each in its turn: drawing all five in one go held the GUI thread for over
-    // 100 ms on a loaded 2-core machine (bench/console); one at a time stays under 50.
+    // 100 ms on a loaded 2-core machine (bench/console); one at a time stays well under 50.
     m_timer->setInterval(RedrawIntervalMs / Parts);
     connect(m_timer, &QTimer::timeout, this, [this] {
         if (isVisible())

@@ -19,14 +19,15 @@ struct GatewaySnapshot;
 // The console's first page: headline figures (spend today against its cap, requests, in flight,
 // sessions, tokens, failures) over live charts of the last 5, 15 or 60 minutes (tokens and cost
 // stacked by model or tenant, requests by outcome, latency, stopped sessions). applySnapshot only
-// writes into ring buffers and sets the tiles' texts; the charts redraw on a timer, twice a
-// second, and only while the page is visible.
+// writes into ring buffers and sets the tiles' texts; the charts redraw on a timer, once a
+// second (the rings hold one-second buckets: each redraw shows the second just ended), and only
+// while the page is visible.
 class OverviewPage : public QWidget
 {
     Q_OBJECT
 public:
     enum class Range { FiveMinutes, FifteenMinutes, SixtyMinutes };
-    static constexpr int RedrawIntervalMs = 500;
+    static constexpr int RedrawIntervalMs = 1000;
 
     explicit OverviewPage(QWidget *parent = nullptr);
 

@@ -4,6 +4,7 @@
 #include "RequestDetails.h"
 #include "RequestFilter.h"
 #include "RequestLogModel.h"
+#include "widgets/FigureLabel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,6 +18,8 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace {
 
@@ -163,7 +166,7 @@ QWidget *RequestsPage::buildToolbar()
     m_follow->setToolTip(tr("Off: the table holds still while you read; new requests wait and come in when you turn it back on"));
     connect(m_follow, &QCheckBox::toggled, this, &RequestsPage::followChanged);
 
-    m_count = new QLabel(this);
+    m_count = new FigureLabel(QString(), this);
     m_count->setObjectName(QStringLiteral("requestCount"));
     ConsolePalette::makeMuted(m_count);
 
@@ -198,22 +201,55 @@ void RequestsPage::setCurrency(const QString &currencyCode)
 void RequestsPage::applySnapshot(const GatewaySnapshot &snapshot)
 {
     if (snapshot.recordedSkipped > 0) {
+        // The figure goes in the count; this wrapped sentence stays as it is, so a busy gateway
+        // does not re-lay out the page four times a second for it.
         m_skippedTotal += snapshot.recordedSkipped;
-        m_skipped->setText(tr("%1 requests not shown: more than %2 ended within one update. They are all counted and stored (History page, GET /admin/v1/usage).")
-                               .arg(m_skippedTotal)
-                               .arg(GatewaySnapshot::MaxRecorded));
-        m_skipped->show();
+        if (m_skipped->isHidden()) {
+            m_skipped->setText(tr("Not shown: when more than %1 requests end within one update, the rest are not listed here. They are all counted and stored (History page, GET /admin/v1/usage).")
+                                   .arg(GatewaySnapshot::MaxRecorded));
+            m_skipped->show();
+        }
+        if (isVisible())
+            updateCount();
     }
     if (snapshot.recorded.isEmpty())
         return;
-    if (!m_follow->isChecked()) {
+    if (!m_follow->isChecked() || !isVisible()) {
+        // Whole snapshots' lists, shared, not copied row by row; what the ring would drop anyway
+        // goes at once.
         m_waiting.append(snapshot.recorded);
-        if (m_waiting.size() > m_model->capacity())
-            m_waiting.remove(0, m_waiting.size() - m_model->capacity());
-        updateCount();
+        m_waitingRows += snapshot.recorded.size();
+        while (m_waitingRows - m_waiting.first().size() >= m_model->capacity())
+            m_waitingRows -= m_waiting.takeFirst().size();
+        if (isVisible())
+            updateCount();
         return;
     }
     takeRows(snapshot.recorded);
+}
+
+void RequestsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_follow->isChecked())
+        takeWaiting();
+}
+
+void RequestsPage::takeWaiting()
+{
+    if (m_waiting.isEmpty())
+        return;
+    QList<UsageRecord> rows;
+    rows.reserve(std::min<qsizetype>(m_waitingRows, m_model->capacity()));
+    qsizetype skip = std::max<qsizetype>(0, m_waitingRows - m_model->capacity());
+    for (const QList<UsageRecord> &batch : std::as_const(m_waiting)) {
+        const qsizetype from = std::min(skip, batch.size());
+        skip -= from;
+        rows.append(batch.begin() + from, batch.end());
+    }
+    m_waiting.clear();
+    m_waitingRows = 0;
+    takeRows(rows);
 }
 
 void RequestsPage::takeRows(const QList<UsageRecord> &rows)
@@ -227,8 +263,7 @@ void RequestsPage::followChanged(bool follow)
 {
     if (!follow)
         return;
-    const QList<UsageRecord> waiting = std::exchange(m_waiting, {});
-    takeRows(waiting);
+    takeWaiting();
     m_table->scrollToTop();
 }
 
@@ -265,6 +300,7 @@ void RequestsPage::showSession(const QString &sessionId)
     m_endpoints->setCurrentIndex(0);
     m_refusedOnly->setChecked(false);
     m_follow->setChecked(true); // what waited comes in, so "latest" is the latest
+    takeWaiting();               // (also when the page is not in sight yet)
     int index = m_sessions->findData(sessionId);
     if (index < 0) {
         m_sessions->addItem(sessionId, sessionId);
@@ -298,7 +334,9 @@ void RequestsPage::updateCount()
     QString text = held == 0 ? tr("No requests yet")
         : shown == held      ? tr("%1 requests").arg(held)
                              : tr("%1 of %2 requests").arg(shown).arg(held);
-    if (!m_waiting.isEmpty())
-        text += tr(" · %1 new waiting").arg(m_waiting.size());
-    m_count->setText(text);
+    if (m_skippedTotal > 0)
+        text += tr(" · %1 not shown").arg(m_skippedTotal);
+    if (m_waitingRows > 0)
+        text += tr(" · %1 new waiting").arg(std::min<qsizetype>(m_waitingRows, m_model->capacity()));
+    m_count->setFigure(text);
 }

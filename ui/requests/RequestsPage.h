@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class FigureLabel;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -16,7 +17,9 @@ class RequestLogModel;
 // The console's Requests page: the latest requests (a ring of RequestLogModel::DefaultCapacity),
 // newest on top, filterable by status class, model, session, endpoint and text, with the selected
 // request's details under the table. "Follow latest" off holds the table still for reading: new
-// rows wait (counted) and go in when it is turned back on.
+// rows wait (counted) and go in when it is turned back on. While the page is out of sight they
+// wait too, and go in when it is shown: on a busy gateway taking them in was the GUI thread's
+// largest cost on every other page (bench/console).
 class RequestsPage : public QWidget
 {
     Q_OBJECT
@@ -33,12 +36,16 @@ public:
 public Q_SLOTS:
     void applySnapshot(const GatewaySnapshot &snapshot);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     QWidget *buildToolbar();
     QComboBox *addChoice(QWidget *bar, const QString &objectName, const QString &anyText);
     void refreshChoices();
     void followChanged(bool follow);
     void takeRows(const QList<UsageRecord> &rows);
+    void takeWaiting();
     void selectionChanged();
     void updateCount();
 
@@ -53,9 +60,12 @@ private:
     QComboBox *m_endpoints = nullptr;
     QCheckBox *m_refusedOnly = nullptr;
     QCheckBox *m_follow = nullptr;
-    QLabel *m_count = nullptr;
+    FigureLabel *m_count = nullptr;
     QLabel *m_skipped = nullptr;
-    QList<UsageRecord> m_waiting; // rows that ended while following was off, oldest first
+    // Rows that ended while following was off or the page hidden, as the snapshots brought them,
+    // oldest first: at most a ring's worth (m_waitingRows of them).
+    QList<QList<UsageRecord>> m_waiting;
+    qsizetype m_waitingRows = 0;
     qint64 m_skippedTotal = 0;
     QString m_selectedId;
 };

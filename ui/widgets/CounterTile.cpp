@@ -1,6 +1,7 @@
 #include "CounterTile.h"
 
 #include "ConsolePalette.h"
+#include "FigureLabel.h"
 
 #include <QLabel>
 #include <QVBoxLayout>
@@ -8,8 +9,8 @@
 CounterTile::CounterTile(const QString &key, const QString &caption, QWidget *parent)
     : CardFrame(parent)
     , m_caption(new QLabel(caption.toUpper(), this))
-    , m_value(new QLabel(QStringLiteral("—"), this))
-    , m_detail(new QLabel(this))
+    , m_value(new FigureLabel(QStringLiteral("—"), this))
+    , m_detail(new FigureLabel(QString(), this))
 {
     setObjectName(key + QStringLiteral("Tile"));
     m_caption->setObjectName(key + QStringLiteral("Caption"));
@@ -35,14 +36,12 @@ CounterTile::CounterTile(const QString &key, const QString &caption, QWidget *pa
 
 void CounterTile::setValue(const QString &text)
 {
-    if (m_value->text() != text)
-        m_value->setText(text);
+    m_value->setFigure(text);
 }
 
 void CounterTile::setDetail(const QString &text)
 {
-    if (m_detail->text() != text)
-        m_detail->setText(text);
+    m_detail->setFigure(text);
 }
 
 void CounterTile::setAlert(bool alert)

@@ -6,6 +6,8 @@ class QLabel;
 
 // One figure of the console at a glance: a caption, a large value and a line of detail. Child
 // labels are named `<key>Value` and `<key>Detail`, the tile itself `<key>Tile`.
+class FigureLabel;
+
 class CounterTile : public CardFrame
 {
     Q_OBJECT
@@ -23,7 +25,7 @@ public:
 
 private:
     QLabel *m_caption = nullptr;
-    QLabel *m_value = nullptr;
-    QLabel *m_detail = nullptr;
+    FigureLabel *m_value = nullptr;
+    FigureLabel *m_detail = nullptr;
     bool m_alert = false;
 };

@@ -48,6 +48,7 @@ private slots:
     void theDetailsShowTheHeadersRedacted();
     void followLatestOffHoldsTheTableStill();
     void skippedRowsAreSaidSo();
+    void rowsWaitWhileThePageIsOutOfSight();
     void aFullRingTakesASnapshotQuickly();
     void pictures();
 
@@ -193,18 +194,52 @@ void tst_RequestsPage::followLatestOffHoldsTheTableStill()
 void tst_RequestsPage::skippedRowsAreSaidSo()
 {
     RequestsPage page;
+    page.show();
     GatewaySnapshot snapshot;
     snapshot.recorded = RequestSamples::rows(0, 3);
     snapshot.recordedSkipped = 42;
     page.applySnapshot(snapshot);
     auto *skipped = page.findChild<QLabel *>("requestsSkipped");
+    auto *count = page.findChild<QLabel *>("requestCount");
     QVERIFY(!skipped->isHidden());
-    QVERIFY2(skipped->text().startsWith(QLatin1String("42 requests not shown")), qPrintable(skipped->text()));
+    QVERIFY2(skipped->text().contains(QLatin1String("more than 250 requests end within one update")), qPrintable(skipped->text()));
+    QVERIFY2(count->text().endsWith(QStringLiteral("3 requests · 42 not shown")), qPrintable(count->text()));
     snapshot.recorded = RequestSamples::rows(3, 3);
     snapshot.recordedSkipped = 8;
     page.applySnapshot(snapshot);
-    QVERIFY(skipped->text().startsWith(QLatin1String("50 requests not shown")));
+    QVERIFY2(count->text().endsWith(QStringLiteral("6 requests · 50 not shown")), qPrintable(count->text()));
     QCOMPARE(page.model()->rowCount(), 6);
+}
+
+// Out of sight (another page in front, or the window in the tray) the page takes no rows in: they
+// wait, at most a ring's worth, and go in, newest first, the moment it is shown.
+void tst_RequestsPage::rowsWaitWhileThePageIsOutOfSight()
+{
+    RequestsPage page;
+    page.resize(1100, 720);
+    GatewaySnapshot snapshot;
+    snapshot.recorded = RequestSamples::rows(0, 3);
+    page.applySnapshot(snapshot);
+    QCOMPARE(page.model()->rowCount(), 0);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QCOMPARE(page.model()->rowCount(), 3);
+    QCOMPARE(page.model()->recordAt(0).id, snapshot.recorded.last().id);
+
+    page.hide();
+    const int capacity = page.model()->capacity();
+    QList<UsageRecord> sent;
+    for (int first = 3; first < 3 + capacity + 2 * GatewaySnapshot::MaxRecorded; first += GatewaySnapshot::MaxRecorded) {
+        snapshot.recorded = RequestSamples::rows(first, GatewaySnapshot::MaxRecorded);
+        sent.append(snapshot.recorded);
+        page.applySnapshot(snapshot);
+    }
+    QCOMPARE(page.model()->rowCount(), 3);
+    page.show();
+    QCOMPARE(page.model()->rowCount(), capacity);
+    QCOMPARE(page.model()->recordAt(0).id, sent.last().id);
+    QCOMPARE(page.model()->recordAt(capacity - 1).id, sent.at(sent.size() - capacity).id);
+    QVERIFY(!page.findChild<QLabel *>("requestCount")->text().contains(QLatin1String("waiting")));
 }
 
 // A snapshot of 500 rows into a full ring of 5,000, shown, sorted and filtered: what a busy gateway
