@@ -26,6 +26,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 #include <cstdio>
 #include <ctime>
@@ -90,7 +91,9 @@ public:
         s.outcomesDelta.rateLimited = requests / 100;
         s.outcomesDelta.budgetRefused = requests / 50 - requests / 100;
         for (int m = 0; m < Models.size(); ++m) {
-            const qint64 share = requests * (4 - m) / 10;
+            // Each model's share rises and falls over a few minutes, out of step with the others.
+            const double wave = 1.0 + 0.6 * std::sin(double(nowMs) / 40'000.0 + m * 1.7) + 0.15 * std::sin(double(nowMs) / 3'100.0 * (m + 1));
+            const qint64 share = qint64(double(requests * (4 - m)) / 10.0 * wave);
             s.byModelDelta.append(SpendSlice{Models.at(m), share, share * 900, share * 1'200 * (m + 1)});
             s.tokensDelta += share * 900;
             s.costMicrosDelta += share * 1'200 * (m + 1);

@@ -70,9 +70,7 @@ void TimeChart::applyPalette()
     const QColor grid = ConsolePalette::cardBorder(palette());
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.82);
-    // Cosmetic one-pixel pens: the raster engine draws them with its fast line stroker, where a
-    // default pen goes through the general path stroker, a tenth of the GUI thread's time under
-    // load (bench/console).
+    // Cosmetic pens: one device pixel wide whatever the scale.
     QPen line(grid, 1.0);
     line.setCosmetic(true);
     for (QCategoryAxis *axis : {m_time, m_values}) {
@@ -95,6 +93,11 @@ void TimeChart::changeEvent(QEvent *event)
         applyPalette();
 }
 
+void TimeChart::setAntialiased(bool on)
+{
+    m_view->setRenderHint(QPainter::Antialiasing, on);
+}
+
 void TimeChart::setCurrency(const QString &currencyCode)
 {
     m_currency = currencyCode;
@@ -115,7 +118,7 @@ void TimeChart::addPlotted(QXYSeries *plotted, bool legend)
     m_shown.append(true);
 }
 
-void TimeChart::setPlottedVisible(int index, bool visible, const QString &name)
+void TimeChart::setPlottedVisible(int index, bool visible, const QString &name, bool drawn)
 {
     QXYSeries *series = m_plotted.at(index);
     if (!name.isEmpty() && series->name() != name)
@@ -123,12 +126,11 @@ void TimeChart::setPlottedVisible(int index, bool visible, const QString &name)
     m_shown[index] = visible;
     // The series that carries the legend marker may be an area, the plotted line's parent.
     QAbstractSeries *owner = qobject_cast<QAbstractSeries *>(series->parent());
-    QAbstractSeries *drawn = owner && m_chart->series().contains(owner) ? owner : series;
-    if (!name.isEmpty() && drawn->name() != name)
-        drawn->setName(name); // the legend shows the drawn series' name
-    // The legend shows and hides a series' marker with the series.
-    if (drawn->isVisible() != visible)
-        drawn->setVisible(visible);
+    QAbstractSeries *item = owner && m_chart->series().contains(owner) ? owner : series;
+    if (!name.isEmpty() && item->name() != name)
+        item->setName(name);
+    if (item->isVisible() != (visible && drawn))
+        item->setVisible(visible && drawn);
 }
 
 int TimeChart::seriesCount() const

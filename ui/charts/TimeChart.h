@@ -27,7 +27,8 @@ public:
 
     void setCurrency(const QString &currencyCode);
 
-    // What is plotted, series by series (the order of the legend).
+    // What is plotted, series by series (the order of the legend); a series with nothing to show
+    // (a band of zeros) has no points.
     int seriesCount() const;
     QString seriesName(int index) const;
     QList<QPointF> seriesPoints(int index) const;
@@ -43,7 +44,9 @@ protected:
     // return for it (an area's upper edge, say); `legend` false hides its legend marker.
     void addPlotted(QXYSeries *plotted, bool legend = true);
     void attach(QAbstractSeries *series);
-    void setPlottedVisible(int index, bool visible, const QString &name = QString());
+    // `visible`: the series is plotted (the accessors count it); `drawn` false leaves it out of
+    // the picture all the same, for a series with nothing to show (a band of zeros).
+    void setPlottedVisible(int index, bool visible, const QString &name = QString(), bool drawn = true);
     struct LegendEntry
     {
         QString name;
@@ -53,6 +56,7 @@ protected:
     };
     // The legend above the plot: a label of coloured keys (Qt Charts' own legend is off).
     void setLegend(const QList<LegendEntry> &entries);
+    void setAntialiased(bool on);
     void setTimeSpan(qint64 fromSecond, qint64 toSecond);
     // Where a second (since the epoch) goes on the time axis. The axis is plotted relative to the
     // end of the span, so its range stays put while the span slides: a new range makes Qt Charts

@@ -1,30 +1,28 @@
 #include "FigureLabel.h"
 
 #include <QEvent>
-#include <QFontMetrics>
 
 FigureLabel::FigureLabel(const QString &text, QWidget *parent) : QLabel(text, parent)
 {
-    fit(text, true);
+    fit(true);
 }
 
 void FigureLabel::setFigure(const QString &text)
 {
     if (text == this->text())
         return;
-    fit(text, false);
+    // While its size is fixed, the new text does not reach the layouts; fit() then grows it if
+    // the text needs more room, and only that goes up to them.
     setText(text);
+    fit(false);
 }
 
-void FigureLabel::fit(const QString &text, bool mayShrink)
+void FigureLabel::fit(bool mayShrink)
 {
-    const QFontMetrics metrics(font());
-    const QMargins margins = contentsMargins();
-    const int width = metrics.horizontalAdvance(text) + margins.left() + margins.right() + 2 * margin() + 1;
-    const int height = metrics.height() + margins.top() + margins.bottom() + 2 * margin();
-    const int fixedWidth = mayShrink ? width : qMax(width, minimumWidth());
-    if (fixedWidth != minimumWidth() || fixedWidth != maximumWidth() || height != minimumHeight() || height != maximumHeight())
-        setFixedSize(fixedWidth, height);
+    const QSize hint = sizeHint();
+    const int width = mayShrink ? hint.width() : qMax(hint.width(), minimumWidth());
+    if (width != minimumWidth() || width != maximumWidth() || hint.height() != minimumHeight() || hint.height() != maximumHeight())
+        setFixedSize(width, hint.height());
 }
 
 void FigureLabel::changeEvent(QEvent *event)
@@ -32,5 +30,5 @@ void FigureLabel::changeEvent(QEvent *event)
     QLabel::changeEvent(event);
     // A new font (or style) measures differently: start again from this text.
     if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange)
-        fit(text(), true);
+        fit(true);
 }

@@ -22,5 +22,5 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void fit(const QString &text, bool mayShrink);
+    void fit(bool mayShrink);
 };
