@@ -21,8 +21,6 @@ EventLoopStallProbe::EventLoopStallProbe(const QString &reportPath, QObject *par
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &EventLoopStallProbe::tick);
     m_timer.start(TickMs);
-    connect(&m_writer, &QTimer::timeout, this, &EventLoopStallProbe::write);
-    m_writer.start(2000);
 }
 
 EventLoopStallProbe::~EventLoopStallProbe()

@@ -11,7 +11,9 @@
 // 5 ms, and how much later than that it actually fires is a stall (painting, a model reset, a
 // blocking call). For the console's responsiveness benchmark (bench/console): started when
 // TOKENFUSE_STALL_PROBE names a file, it writes its figures there as JSON when it is destroyed
-// and every few seconds on the way.
+// (tokenfuse-console ends cleanly on SIGTERM), and only then: writing the file on the way, from
+// the thread it watches, was itself its longest stall (QSaveFile syncs to disk, and a disk busy
+// with the gateway's store took 100-600 ms).
 class EventLoopStallProbe : public QObject
 {
     Q_OBJECT
@@ -43,7 +45,6 @@ private:
 
     QString m_path;
     QTimer m_timer;
-    QTimer m_writer;
     QElapsedTimer m_clock;
     qint64 m_lastUs = 0;
     qint64 m_longestUs = 0;

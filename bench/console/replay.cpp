@@ -270,6 +270,7 @@ int main(int argc, char **argv)
                     {"seconds", wallS},
                     {"gui_cpu_ms_per_s", qRound(cpuMs / wallS * 10.0) / 10.0},
                     {"longest_stall_ms", report.value("longest_stall_ms")},
+                    {"worst_stalls", report.value("worst")},
                     {"slowest_deliveries", report.value("slowest_deliveries")}};
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
     return 0;

@@ -100,6 +100,18 @@ gateway_tid() {
     echo "$best"
 }
 HZ=$(getconf CLK_TCK)
+# Until a process is quiet: under 5 % of a core over a quarter of a second (20 s at most). The
+# console's start (every page built, fonts, the first paint) would otherwise fall into the first
+# seconds of wrk's run; a 2-second run came out 17 % slower for it.
+wait_quiet() {
+    local before after
+    for _ in $(seq 80); do
+        before=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return
+        sleep 0.25
+        after=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return
+        (( (after - before) * 100 < HZ * 5 / 4 )) && return
+    done
+}
 
 declare -A R
 run_case() { # NAME PAGE(or "") ROUND
@@ -119,6 +131,7 @@ run_case() { # NAME PAGE(or "") ROUND
     pid=$!
     PIDS+=("$pid")
     wait_ready "$WORK/$name.log"
+    wait_quiet "$pid"
     say "console-bench: $name: $STREAMS streams held, wrk $WRK_ARGS -d${WRK_SECONDS}s, then $RATE req/s for ${RATE_SECONDS}s"
     timeout 120 "$LOADGEN" streams --name "$name" --url "http://127.0.0.1:$port/v1/chat/completions" \
         --header 'x-session-id: bench-streams' --header 'x-sim-ttft-ms: 0' --header 'x-sim-tokens-per-second: 2' \
@@ -165,19 +178,23 @@ run_case() { # NAME PAGE(or "") ROUND
 
 CASES=(headless)
 for page in $PAGES; do CASES+=("console-$page"); done
+# Odd rounds run headless first, even rounds last: a machine that speeds up or slows down within a
+# round then favours neither side (in a first try with headless always first, every page came out
+# 7-19 % faster than headless).
 for round in $(seq "$ROUNDS"); do
-    run_case headless "" "$round"
+    ((round % 2 == 1)) && run_case headless "" "$round"
+    for page in $PAGES; do run_case "console-$page" "$page" "$round"; done
+    ((round % 2 == 0)) && run_case headless "" "$round"
     for page in $PAGES; do
-        run_case "console-$page" "$page" "$round"
-        # This round's ratio to the headless run just before it.
+        # This round's ratio to its headless run.
         R[console-$page.ratio.all]+="$(awk -v a="${R[console-$page.rps]}" -v b="${R[headless.rps]}" 'BEGIN {if (b > 0) printf "%.3f", a / b}') "
     done
 done
 
 # Median of a list of numbers with their unit (ms, s, us), then the range: "21.0ms (18.9-24.8)".
 summary() {
-    [[ -n "${1// /}" ]] || { echo "-"; return; }
-    tr ' ' '\n' <<<"$1" | grep -v '^$' | awk '
+    [[ -n "$(tr -d ' -' <<<"$1")" ]] || { echo "-"; return; }
+    tr ' ' '\n' <<<"$1" | grep -v -e '^$' -e '^-$' | awk '
         { unit = $0; sub(/^[-0-9.]+/, "", unit); v = $0 + 0
           if (unit == "s") v *= 1000; else if (unit == "us") v /= 1000
           if (unit != "") u = "ms"; print v }
