@@ -5,17 +5,6 @@
 #include <QElapsedTimer>
 #include <QThread>
 
-#include <ctime>
-
-namespace {
-qint64 threadCpuUs()
-{
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return qint64(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
-}
-} // namespace
-
 ConsoleApplication::ConsoleApplication(int &argc, char **argv) : QApplication(argc, argv)
 {
 }
@@ -30,10 +19,10 @@ bool ConsoleApplication::notify(QObject *receiver, QEvent *event)
     const EventLoopStallProbe::Delivery delivery = EventLoopStallProbe::Delivery::of(receiver, event);
     QElapsedTimer wall;
     wall.start();
-    const qint64 cpu0 = threadCpuUs();
+    const qint64 cpu0 = EventLoopStallProbe::threadCpuUs();
     ++m_depth;
     const bool handled = QApplication::notify(receiver, event);
     --m_depth;
-    m_probe->recordDelivery(delivery, wall.nsecsElapsed() / 1000, threadCpuUs() - cpu0);
+    m_probe->recordDelivery(delivery, wall.nsecsElapsed() / 1000, EventLoopStallProbe::threadCpuUs() - cpu0);
     return handled;
 }

@@ -9,6 +9,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <ctime>
 
 namespace {
 constexpr int TickMs = 5;
@@ -46,6 +47,13 @@ void EventLoopStallProbe::tick()
     }
     m_lastUs = now;
     ++m_ticks;
+}
+
+qint64 EventLoopStallProbe::threadCpuUs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return qint64(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
 }
 
 EventLoopStallProbe::Delivery EventLoopStallProbe::Delivery::of(const QObject *receiver, const QEvent *event)

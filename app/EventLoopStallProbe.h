@@ -22,6 +22,8 @@ public:
     ~EventLoopStallProbe() override;
 
     qint64 longestStallMs() const { return m_longestUs / 1000; }
+    // The processor time the calling thread has used, in microseconds (CLOCK_THREAD_CPUTIME_ID).
+    static qint64 threadCpuUs();
     QByteArray reportJson() const;
 
     // One event the thread's event loop delivered, as cheap to take as it can be: it is taken for

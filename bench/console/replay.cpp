@@ -29,16 +29,8 @@
 #include <cmath>
 #include <utility>
 #include <cstdio>
-#include <ctime>
 
 namespace {
-qint64 threadCpuUs()
-{
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return qint64(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
-}
-
 void run(int ms)
 {
     QEventLoop loop;
@@ -256,9 +248,9 @@ int main(int argc, char **argv)
     app.setStallProbe(&probe);
     QElapsedTimer wall;
     wall.start();
-    const qint64 cpu0 = threadCpuUs();
+    const qint64 cpu0 = EventLoopStallProbe::threadCpuUs();
     run(seconds * 1000);
-    const double cpuMs = double(threadCpuUs() - cpu0) / 1000.0;
+    const double cpuMs = double(EventLoopStallProbe::threadCpuUs() - cpu0) / 1000.0;
     const double wallS = double(wall.elapsed()) / 1000.0;
     app.setStallProbe(nullptr);
     if (const QString png = args.value(4); !png.isEmpty() && !window.grab().save(png))
