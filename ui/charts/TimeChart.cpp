@@ -218,8 +218,14 @@ void TimeChart::setTimeSpan(qint64 fromSecond, qint64 toSecond)
     for (const QString &label : m_time->categoriesLabels())
         m_time->remove(label);
     m_time->setStartValue(plotX(double(fromSecond) - 1.0)); // a label may sit on the first second
-    for (const qint64 tick : AxisScale::timeTicks(fromSecond, toSecond))
+    // A label is centred on its minute: one within the last (or first) 4 % of the span would hang
+    // over the end of the axis and be cut ("05:5" at 05:50:05).
+    const qint64 margin = (toSecond - fromSecond + 1) * 4 / 100;
+    for (const qint64 tick : AxisScale::timeTicks(fromSecond, toSecond)) {
+        if (tick - fromSecond < margin || toSecond - tick < margin)
+            continue;
         m_time->append(QDateTime::fromSecsSinceEpoch(tick).toString(QStringLiteral("HH:mm")), plotX(double(tick)));
+    }
 }
 
 void TimeChart::setValueMax(double dataMax)

@@ -73,6 +73,7 @@ RequestDetails::RequestDetails(QWidget *parent)
     layout->addWidget(m_title);
     layout->addWidget(m_hint);
     layout->addWidget(m_body, 1);
+    layout->addStretch(0); // with nothing selected, the title and the hint stay at the top
     showRecord(nullptr);
 }
 

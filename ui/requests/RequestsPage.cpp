@@ -1,5 +1,6 @@
 #include "RequestsPage.h"
 
+#include "ConsoleFormat.h"
 #include "ConsolePalette.h"
 #include "RequestDetails.h"
 #include "RequestFilter.h"
@@ -92,6 +93,7 @@ RequestsPage::RequestsPage(QWidget *parent)
     bottom->setSpacing(16);
     bottom->addWidget(m_count);
     bottom->addWidget(m_skipped, 1);
+    bottom->addStretch(0); // the count keeps to the left while the line beside it is hidden
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -329,14 +331,15 @@ void RequestsPage::selectionChanged()
 
 void RequestsPage::updateCount()
 {
+    using ConsoleFormat::count;
     const int shown = m_filter->rowCount();
     const int held = m_model->rowCount();
     QString text = held == 0 ? tr("No requests yet")
-        : shown == held      ? tr("%1 requests").arg(held)
-                             : tr("%1 of %2 requests").arg(shown).arg(held);
+        : shown == held      ? tr("%1 requests").arg(count(held))
+                             : tr("%1 of %2 requests").arg(count(shown), count(held));
     if (m_skippedTotal > 0)
-        text += tr(" · %1 not shown").arg(m_skippedTotal);
+        text += tr(" · %1 not shown").arg(count(m_skippedTotal));
     if (m_waitingRows > 0)
-        text += tr(" · %1 new waiting").arg(std::min<qsizetype>(m_waitingRows, m_model->capacity()));
+        text += tr(" · %1 new waiting").arg(count(std::min<qsizetype>(m_waitingRows, m_model->capacity())));
     m_count->setFigure(text);
 }

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <numeric>
 #include <QToolButton>
+#include <QDateTime>
 #include <QtTest>
 
 using namespace OverviewSamples;
@@ -158,9 +159,11 @@ void tst_OverviewPage::rangeChangesThePoints_data()
     QTest::addColumn<QString>("button");
     QTest::addColumn<int>("secondsPerPoint");
     QTest::addColumn<int>("timeLabels");
-    QTest::newRow("5 min") << QStringLiteral("range5Button") << 1 << 5;
+    // The data ends a second after a round minute: that minute is too close to the end of the
+    // axis for its label (centred on it, the label would be cut), so it goes unlabelled.
+    QTest::newRow("5 min") << QStringLiteral("range5Button") << 1 << 4;
     QTest::newRow("15 min") << QStringLiteral("range15Button") << 3 << 3;
-    QTest::newRow("60 min") << QStringLiteral("range60Button") << 12 << 6;
+    QTest::newRow("60 min") << QStringLiteral("range60Button") << 12 << 5;
 }
 
 void tst_OverviewPage::rangeChangesThePoints()
@@ -182,6 +185,7 @@ void tst_OverviewPage::rangeChangesThePoints()
         QCOMPARE(points.size(), 300);
         QCOMPARE(points.at(1).x() - points.at(0).x(), double(secondsPerPoint));
         QTEST(int(chart->timeTickLabels().size()), "timeLabels");
+        QVERIFY(!chart->timeTickLabels().contains(QDateTime::fromSecsSinceEpoch(S0 + 21 * 60).toString(QStringLiteral("HH:mm"))));
     }
     // The last point is all traffic whatever its width; only the hour reaches the first minute.
     QCOMPARE(lastValue(tokens, 0), 160.0);

@@ -5,6 +5,7 @@
 #include "ConsoleWiring.h"
 #include "GatewayClient.h"
 #include "GatewayUnderTest.h"
+#include "ConsoleFormat.h"
 #include "RequestSamples.h"
 #include "admin/AdminChannel.h"
 #include "core/GatewayHost.h"
@@ -239,7 +240,9 @@ void tst_RequestsPage::rowsWaitWhileThePageIsOutOfSight()
     QCOMPARE(page.model()->rowCount(), capacity);
     QCOMPARE(page.model()->recordAt(0).id, sent.last().id);
     QCOMPARE(page.model()->recordAt(capacity - 1).id, sent.at(sent.size() - capacity).id);
-    QVERIFY(!page.findChild<QLabel *>("requestCount")->text().contains(QLatin1String("waiting")));
+    const QString count = page.findChild<QLabel *>("requestCount")->text();
+    QVERIFY2(!count.contains(QLatin1String("waiting")), qPrintable(count));
+    QVERIFY2(count.startsWith(ConsoleFormat::count(capacity) + QStringLiteral(" requests")), qPrintable(count)); // "5,000 requests"
 }
 
 // A snapshot of 500 rows into a full ring of 5,000, shown, sorted and filtered: what a busy gateway
