@@ -235,6 +235,7 @@ void RequestsPage::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     if (m_follow->isChecked())
         takeWaiting();
+    updateCount(); // it is not kept up to date out of sight
 }
 
 void RequestsPage::takeWaiting()
