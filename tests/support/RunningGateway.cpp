@@ -10,8 +10,19 @@ RunningGateway::~RunningGateway()
 
 bool RunningGateway::start(const QJsonObject &config)
 {
+    return create(config) && start();
+}
+
+bool RunningGateway::create(const QJsonObject &config)
+{
+    stop();
     m_host.reset(GatewayUnderTest::create(config, m_dataDir.path(), nullptr, &m_error));
-    if (!m_host)
+    return bool(m_host);
+}
+
+bool RunningGateway::start()
+{
+    if (!m_host && !create())
         return false;
     m_port = GatewayUnderTest::start(m_host.get());
     if (m_port == 0) {

@@ -22,7 +22,12 @@ public:
     RunningGateway &operator=(const RunningGateway &) = delete;
 
     // False (see error()) when the config is refused or the gateway did not start.
-    bool start(const QJsonObject &config = {});
+    bool start(const QJsonObject &config);
+    // In two steps, for a test that wires itself to host() before the gateway's first snapshot:
+    // create() makes the gateway without starting it; start() starts it (creating it first with
+    // the default config when create() was not called).
+    bool create(const QJsonObject &config = {});
+    bool start();
     void stop();
 
     QString error() const { return m_error; }

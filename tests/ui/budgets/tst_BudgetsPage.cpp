@@ -7,6 +7,7 @@
 #include "ConsoleWiring.h"
 #include "GatewayClient.h"
 #include "GatewayUnderTest.h"
+#include "RunningGateway.h"
 #include "admin/AdminChannel.h"
 #include "budgets/BudgetRuleDialog.h"
 #include "budgets/BudgetRulesModel.h"
@@ -65,38 +66,30 @@ private:
     static void clickOk(QWidget *dialog);
     void selectRow(const QString &table, int row);
 
-    QTemporaryDir m_dataDir;
-    GatewayHost *m_host = nullptr;
+    RunningGateway m_gateway;
     AdminChannel m_channel;
     std::unique_ptr<BudgetsPage> m_page;
-    std::unique_ptr<GatewayClient> m_client;
-    quint16 m_port = 0;
 };
 
 void tst_BudgetsPage::initTestCase()
 {
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     qRegisterMetaType<GatewaySnapshot>();
-    QString error;
-    m_host = GatewayUnderTest::create(QJsonObject{}, m_dataDir.path(), this, &error);
-    QVERIFY2(m_host, qPrintable(error));
-    ConsoleWiring::connectAdmin(*m_host, m_channel);
+    QVERIFY2(m_gateway.create(), qPrintable(m_gateway.error()));
+    ConsoleWiring::connectAdmin(*m_gateway.host(), m_channel);
     m_page = std::make_unique<BudgetsPage>(&m_channel);
-    connect(m_host, &GatewayHost::snapshotReady, m_page.get(), &BudgetsPage::applySnapshot);
+    connect(m_gateway.host(), &GatewayHost::snapshotReady, m_page.get(), &BudgetsPage::applySnapshot);
     m_page->resize(1100, 720);
     m_page->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
-    m_port = GatewayUnderTest::start(m_host);
-    QVERIFY(m_port);
-    m_client = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
+    QVERIFY2(m_gateway.start(), qPrintable(m_gateway.error()));
     m_page->refresh();
 }
 
 void tst_BudgetsPage::cleanupTestCase()
 {
     m_page.reset();
-    m_client.reset();
-    m_host->stop();
+    m_gateway.stop();
 }
 
 void tst_BudgetsPage::cleanup()
@@ -105,8 +98,8 @@ void tst_BudgetsPage::cleanup()
         if (qobject_cast<QDialog *>(w) && w->isVisible())
             w->close();
     }
-    QCOMPARE(m_client->admin("PUT", "budgets", QJsonArray()).status, 200);
-    QCOMPARE(m_client->admin("PUT", "rate_limits", QJsonArray()).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "budgets", QJsonArray()).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "rate_limits", QJsonArray()).status, 200);
     m_page->refresh();
     QTRY_COMPARE(m_page->budgetsModel()->rowCount(), 0);
     QTRY_COMPARE(m_page->rateLimitsModel()->rowCount(), 0);
@@ -122,7 +115,7 @@ int tst_BudgetsPage::request(const QByteArray &tenant, const QByteArray &session
     if (!authorization.isEmpty())
         h.add("authorization", authorization);
     const QByteArray body = R"({"model":"gpt-4o-mini","max_tokens":32,"messages":[{"role":"user","content":"hello"}]})";
-    return m_client->call("/v1/chat/completions", body, h).status;
+    return m_gateway.client().call("/v1/chat/completions", body, h).status;
 }
 
 QPushButton *tst_BudgetsPage::button(const QString &name) const
@@ -209,7 +202,7 @@ void tst_BudgetsPage::deleteAsksFirstThenRemovesTheRule()
 {
     const QJsonArray rules{QJsonObject{{"name", "a"}, {"scope", "global"}, {"window", "day"}, {"max_requests", 1000}},
                            QJsonObject{{"name", "b"}, {"scope", "tenant"}, {"window", "hour"}, {"max_tokens", 5000}}};
-    QCOMPARE(m_client->admin("PUT", "budgets", rules).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "budgets", rules).status, 200);
     QTRY_COMPARE(m_page->budgetsModel()->rowCount(), 2);
     selectRow(QStringLiteral("budgetsTable"), 0);
     // Cancel first: nothing changes.
@@ -232,7 +225,7 @@ void tst_BudgetsPage::deleteAsksFirstThenRemovesTheRule()
     QTest::keyClick(table, Qt::Key_Delete);
     QTRY_COMPARE(m_page->budgetsModel()->rowCount(), 1);
     QCOMPARE(m_page->budgetsModel()->rules().first().name, QStringLiteral("b"));
-    const QJsonArray inForce = QJsonDocument::fromJson(m_client->admin("GET", "budgets").body).object().value("budgets").toArray();
+    const QJsonArray inForce = QJsonDocument::fromJson(m_gateway.client().admin("GET", "budgets").body).object().value("budgets").toArray();
     QCOMPARE(inForce.size(), 1);
 }
 
@@ -327,9 +320,9 @@ void tst_BudgetsPage::showingThePageReadsWhatChangedElsewhere()
 {
     m_page->hide();
     const int keys = m_page->keysModel()->rowCount();
-    QCOMPARE(m_client->admin("POST", "keys", QJsonObject{{"tenant", "elsewhere"}}).status, 201);
+    QCOMPARE(m_gateway.client().admin("POST", "keys", QJsonObject{{"tenant", "elsewhere"}}).status, 201);
     const QJsonArray limits{QJsonObject{{"scope", "tenant"}, {"match", "curl-*"}, {"tpm", 5000}}};
-    QCOMPARE(m_client->admin("PUT", "rate_limits", limits).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "rate_limits", limits).status, 200);
     m_page->show();
     QTRY_COMPARE(m_page->keysModel()->rowCount(), keys + 1);
     QTRY_COMPARE(m_page->rateLimitsModel()->rowCount(), 1);
@@ -346,13 +339,13 @@ void tst_BudgetsPage::screenshots()
                     {"max_tokens", 3000}, {"over_cap", "refuse"}, {"alert_at", 0.7}},
         QJsonObject{{"scope", "model"}, {"match", "gpt-4o*"}, {"window", "hour"}, {"max_requests", 12}},
         QJsonObject{{"name", "one request"}, {"scope", "global"}, {"window", "request"}, {"max_tokens", 32000}}};
-    QCOMPARE(m_client->admin("PUT", "budgets", budgets).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "budgets", budgets).status, 200);
     const QJsonArray limits{QJsonObject{{"scope", "session"}, {"match", "*"}, {"rpm", 60}, {"tpm", 200000}, {"concurrency", 4}},
                             QJsonObject{{"scope", "tenant"}, {"match", "ci-*"}, {"rpm", 600}}};
-    QCOMPARE(m_client->admin("PUT", "rate_limits", limits).status, 200);
+    QCOMPARE(m_gateway.client().admin("PUT", "rate_limits", limits).status, 200);
     for (int i = 0; i < 9; ++i)
         request(i % 3 ? "acme-prod" : "acme-dev", "agent-" + QByteArray::number(i % 4));
-    QCOMPARE(m_client->admin("POST", "keys", QJsonObject{{"tenant", "acme-prod"}, {"name", "deploy bot"}}).status, 201);
+    QCOMPARE(m_gateway.client().admin("POST", "keys", QJsonObject{{"tenant", "acme-prod"}, {"name", "deploy bot"}}).status, 201);
     const int keys = m_page->keysModel()->rowCount();
     m_page->refresh();
     QTRY_COMPARE(m_page->keysModel()->rowCount(), keys + 1);

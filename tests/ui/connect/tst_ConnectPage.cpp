@@ -5,7 +5,7 @@
 // A key created on the page goes into the snippets, and a request with it counts for its tenant.
 #include "ConsoleWiring.h"
 #include "GatewayClient.h"
-#include "GatewayUnderTest.h"
+#include "RunningGateway.h"
 #include "admin/AdminChannel.h"
 #include "connect/ConnectPage.h"
 #include "connect/ConnectSnippets.h"
@@ -53,35 +53,28 @@ private:
     qint64 usageRequests(const QByteArray &groupBy, const QString &key);
     void setSession(const QString &session);
 
-    QTemporaryDir m_dataDir;
-    GatewayHost *m_host = nullptr;
+    RunningGateway m_gateway;
     AdminChannel m_channel;
     std::unique_ptr<ConnectPage> m_page;
-    std::unique_ptr<GatewayClient> m_client;
-    quint16 m_port = 0;
 };
 
 void tst_ConnectPage::initTestCase()
 {
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    QString error;
-    m_host = GatewayUnderTest::create(QJsonObject{}, m_dataDir.path(), this, &error);
-    QVERIFY2(m_host, qPrintable(error));
-    ConsoleWiring::connectAdmin(*m_host, m_channel);
+    QVERIFY2(m_gateway.create(), qPrintable(m_gateway.error()));
+    ConsoleWiring::connectAdmin(*m_gateway.host(), m_channel);
     m_page = std::make_unique<ConnectPage>(&m_channel);
-    connect(m_host, &GatewayHost::snapshotReady, m_page.get(), &ConnectPage::applySnapshot);
+    connect(m_gateway.host(), &GatewayHost::snapshotReady, m_page.get(), &ConnectPage::applySnapshot);
     m_page->resize(1100, 720);
     m_page->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
-    m_port = GatewayUnderTest::start(m_host);
-    QVERIFY(m_port);
-    m_client = std::make_unique<GatewayClient>(m_port, m_dataDir.path());
-    QTRY_VERIFY(m_page->findChild<QLabel *>("connectAddress")->text().contains(QStringLiteral(":%1").arg(m_port)));
+    QVERIFY2(m_gateway.start(), qPrintable(m_gateway.error()));
+    QTRY_VERIFY(m_page->findChild<QLabel *>("connectAddress")->text().contains(QStringLiteral(":%1").arg(m_gateway.port())));
 }
 
 void tst_ConnectPage::cleanupTestCase()
 {
-    m_host->stop();
+    m_gateway.stop();
     m_page.reset();
 }
 
@@ -106,7 +99,7 @@ tst_ConnectPage::Run tst_ConnectPage::run(const QString &program, const QStringL
 // Requests the store holds for one group (a session or a tenant), as GET /admin/v1/usage says.
 qint64 tst_ConnectPage::usageRequests(const QByteArray &groupBy, const QString &key)
 {
-    const GatewayClient::Reply reply = m_client->admin("GET", "usage?group_by=" + groupBy);
+    const GatewayClient::Reply reply = m_gateway.client().admin("GET", "usage?group_by=" + groupBy);
     if (reply.status != 200)
         return -1;
     const QJsonArray groups = QJsonDocument::fromJson(reply.body).object().value("groups").toArray();
@@ -126,7 +119,7 @@ void tst_ConnectPage::setSession(const QString &session)
 
 void tst_ConnectPage::theSnippetsCarryTheRealPort()
 {
-    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(m_gateway.port());
     for (const ConnectSnippets::Snippet &s : ConnectSnippets::all({base, {}, {}})) {
         const QString shown = m_page->snippetText(s.id);
         QVERIFY2(shown.contains(base), qPrintable(s.id + ": " + shown));
@@ -253,7 +246,7 @@ void tst_ConnectPage::pictures()
     QApplication::setPalette(dark);
     ConnectPage darkPage(&m_channel);
     GatewaySnapshot snapshot;
-    snapshot.listenAddress = QStringLiteral("127.0.0.1:%1").arg(m_port);
+    snapshot.listenAddress = QStringLiteral("127.0.0.1:%1").arg(m_gateway.port());
     darkPage.applySnapshot(snapshot);
     darkPage.resize(1100, 720);
     darkPage.show();
