@@ -1,0 +1,102 @@
+#include "UpstreamBreaker.h"
+
+#include <algorithm>
+#include <utility>
+
+QString UpstreamBreaker::stateName(State state)
+{
+    switch (state) {
+    case State::Closed: return QStringLiteral("closed");
+    case State::Open: return QStringLiteral("open");
+    case State::HalfOpen: return QStringLiteral("half_open");
+    }
+    return QString();
+}
+
+bool UpstreamBreaker::allow(qint64 nowMs)
+{
+    if (m_state == State::Open) {
+        if (nowMs < m_openedAtMs + m_cooldownMs)
+            return false;
+        moveTo(State::HalfOpen, nowMs, QStringLiteral("cooldown of %1 s over: probing").arg(m_cooldownMs / 1000));
+        m_probesOut = 0;
+    }
+    if (m_state == State::HalfOpen) {
+        if (m_probesOut >= std::max(1, m_policy.halfOpenProbes))
+            return false;
+        ++m_probesOut;
+    }
+    return true;
+}
+
+void UpstreamBreaker::record(qint64 nowMs, qint64 latencyMs, const QString &failure)
+{
+    QString why = failure;
+    if (why.isEmpty() && m_policy.slowMs > 0 && latencyMs > m_policy.slowMs)
+        why = QStringLiteral("slow: %1 ms").arg(latencyMs);
+    const bool failed = !why.isEmpty();
+
+    if (m_state == State::HalfOpen) {
+        m_probesOut = std::max(0, m_probesOut - 1);
+        if (failed) {
+            m_cooldownMs = std::min(m_policy.maxCooldownMs, m_cooldownMs * 2);
+            open(nowMs, QStringLiteral("probe failed (%1)").arg(why));
+        } else {
+            close(nowMs);
+        }
+        return;
+    }
+    if (m_state == State::Open)
+        return; // a request let through before it opened: its outcome is already told
+
+    forget(nowMs);
+    m_window.push_back(Outcome{nowMs, failed});
+    m_windowFailures += failed;
+    m_failuresInRow = failed ? m_failuresInRow + 1 : 0;
+    if (!failed)
+        return;
+    m_cooldownMs = m_policy.cooldownMs;
+    if (m_policy.consecutive > 0 && m_failuresInRow >= m_policy.consecutive) {
+        open(nowMs, QStringLiteral("%1 failures in a row (last: %2)").arg(m_failuresInRow).arg(why));
+        return;
+    }
+    const int ended = int(m_window.size());
+    if (ended >= std::max(1, m_policy.minRequests) && double(m_windowFailures) >= m_policy.errorRate * double(ended))
+        open(nowMs, QStringLiteral("%1 of the last %2 requests failed in %3 s (last: %4)")
+                        .arg(m_windowFailures)
+                        .arg(ended)
+                        .arg(m_policy.windowMs / 1000)
+                        .arg(why));
+}
+
+void UpstreamBreaker::forget(qint64 nowMs)
+{
+    while (!m_window.empty() && m_window.front().atMs <= nowMs - m_policy.windowMs) {
+        m_windowFailures -= m_window.front().failed;
+        m_window.pop_front();
+    }
+}
+
+void UpstreamBreaker::open(qint64 nowMs, const QString &reason)
+{
+    m_openedAtMs = nowMs;
+    if (m_cooldownMs <= 0)
+        m_cooldownMs = m_policy.cooldownMs;
+    m_window.clear();
+    m_windowFailures = 0;
+    m_failuresInRow = 0;
+    moveTo(State::Open, nowMs, reason);
+}
+
+void UpstreamBreaker::close(qint64 nowMs)
+{
+    m_cooldownMs = m_policy.cooldownMs;
+    moveTo(State::Closed, nowMs, QStringLiteral("probe succeeded"));
+}
+
+void UpstreamBreaker::moveTo(State to, qint64 nowMs, const QString &reason)
+{
+    m_transitions.append(Transition{m_state, to, nowMs, reason});
+    m_state = to;
+    m_reason = reason;
+}

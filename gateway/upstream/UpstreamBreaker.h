@@ -1,0 +1,83 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <deque>
+#include <utility>
+
+// The circuit breaker of one upstream (or one upstream and model): whether a request may go to it
+// now. Closed, it lets everything through and watches the outcomes; it opens on `consecutive`
+// failures in a row, or when over the last `windowMs` at least `minRequests` ended and the share
+// of failures reached `errorRate` (a response slower than `slowMs` counts as a failure). Open, it
+// refuses until its cooldown has passed, then lets `halfOpenProbes` requests through at once
+// (half-open): one success closes it, one failure opens it again with the cooldown doubled, up to
+// `maxCooldownMs`. Every change of state is kept as a Transition for the console, the admin API,
+// /metrics and the log. Pure logic on a clock the caller passes in: gateway thread only.
+class UpstreamBreaker
+{
+public:
+    enum class State { Closed, Open, HalfOpen };
+
+    struct Policy
+    {
+        int consecutive = 5;
+        double errorRate = 0.5;
+        int minRequests = 10;
+        qint64 windowMs = 30'000;
+        qint64 slowMs = 0; // 0: latency never counts as a failure
+        qint64 cooldownMs = 15'000;
+        qint64 maxCooldownMs = 300'000;
+        int halfOpenProbes = 1;
+    };
+
+    struct Transition
+    {
+        State from = State::Closed;
+        State to = State::Closed;
+        qint64 atMs = 0;
+        QString reason; // for people: "5 failures in a row (last: 503)"
+    };
+
+    UpstreamBreaker() = default;
+    explicit UpstreamBreaker(const Policy &policy) : m_policy(policy) {}
+
+    // May a request go through at `nowMs`? Past the cooldown this is the moment it turns
+    // half-open; a true answer there takes one of the probes, which record() gives back.
+    bool allow(qint64 nowMs);
+    // How a request that allow() let through ended. `failure` is what went wrong, for the reason
+    // ("503", "connect refused"); empty for a success. A success slower than slowMs counts as
+    // a failure ("slow: 4.2 s").
+    void record(qint64 nowMs, qint64 latencyMs, const QString &failure = QString());
+
+    State state() const { return m_state; }
+    // When an open breaker will let a probe through (0 unless open).
+    qint64 retryAtMs() const { return m_state == State::Open ? m_openedAtMs + m_cooldownMs : 0; }
+    QString reason() const { return m_reason; }
+    // The changes of state since the last call, oldest first.
+    QList<Transition> takeTransitions() { return std::exchange(m_transitions, {}); }
+
+    static QString stateName(State state);
+
+private:
+    void open(qint64 nowMs, const QString &reason);
+    void close(qint64 nowMs);
+    void moveTo(State to, qint64 nowMs, const QString &reason);
+    void forget(qint64 nowMs);
+
+    Policy m_policy;
+    State m_state = State::Closed;
+    QString m_reason;
+    int m_failuresInRow = 0;
+    struct Outcome
+    {
+        qint64 atMs = 0;
+        bool failed = false;
+    };
+    std::deque<Outcome> m_window; // closed only: the outcomes of the last windowMs
+    int m_windowFailures = 0;
+    qint64 m_openedAtMs = 0;
+    qint64 m_cooldownMs = 0;
+    int m_probesOut = 0;
+    QList<Transition> m_transitions;
+};
