@@ -49,9 +49,12 @@ void UpstreamBreaker::record(qint64 nowMs, qint64 latencyMs, const QString &fail
     if (m_state == State::Open)
         return; // a request let through before it opened: its outcome is already told
 
-    forget(nowMs);
-    m_window.push_back(Outcome{nowMs, failed});
-    m_windowFailures += failed;
+    const qint64 index = nowMs / sliceMs();
+    Slot &slot = m_window[std::size_t(index % WindowSlots)];
+    if (slot.index != index)
+        slot = Slot{index, 0, 0};
+    ++slot.ended;
+    slot.failed += failed;
     m_failuresInRow = failed ? m_failuresInRow + 1 : 0;
     if (!failed)
         return;
@@ -60,21 +63,25 @@ void UpstreamBreaker::record(qint64 nowMs, qint64 latencyMs, const QString &fail
         open(nowMs, QStringLiteral("%1 failures in a row (last: %2)").arg(m_failuresInRow).arg(why));
         return;
     }
-    const int ended = int(m_window.size());
-    if (ended >= std::max(1, m_policy.minRequests) && double(m_windowFailures) >= m_policy.errorRate * double(ended))
+    int ended = 0;
+    int failures = 0;
+    for (const Slot &s : m_window) {
+        if (s.index > index - WindowSlots) { // the slices of the last windowMs
+            ended += s.ended;
+            failures += s.failed;
+        }
+    }
+    if (ended >= std::max(1, m_policy.minRequests) && double(failures) >= m_policy.errorRate * double(ended))
         open(nowMs, QStringLiteral("%1 of the last %2 requests failed in %3 s (last: %4)")
-                        .arg(m_windowFailures)
+                        .arg(failures)
                         .arg(ended)
                         .arg(m_policy.windowMs / 1000)
                         .arg(why));
 }
 
-void UpstreamBreaker::forget(qint64 nowMs)
+qint64 UpstreamBreaker::sliceMs() const
 {
-    while (!m_window.empty() && m_window.front().atMs <= nowMs - m_policy.windowMs) {
-        m_windowFailures -= m_window.front().failed;
-        m_window.pop_front();
-    }
+    return std::max<qint64>(1, m_policy.windowMs / WindowSlots);
 }
 
 void UpstreamBreaker::open(qint64 nowMs, const QString &reason)
@@ -82,8 +89,7 @@ void UpstreamBreaker::open(qint64 nowMs, const QString &reason)
     m_openedAtMs = nowMs;
     if (m_cooldownMs <= 0)
         m_cooldownMs = m_policy.cooldownMs;
-    m_window.clear();
-    m_windowFailures = 0;
+    clearWindow();
     m_failuresInRow = 0;
     moveTo(State::Open, nowMs, reason);
 }
@@ -96,6 +102,8 @@ void UpstreamBreaker::close(qint64 nowMs)
 
 void UpstreamBreaker::moveTo(State to, qint64 nowMs, const QString &reason)
 {
+    if (m_transitions.size() >= MaxTransitionsKept)
+        m_transitions.removeFirst();
     m_transitions.append(Transition{m_state, to, nowMs, reason});
     m_state = to;
     m_reason = reason;

@@ -3,7 +3,7 @@
 #include <QList>
 #include <QString>
 
-#include <deque>
+#include <array>
 #include <utility>
 
 // The circuit breaker of one upstream (or one upstream and model): whether a request may go to it
@@ -54,28 +54,34 @@ public:
     // When an open breaker will let a probe through (0 unless open).
     qint64 retryAtMs() const { return m_state == State::Open ? m_openedAtMs + m_cooldownMs : 0; }
     QString reason() const { return m_reason; }
-    // The changes of state since the last call, oldest first.
+    // The changes of state since the last call, oldest first (at most MaxTransitionsKept: a
+    // breaker nobody asks keeps only its latest).
     QList<Transition> takeTransitions() { return std::exchange(m_transitions, {}); }
 
     static QString stateName(State state);
+    static constexpr int MaxTransitionsKept = 64;
 
 private:
     void open(qint64 nowMs, const QString &reason);
     void close(qint64 nowMs);
     void moveTo(State to, qint64 nowMs, const QString &reason);
-    void forget(qint64 nowMs);
+    qint64 sliceMs() const;
+    void clearWindow() { m_window.fill(Slot{}); }
 
     Policy m_policy;
     State m_state = State::Closed;
     QString m_reason;
     int m_failuresInRow = 0;
-    struct Outcome
+    // Closed only: the outcomes of the last windowMs, counted in WindowSlots slices of it, so the
+    // memory is the same at 3,000 requests a second as at one.
+    static constexpr int WindowSlots = 20;
+    struct Slot
     {
-        qint64 atMs = 0;
-        bool failed = false;
+        qint64 index = -1; // atMs / slice width
+        int ended = 0;
+        int failed = 0;
     };
-    std::deque<Outcome> m_window; // closed only: the outcomes of the last windowMs
-    int m_windowFailures = 0;
+    std::array<Slot, WindowSlots> m_window{};
     qint64 m_openedAtMs = 0;
     qint64 m_cooldownMs = 0;
     int m_probesOut = 0;

@@ -160,6 +160,45 @@ private slots:
         QCOMPARE(breaker.takeTransitions().size(), 1);
     }
 
+    void aBreakerNobodyAsksKeepsOnlyItsLatestTransitions()
+    {
+        UpstreamBreaker::Policy policy;
+        policy.consecutive = 1;
+        policy.cooldownMs = 10;
+        policy.maxCooldownMs = 10;
+        UpstreamBreaker breaker(policy);
+        qint64 t = 0;
+        for (int i = 0; i < 100; ++i) { // open, half-open, closed: three transitions a round
+            breaker.record(t += 1, 5, QStringLiteral("503"));
+            QVERIFY(breaker.allow(t += 10));
+            breaker.record(t += 1, 5);
+        }
+        const QList<UpstreamBreaker::Transition> moves = breaker.takeTransitions();
+        QCOMPARE(moves.size(), UpstreamBreaker::MaxTransitionsKept);
+        QCOMPARE(moves.last().atMs, t);
+        QCOMPARE(moves.last().to, State::Closed);
+    }
+
+    void aBusyWindowCountsEveryOutcome()
+    {
+        // Thousands of outcomes in one window, as a busy upstream has: all of them counted.
+        UpstreamBreaker::Policy policy;
+        policy.consecutive = 0;
+        policy.minRequests = 100;
+        policy.errorRate = 0.25;
+        policy.windowMs = 10'000;
+        UpstreamBreaker breaker(policy);
+        for (int i = 0; i < 8'000; ++i) // 1 in 5 failing, one a millisecond, all within the window
+            breaker.record(i, 5, i % 5 == 0 ? QStringLiteral("500") : QString());
+        QCOMPARE(breaker.state(), State::Closed);
+        // Then only failures: 1,600 + k of 8,000 + k reach a quarter at k = 534.
+        int k = 0;
+        while (breaker.state() == State::Closed && k < 1'000)
+            breaker.record(8'000 + k++, 5, QStringLiteral("500"));
+        QCOMPARE(k, 534);
+        QCOMPARE(breaker.reason(), QStringLiteral("2134 of the last 8534 requests failed in 10 s (last: 500)"));
+    }
+
     void stateNames()
     {
         QCOMPARE(UpstreamBreaker::stateName(State::Closed), QStringLiteral("closed"));
