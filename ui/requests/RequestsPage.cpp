@@ -211,37 +211,35 @@ void RequestsPage::applySnapshot(const GatewaySnapshot &snapshot)
                                    .arg(GatewaySnapshot::MaxRecorded));
             m_skipped->show();
         }
-        if (isVisible())
-            updateCount();
     }
-    if (snapshot.recorded.isEmpty())
+    if (!snapshot.recorded.isEmpty() && m_follow->isChecked() && isVisible()) {
+        takeRows(snapshot.recorded); // counts them too
         return;
-    if (!m_follow->isChecked() || !isVisible()) {
+    }
+    if (!snapshot.recorded.isEmpty()) {
         // Whole snapshots' lists, shared, not copied row by row; what the ring would drop anyway
         // goes at once.
         m_waiting.append(snapshot.recorded);
         m_waitingRows += snapshot.recorded.size();
         while (m_waitingRows - m_waiting.first().size() >= m_model->capacity())
             m_waitingRows -= m_waiting.takeFirst().size();
-        if (isVisible())
-            updateCount();
-        return;
     }
-    takeRows(snapshot.recorded);
+    // Out of sight the count is brought up to date when the page is shown.
+    if (isVisible() && (snapshot.recordedSkipped > 0 || !snapshot.recorded.isEmpty()))
+        updateCount();
 }
 
 void RequestsPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (m_follow->isChecked())
-        takeWaiting();
-    updateCount(); // it is not kept up to date out of sight
+    if (!m_follow->isChecked() || !takeWaiting())
+        updateCount(); // it is not kept up to date out of sight
 }
 
-void RequestsPage::takeWaiting()
+bool RequestsPage::takeWaiting()
 {
     if (m_waiting.isEmpty())
-        return;
+        return false;
     QList<UsageRecord> rows;
     rows.reserve(std::min<qsizetype>(m_waitingRows, m_model->capacity()));
     qsizetype skip = std::max<qsizetype>(0, m_waitingRows - m_model->capacity());
@@ -253,6 +251,7 @@ void RequestsPage::takeWaiting()
     m_waiting.clear();
     m_waitingRows = 0;
     takeRows(rows);
+    return true;
 }
 
 void RequestsPage::takeRows(const QList<UsageRecord> &rows)

@@ -45,7 +45,7 @@ private:
     void refreshChoices();
     void followChanged(bool follow);
     void takeRows(const QList<UsageRecord> &rows);
-    void takeWaiting();
+    bool takeWaiting(); // false when nothing was waiting
     void selectionChanged();
     void updateCount();
 
