@@ -13,7 +13,20 @@
 
 namespace {
 constexpr int TickMs = 5;
+
+// Keeps `list` to the `kept` largest by `key`, largest first: adds `item` if it is one of them.
+// `make` builds the item only then (describing a delivery costs a string).
+template<typename List, typename Make>
+void keepLargest(List &list, std::size_t kept, qint64 key, qint64 (*keyOf)(const typename List::value_type &), Make make)
+{
+    if (list.size() >= kept && key <= keyOf(list.back()))
+        return;
+    const auto at = std::find_if(list.begin(), list.end(), [&](const auto &item) { return keyOf(item) < key; });
+    list.insert(at, make());
+    if (list.size() > kept)
+        list.pop_back();
 }
+} // namespace
 
 EventLoopStallProbe::EventLoopStallProbe(const QString &reportPath, QObject *parent) : QObject(parent), m_path(reportPath)
 {
@@ -38,12 +51,7 @@ void EventLoopStallProbe::tick()
         m_over16 += lateUs > 16'000;
         m_over50 += lateUs > 50'000;
         m_over100 += lateUs > 100'000;
-        if (m_worst.size() < WorstKept || lateUs > m_worst.back().lateUs) {
-            const auto at = std::find_if(m_worst.begin(), m_worst.end(), [&](const Stall &s) { return s.lateUs < lateUs; });
-            m_worst.insert(at, Stall{now, lateUs});
-            if (m_worst.size() > WorstKept)
-                m_worst.pop_back();
-        }
+        keepLargest(m_worst, WorstKept, lateUs, [](const Stall &s) { return s.lateUs; }, [&] { return Stall{now, lateUs}; });
     }
     m_lastUs = now;
     ++m_ticks;
@@ -85,12 +93,8 @@ QString EventLoopStallProbe::Delivery::describe() const
 void EventLoopStallProbe::recordDelivery(const Delivery &delivery, qint64 wallUs, qint64 cpuUs)
 {
     ++m_deliveries;
-    if (m_slowest.size() >= WorstKept && wallUs <= m_slowest.back().wallUs)
-        return;
-    const auto at = std::find_if(m_slowest.begin(), m_slowest.end(), [&](const Slow &s) { return s.wallUs < wallUs; });
-    m_slowest.insert(at, Slow{delivery.describe(), m_clock.nsecsElapsed() / 1000, wallUs, cpuUs});
-    if (m_slowest.size() > WorstKept)
-        m_slowest.pop_back();
+    keepLargest(m_slowest, WorstKept, wallUs, [](const Slow &s) { return s.wallUs; },
+                [&] { return Slow{delivery.describe(), m_clock.nsecsElapsed() / 1000, wallUs, cpuUs}; });
 }
 
 QByteArray EventLoopStallProbe::reportJson() const
