@@ -1,5 +1,7 @@
 #include "GatewayConfig.h"
 
+#include "core/Glob.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -79,8 +81,12 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
         return fail(error, where + QStringLiteral(".dialect must be \"openai\" or \"anthropic\", got '%1'").arg(dialect));
     if (!readString(o, "api_key_env", where, &u->apiKeyEnv, error) || !readString(o, "api_key", where, &u->apiKey, error))
         return false;
+    if (!u->apiKey.isEmpty())
+        u->keySource = UpstreamConfig::KeySource::Config;
     if (!u->apiKeyEnv.isEmpty()) {
+        u->keySource = UpstreamConfig::KeySource::Environment;
         u->apiKey = qEnvironmentVariable(u->apiKeyEnv.toUtf8().constData());
+        u->keyMissing = u->apiKey.isEmpty();
         if (u->apiKey.isEmpty())
             warnings->append(QStringLiteral("%1 (%2): environment variable %3 is not set; requests go out without a key of ours")
                                  .arg(where, u->name, u->apiKeyEnv));
@@ -291,6 +297,14 @@ std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QStrin
     }
     c->configPath = path;
     return c;
+}
+
+int GatewayConfig::tierOf(const QString &tenant) const
+{
+    for (const TenantTier &t : tenantTiers)
+        if (Glob::matches(t.match, tenant))
+            return t.priority;
+    return 0;
 }
 
 QString GatewayConfig::defaultDataDir()

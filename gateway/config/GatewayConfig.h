@@ -6,12 +6,22 @@
 #include "http/HttpLimits.h"
 #include "session/LoopDetectionConfig.h"
 #include "simulator/SimulatorProfile.h"
+#include "upstream/RetryPolicy.h"
+#include "upstream/UpstreamNetwork.h"
 
 #include <QJsonObject>
 #include <QList>
 #include <QString>
 
 #include <optional>
+
+// A tenant's tier ("tenants": [{"match": "ci-*", "priority": -1}]): when an upstream's wait queue
+// is full, higher tiers are served first and lower ones refused. Virtual keys carry one too.
+struct TenantTier
+{
+    QString match;     // tenant name or glob
+    int priority = 0;  // higher first; 0 is everyone's default
+};
 
 // Everything the gateway runs with: the config file merged with the command line. A value, copied
 // into the gateway thread at start.
@@ -22,6 +32,12 @@ struct GatewayConfig
     QString dataDir;
     QString configPath;       // where it was read from, empty when none
     QList<UpstreamConfig> upstreams;
+    RetryPolicy::Settings retry; // "retries": {"max_attempts", "base_delay_ms", "max_delay_ms", "deadline_ms"}
+    // "model_fallbacks": {"deepseek-reasoner": ["deepseek-chat"]}: tried in order when every
+    // upstream of a model is down (a string is a list of one).
+    QHash<QString, QStringList> modelFallbacks;
+    QList<TenantTier> tenantTiers; // first match wins
+    UpstreamNetwork network;       // the environment's proxy, overridden by "proxy"; "tls": {"ca_bundle"}
     bool simulate = false;    // --simulate: every model goes to the built-in simulator
     SimulatorProfile simulator;
     QJsonObject pricing;      // overrides of the bundled price table
@@ -39,6 +55,8 @@ struct GatewayConfig
 
     // The simulator answers every model when asked to, or when no upstream is configured.
     bool simulatorServesAll() const { return simulate || upstreams.isEmpty(); }
+    // The tier of a tenant by "tenants" (0 when none matches).
+    int tierOf(const QString &tenant) const;
 
     // Reads a config object; on error says which key is wrong and why.
     static std::optional<GatewayConfig> fromJson(const QJsonObject &json, QString *error);

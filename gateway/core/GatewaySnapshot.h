@@ -3,6 +3,7 @@
 #include "accounting/UsageRecord.h"
 #include "budget/BudgetUsage.h"
 #include "session/SessionView.h"
+#include "upstream/UpstreamView.h"
 
 #include <QList>
 #include <QMetaType>
@@ -101,5 +102,11 @@ struct GatewaySnapshot
     int sessionsTripped = 0;    // stopped by the loop detector
     int sessionsKilled = 0;     // stopped by hand (a session or its tenant)
     bool stoppedAll = false;    // stop-all is on: every new request is refused until resume-all
+
+    // Every configured upstream in routing order, with its breaker, load and recent figures, and
+    // the breaker changes since the previous snapshot (at most MaxTransitions, the latest).
+    static constexpr int MaxTransitions = 64;
+    QList<UpstreamView> upstreamViews;
+    QList<UpstreamTransitionView> upstreamTransitions;
 };
 Q_DECLARE_METATYPE(GatewaySnapshot)
