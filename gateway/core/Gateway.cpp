@@ -20,6 +20,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
+#include <QRandomGenerator>
 
 namespace {
 // The inactive sessions the console is sent besides those that matter (SessionBook::views).
@@ -101,6 +102,13 @@ bool Gateway::start(QString *error)
     m_services.rates = &m_rates;
     m_services.defaultMaxTokens = m_config.defaultMaxTokens;
     m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
+    m_router.setUpstreams(m_config.upstreams);
+    m_services.upstreamStarted = [this](const QString &upstream) { m_router.started(upstream); };
+    m_services.upstreamEnded = [this](const QString &upstream, const QString &model, qint64 latencyMs, qint64 ttftMs, const QString &failure) {
+        m_router.ended(upstream);
+        m_router.record(upstream, model, QDateTime::currentMSecsSinceEpoch(), latencyMs, ttftMs, failure);
+        announceBreakerChanges();
+    };
     m_services.answered = [this](const UsageRecord &row, const QString &text) {
         m_loops.observeOutput(row.session, row.tenant, text, row.endedAt);
     };
@@ -444,7 +452,7 @@ void Gateway::handleHealth(const HttpRequest &, HttpResponder *responder)
     responder->respond(m_store->isWritable() ? 200 : 503, h, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
-MetricsGauges Gateway::metricsGauges() const
+MetricsGauges Gateway::metricsGauges()
 {
     MetricsGauges g;
     g.inFlight = inFlight();
@@ -456,8 +464,8 @@ MetricsGauges Gateway::metricsGauges() const
     if (m_config.simulatorServesAll())
         g.upstreams << UpstreamGauge{m_simulatorUpstream.name, QStringLiteral("any")}; // it answers both dialects
     else
-        for (const UpstreamConfig &u : m_config.upstreams)
-            g.upstreams << UpstreamGauge{u.name, dialectName(u.dialect)};
+        for (const UpstreamView &v : m_router.views(QDateTime::currentMSecsSinceEpoch()))
+            g.upstreams << UpstreamGauge{v.name, v.dialect, v.breaker, v.inFlight};
     return g;
 }
 
@@ -468,15 +476,47 @@ void Gateway::handleMetrics(const HttpRequest &, HttpResponder *responder)
     responder->respond(200, h, m_metrics.render(metricsGauges()));
 }
 
-const UpstreamConfig *Gateway::route(const QString &model, ApiDialect api) const
+UpstreamRouter::Pick Gateway::route(const QString &model, ApiDialect api)
 {
-    if (m_config.simulatorServesAll())
-        return &m_simulatorUpstream;
-    for (const UpstreamConfig &u : m_config.upstreams) {
-        if (u.dialect == api && u.servesModel(model))
-            return &u;
+    if (m_config.simulatorServesAll()) {
+        UpstreamRouter::Pick pick;
+        pick.upstream = m_simulatorUpstream;
+        pick.candidates = 1;
+        return pick;
     }
-    return nullptr;
+    UpstreamRouter::Pick pick = m_router.pick(model, api, QDateTime::currentMSecsSinceEpoch(), QRandomGenerator::global()->generateDouble());
+    announceBreakerChanges();
+    return pick;
+}
+
+void Gateway::refuseUnavailable(const HttpRequest &request, HttpResponder *responder, const QString &model, const UpstreamRouter::Pick &pick)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 waitS = pick.retryAtMs > now ? (pick.retryAtMs - now + 999) / 1000 : 1;
+    HttpHeaders h;
+    h.add("retry-after", QByteArray::number(waitS));
+    h.add("retry-after-ms", QByteArray::number(std::max<qint64>(1000, pick.retryAtMs - now)));
+    respondError(request, responder, int(Dialect::Error::UpstreamUnavailable), QStringLiteral("upstream_unavailable"),
+                 QStringLiteral("No healthy upstream for model '%1': %2. TokenFuse tries again in %3 s; retry then.")
+                     .arg(model, pick.why).arg(waitS), h);
+}
+
+void Gateway::announceBreakerChanges()
+{
+    for (const UpstreamTransitionView &t : m_router.takeTransitions()) {
+        const QString what = t.model.isEmpty() ? QStringLiteral("upstream %1").arg(t.upstream)
+                                               : QStringLiteral("upstream %1, model %2").arg(t.upstream, t.model);
+        Q_EMIT logLine(QStringLiteral("%1: breaker %2 -> %3: %4").arg(what, t.from, t.to, t.reason));
+        m_transitionsSincePublish.append(t);
+        if (m_transitionsSincePublish.size() > GatewaySnapshot::MaxTransitions)
+            m_transitionsSincePublish.removeFirst();
+        Q_EMIT upstreamBreakerChanged(t);
+    }
+}
+
+QList<UpstreamView> Gateway::upstreamViews()
+{
+    return m_router.views(QDateTime::currentMSecsSinceEpoch());
 }
 
 void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, const Dialect &dialect)
@@ -486,8 +526,10 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
     std::optional<ChatRequest> chat = dialect.parseRequest(request.body, &why);
     if (!chat)
         return respondError(request, responder, int(Dialect::Error::InvalidRequest), QStringLiteral("invalid_request"), why);
-    const UpstreamConfig *upstream = route(chat->model, api);
-    if (!upstream) {
+    const UpstreamRouter::Pick pick = route(chat->model, api);
+    if (!pick.upstream && pick.candidates > 0)
+        return refuseUnavailable(request, responder, chat->model, pick);
+    if (!pick.upstream) {
         QStringList names;
         for (const UpstreamConfig &u : m_config.upstreams)
             names << QStringLiteral("%1 (%2: %3)").arg(u.name, dialectName(u.dialect),
@@ -496,7 +538,7 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
                             QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
                                 .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
     }
-    const UpstreamConfig target = *upstream;
+    const UpstreamConfig target = *pick.upstream;
     QPointer<HttpResponder> alive(responder);
     identify(request, responder, [this, request, alive, &dialect, chat = std::move(chat), target](const CallerIdentity &caller) mutable {
         if (!passesLoopDetector(request, alive, caller, *chat))
@@ -509,19 +551,21 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
 {
     const ApiDialect api = request.path.startsWith("/v1/messages") ? ApiDialect::Anthropic : ApiDialect::OpenAi;
     const QString model = QJsonDocument::fromJson(request.body).object().value(QLatin1String("model")).toString();
-    const UpstreamConfig *upstream = route(model, api);
-    if (!upstream && model.isEmpty()) {
+    UpstreamRouter::Pick pick = route(model, api);
+    if (!pick.upstream && pick.candidates > 0)
+        return refuseUnavailable(request, responder, model, pick);
+    if (!pick.upstream && model.isEmpty()) {
         for (const UpstreamConfig &u : m_config.upstreams) {
-            if (u.dialect == api) {
-                upstream = &u;
+            if (u.dialect == api && u.enabled) {
+                pick.upstream = u;
                 break;
             }
         }
     }
-    if (!upstream)
+    if (!pick.upstream)
         return respondError(request, responder, int(Dialect::Error::NotFound), QStringLiteral("not_found"),
                             QStringLiteral("No %1 upstream to forward %2 to.").arg(dialectName(api), QString::fromUtf8(request.path)));
-    const UpstreamConfig target = *upstream;
+    const UpstreamConfig target = *pick.upstream;
     QPointer<HttpResponder> alive(responder);
     identify(request, responder, [this, request, alive, api, target](const CallerIdentity &caller) {
         launch(new ProxyExchange(m_services, request, alive, Dialect::forApi(api), std::nullopt, target, caller, this));
@@ -804,6 +848,8 @@ GatewaySnapshot Gateway::snapshot()
         for (const UpstreamConfig &u : m_config.upstreams)
             s.upstreams << u.name;
     s.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (!s.simulatorOnly)
+        s.upstreamViews = m_router.views(s.takenAtMs);
     s.inFlight = inFlight();
     s.openConnections = m_server ? m_server->connectionCount() : 0;
     s.sessions = sessionViews(ConsoleSessions);
@@ -839,5 +885,6 @@ void Gateway::publish()
     expireBreakers();
     GatewaySnapshot s = snapshot();
     m_totals.takeSincePublish(&s, s.takenAtMs);
+    s.upstreamTransitions = std::exchange(m_transitionsSincePublish, {});
     Q_EMIT snapshotReady(s);
 }

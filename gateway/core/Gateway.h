@@ -19,6 +19,7 @@
 #include "session/LoopDetector.h"
 #include "session/SessionCommand.h"
 #include "session/SessionRegistry.h"
+#include "upstream/UpstreamRouter.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -60,6 +61,9 @@ public:
     // The exchanges in flight by session and tenant: touch only from the gateway thread.
     const SessionRegistry &sessions() const { return m_registry; }
     GatewaySnapshot snapshot();
+    // The upstreams as the console and GET /admin/v1/upstreams see them (gateway thread only).
+    QList<UpstreamView> upstreamViews();
+    const UpstreamRouter &router() const { return m_router; }
     // Where the built-in simulator answers, when it runs (0 otherwise).
     quint16 simulatorPort() const { return m_simulatorPort; }
     QString databasePath() const;
@@ -72,7 +76,7 @@ public:
     // noteKill for kills by hand and noteTrip for a detector's trips.
     GatewayMetrics &metrics() { return m_metrics; }
     // What GET /metrics reads at scrape time besides the counters.
-    MetricsGauges metricsGauges() const;
+    MetricsGauges metricsGauges();
 
     // The kill switches (PRODUCT.md): kill or resume a session or a tenant, stop-all, resume-all.
     // A kill blocks new requests (403 session_blocked) and ends those in flight at once (an error
@@ -97,6 +101,8 @@ Q_SIGNALS:
     void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
     // The loop detector tripped these sessions (warnOnly: only the alert, nothing blocked).
     void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
+    // An upstream's (or an upstream and model's) circuit breaker changed state.
+    void upstreamBreakerChanged(const UpstreamTransitionView &transition);
 
 private:
     void handle(const HttpRequest &request, HttpResponder *responder);
@@ -114,7 +120,9 @@ private:
     void handleChat(const HttpRequest &request, HttpResponder *responder, const Dialect &dialect);
     void handlePassthrough(const HttpRequest &request, HttpResponder *responder);
     void handleModels(const HttpRequest &request, HttpResponder *responder);
-    const UpstreamConfig *route(const QString &model, ApiDialect api) const;
+    UpstreamRouter::Pick route(const QString &model, ApiDialect api);
+    // 503 upstream_unavailable for a model every upstream of which has its breaker open.
+    void refuseUnavailable(const HttpRequest &request, HttpResponder *responder, const QString &model, const UpstreamRouter::Pick &pick);
     void launch(ProxyExchange *exchange);
     // False when a breaker (stop-all, the tenant's, the session's) refuses the caller: answered
     // 403 session_blocked here.
@@ -142,6 +150,9 @@ private:
     bool startSimulator(QString *error);
     void onRecorded(const UsageRecord &row);
     void publish();
+    // The router's breaker changes: logged, and signalled for the console.
+    void announceBreakerChanges();
+    QList<UpstreamTransitionView> m_transitionsSincePublish;
 
     GatewayConfig m_config;
     HttpServer *m_server = nullptr;
@@ -163,6 +174,7 @@ private:
     LoopDetector m_loops;
     SessionBook m_book;
     UpstreamConfig m_simulatorUpstream;
+    UpstreamRouter m_router;
     quint16 m_simulatorPort = 0;
     QThread m_simulatorThread;
     SimulatorServer *m_simulator = nullptr;

@@ -154,10 +154,18 @@ void GatewayMetrics::renderGauges(PrometheusText &out, const MetricsGauges &g) c
     for (const BudgetGauge &b : g.budgets)
         out.sample("tokenfuse_budget_used_ratio", PrometheusText::labels({{"rule", b.rule}, {"subject", b.subject}}), b.usedRatio);
 
-    // Upstream breakers do not exist yet; their state will be a gauge of its own beside this one.
     out.family("tokenfuse_upstream_info", "gauge", "One per configured upstream, always 1: its name and dialect.");
     for (const UpstreamGauge &u : g.upstreams)
         out.sample("tokenfuse_upstream_info", PrometheusText::labels({{"upstream", u.name}, {"dialect", u.dialect}}), qint64(1));
+    out.family("tokenfuse_upstream_breaker_state", "gauge",
+               "1 for the state each upstream's circuit breaker is in (closed, open, half_open), 0 for the others.");
+    for (const UpstreamGauge &u : g.upstreams)
+        for (const char *state : {"closed", "open", "half_open"})
+            out.sample("tokenfuse_upstream_breaker_state", PrometheusText::labels({{"upstream", u.name}, {"state", QLatin1String(state)}}),
+                       qint64(u.breaker == QLatin1String(state)));
+    out.family("tokenfuse_upstream_in_flight", "gauge", "Requests on their way to each upstream right now.");
+    for (const UpstreamGauge &u : g.upstreams)
+        out.sample("tokenfuse_upstream_in_flight", PrometheusText::labels({{"upstream", u.name}}), qint64(u.inFlight));
 
     out.family("tokenfuse_build_info", "gauge", "Always 1: the TokenFuse version.");
     out.sample("tokenfuse_build_info", PrometheusText::labels({{"version", QStringLiteral(TOKENFUSE_VERSION)}}), qint64(1));

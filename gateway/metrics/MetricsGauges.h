@@ -6,13 +6,13 @@
 #include <QList>
 #include <QString>
 
-// One configured upstream, for tokenfuse_upstream_info. The upstream breaker's state (closed,
-// open, half-open) belongs here once upstreams have breakers, rendered as
-// tokenfuse_upstream_breaker_state next to the info metric.
+// One configured upstream, for tokenfuse_upstream_info and tokenfuse_upstream_breaker_state.
 struct UpstreamGauge
 {
     QString name;
     QString dialect;         // "openai" or "anthropic"; "any" for the built-in simulator serving all
+    QString breaker = QStringLiteral("closed"); // "closed", "open", "half_open"
+    int inFlight = 0;
 };
 
 // What the gateway reads at scrape time, handed to GatewayMetrics::render: plain values, so the

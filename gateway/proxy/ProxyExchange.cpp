@@ -361,6 +361,9 @@ void ProxyExchange::refuse(Dialect::Error error, const QString &kind, const QStr
 void ProxyExchange::forward()
 {
     m_call = m_services.client->start(upstreamRequest());
+    m_attemptOpen = true;
+    if (m_services.upstreamStarted)
+        m_services.upstreamStarted(m_upstream.name);
     connect(m_call, &UpstreamCall::responseStarted, this, &ProxyExchange::onResponseStarted);
     connect(m_call, &UpstreamCall::dataReceived, this, &ProxyExchange::onData);
     connect(m_call, &UpstreamCall::finished, this, &ProxyExchange::onFinished);
@@ -474,9 +477,11 @@ void ProxyExchange::onData(const QByteArray &data)
     m_relayedBytes += data.size();
     if (m_phase == Phase::Buffering) {
         m_body += data;
-        if (m_body.size() > kMaxBufferedResponse)
+        if (m_body.size() > kMaxBufferedResponse) {
+            m_upstreamFailure = QStringLiteral("response over %1 bytes").arg(kMaxBufferedResponse);
             fail(Dialect::Error::UpstreamError, QStringLiteral("upstream_error"),
                  QStringLiteral("Upstream '%1' sent a response larger than %2 bytes.").arg(m_upstream.name).arg(kMaxBufferedResponse));
+        }
         return;
     }
     if (m_phase != Phase::Streaming)
@@ -528,6 +533,8 @@ void ProxyExchange::onFinished()
             error = QStringLiteral("upstream_malformed");
         else if (m_meter && !m_meter->sawTerminal())
             error = QStringLiteral("upstream_incomplete");
+        if (!error.isEmpty())
+            m_upstreamFailure = error;
         record(200, error, usageSoFar(), [this] {
             if (m_responder) {
                 if (m_meter)
@@ -552,6 +559,9 @@ void ProxyExchange::onFinished()
         }
     } else {
         error = QStringLiteral("upstream_status_%1").arg(m_upstreamStatus);
+        // The upstream's fault: busy, rate-limited, broken. A 4xx the client caused is not.
+        if (m_upstreamStatus == 429 || m_upstreamStatus >= 500)
+            m_upstreamFailure = QString::number(m_upstreamStatus);
         // An error body may echo the key it was sent (a 401 quoting it): the client never sees it.
         m_body = KeyRedactor::redact(m_body, m_upstream.apiKey.toUtf8());
     }
@@ -571,6 +581,7 @@ void ProxyExchange::onFailed(int failure, const QString &message)
     const bool timeout = f == UpstreamCall::Failure::ConnectTimeout || f == UpstreamCall::Failure::FirstByteTimeout
         || f == UpstreamCall::Failure::IdleTimeout || f == UpstreamCall::Failure::TotalTimeout;
     QString kind = timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error");
+    m_upstreamFailure = message.isEmpty() ? kind : message;
     if (f == UpstreamCall::Failure::ClosedEarly && m_phase == Phase::Streaming)
         kind = QStringLiteral("upstream_disconnected");
     fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind, message);
@@ -637,6 +648,11 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
     enter(Phase::Settling);
     m_row.endedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.latencyMs = m_clock.elapsed();
+    if (m_attemptOpen) {
+        m_attemptOpen = false;
+        if (m_services.upstreamEnded)
+            m_services.upstreamEnded(m_upstream.name, m_row.model, m_row.latencyMs, m_row.ttftMs, m_upstreamFailure);
+    }
     m_row.status = status;
     m_row.error = error;
     m_row.promptTokens = usage.promptTokens;

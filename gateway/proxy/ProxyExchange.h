@@ -140,5 +140,7 @@ private:
     bool m_reserved = false;       // the ledger holds a reservation under m_row.id
     quint64 m_rateTicket = 0;      // 0: none held
     qint64 m_lastProgressTokens = -1;
+    bool m_attemptOpen = false;    // forwarded, and the upstream's outcome not yet told (upstreamEnded)
+    QString m_upstreamFailure;     // what the upstream did wrong, for its breaker; empty: nothing
     std::optional<BudgetDenial> m_cut; // why the gate stopped the stream; the cut follows once the meter has stopped
 };

@@ -22,6 +22,11 @@ struct ProxyServices
     RateLimiter *rates = nullptr;         // null: no rate limits
     qint64 defaultMaxTokens = 4096;       // the worst case reserved when a request names none
     std::function<void(const UsageRecord &)> recorded; // every finished request, for live counters
+    // An attempt at an upstream began, and how it ended (`failure` empty: the upstream did its
+    // part, whatever the client made of it; else "503", "connect failed: ...", "timeout: ..."):
+    // what the upstream's breaker and figures are made of.
+    std::function<void(const QString &upstream)> upstreamStarted;
+    std::function<void(const QString &upstream, const QString &model, qint64 latencyMs, qint64 ttftMs, const QString &failure)> upstreamEnded;
     // The answer text of a request the upstream answered 200 (the start of it), with its row.
     std::function<void(const UsageRecord &, const QString &text)> answered;
 };

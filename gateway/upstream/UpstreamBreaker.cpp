@@ -29,6 +29,16 @@ bool UpstreamBreaker::allow(qint64 nowMs)
     return true;
 }
 
+bool UpstreamBreaker::wouldAllow(qint64 nowMs) const
+{
+    switch (m_state) {
+    case State::Closed: return true;
+    case State::Open: return nowMs >= m_openedAtMs + m_cooldownMs;
+    case State::HalfOpen: return m_probesOut < std::max(1, m_policy.halfOpenProbes);
+    }
+    return false;
+}
+
 void UpstreamBreaker::record(qint64 nowMs, qint64 latencyMs, const QString &failure)
 {
     QString why = failure;

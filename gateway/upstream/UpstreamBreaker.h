@@ -45,6 +45,8 @@ public:
     // May a request go through at `nowMs`? Past the cooldown this is the moment it turns
     // half-open; a true answer there takes one of the probes, which record() gives back.
     bool allow(qint64 nowMs);
+    // What allow() would answer, without taking a probe.
+    bool wouldAllow(qint64 nowMs) const;
     // How a request that allow() let through ended. `failure` is what went wrong, for the reason
     // ("503", "connect refused"); empty for a success. A success slower than slowMs counts as
     // a failure ("slow: 4.2 s").
