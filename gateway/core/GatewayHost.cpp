@@ -11,6 +11,7 @@ GatewayHost::GatewayHost(const GatewayConfig &config, QObject *parent) : QObject
     qRegisterMetaType<SessionCommandResult>();
     qRegisterMetaType<AdminCall>();
     qRegisterMetaType<AdminAnswer>();
+    qRegisterMetaType<UpstreamTransitionView>();
     m_thread.setObjectName(QStringLiteral("tokenfuse-gateway"));
 }
 
@@ -32,6 +33,7 @@ void GatewayHost::start()
         connect(m_gateway, &Gateway::logLine, this, &GatewayHost::logLine);
         connect(m_gateway, &Gateway::budgetAlert, this, &GatewayHost::budgetAlert);
         connect(m_gateway, &Gateway::sessionTripped, this, &GatewayHost::sessionTripped);
+        connect(m_gateway, &Gateway::upstreamBreakerChanged, this, &GatewayHost::upstreamBreakerChanged);
         QString error;
         if (m_gateway->start(&error)) {
             const QString address = m_gateway->listenAddress();

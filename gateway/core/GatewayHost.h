@@ -46,6 +46,8 @@ Q_SIGNALS:
     void adminAnswered(quint64 ticket, const AdminAnswer &answer);
     // The loop detector tripped sessions (or, in warn mode, only raised the alert).
     void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
+    // An upstream's circuit breaker changed state (opened, probing, closed).
+    void upstreamBreakerChanged(const UpstreamTransitionView &transition);
 
 private:
     GatewayConfig m_config;

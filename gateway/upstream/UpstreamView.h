@@ -77,3 +77,4 @@ struct UpstreamTestResult
 
 Q_DECLARE_METATYPE(UpstreamView)
 Q_DECLARE_METATYPE(UpstreamTestResult)
+Q_DECLARE_METATYPE(UpstreamTransitionView)

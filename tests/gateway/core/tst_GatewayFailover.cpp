@@ -1,0 +1,140 @@
+// Several upstreams for one model, through the real gateway: a dead primary's breaker opens after
+// its failures and its traffic stops, the backup answers; every breaker open is a 503 in the
+// caller's dialect; the state is on GET /metrics, in the snapshot and in the log.
+#include "RunningGateway.h"
+#include "SimulatorThread.h"
+#include "core/GatewayHost.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+namespace {
+// The breaker's defaults (UpstreamBreaker::Policy): open after 5 failures in a row, for 15 s.
+constexpr int FailuresToOpen = 5;
+const QByteArray Chat = R"({"model":"m-1","messages":[{"role":"user","content":"hi"}],"max_tokens":8})";
+// Each request its own, so the loop detector sees no agent repeating itself.
+QByteArray chat(int i)
+{
+    return QStringLiteral(R"({"model":"m-1","messages":[{"role":"user","content":"question number %1 of a test about routing"}],"max_tokens":8})")
+        .arg(i * 7919).toUtf8();
+}
+const QByteArray Message = R"({"model":"claude-x","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})";
+
+QJsonObject upstream(const QString &name, quint16 port, int priority, const QString &dialect = QStringLiteral("openai"))
+{
+    return {{"name", name}, {"base_url", QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(dialect == QLatin1String("openai") ? "/v1" : "")},
+            {"dialect", dialect}, {"priority", priority}};
+}
+
+void failWith(SimulatorThread &sim, int status)
+{
+    sim.run([status](SimulatorServer *s) {
+        SimulatorProfile p = s->profile();
+        p.faultStatus = status;
+        p.ttftMs = 0;
+        s->setProfile(p);
+    });
+}
+
+void quick(SimulatorThread &sim)
+{
+    sim.run([](SimulatorServer *s) {
+        SimulatorProfile p = s->profile();
+        p.ttftMs = 0;
+        p.tokensPerSecond = 0;
+        s->setProfile(p);
+    });
+}
+} // namespace
+
+class tst_GatewayFailover : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void aDeadPrimaryStopsGettingTrafficOnceItsBreakerOpens()
+    {
+        SimulatorThread dead, live;
+        failWith(dead, 503);
+        quick(live);
+        RunningGateway gw;
+        QVERIFY(gw.create(QJsonObject{{"upstreams", QJsonArray{upstream("dead", dead.port(), 0), upstream("live", live.port(), 1)}}}));
+        QList<UpstreamTransitionView> transitions;
+        QStringList log;
+        connect(gw.host(), &GatewayHost::upstreamBreakerChanged, this, [&](const UpstreamTransitionView &t) { transitions << t; });
+        connect(gw.host(), &GatewayHost::logLine, this, [&](const QString &line) { log << line; });
+        QList<GatewaySnapshot> snapshots;
+        connect(gw.host(), &GatewayHost::snapshotReady, this, [&](const GatewaySnapshot &s) { snapshots << s; });
+        QVERIFY2(gw.start(), qPrintable(gw.error()));
+
+        // The 503s reach the client (no retries yet), then the breaker opens.
+        for (int i = 0; i < FailuresToOpen; ++i)
+            QCOMPARE(gw.client().call("/v1/chat/completions", chat(i)).status, 503);
+        QTRY_VERIFY(!transitions.isEmpty());
+        QCOMPARE(transitions.first().upstream, QStringLiteral("dead"));
+        QCOMPARE(transitions.first().to, QStringLiteral("open"));
+        QVERIFY2(transitions.first().reason.contains(QLatin1String("503")), qPrintable(transitions.first().reason));
+        QVERIFY(std::any_of(log.cbegin(), log.cend(), [](const QString &l) { return l.contains(QLatin1String("upstream dead: breaker closed -> open")); }));
+
+        const quint64 deadServed = dead.read(&SimulatorServer::requestsServed);
+        QCOMPARE(deadServed, quint64(FailuresToOpen));
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(gw.client().call("/v1/chat/completions", chat(100 + i)).status, 200);
+        QCOMPARE(dead.read(&SimulatorServer::requestsServed), deadServed); // not one more
+        QCOMPARE(live.read(&SimulatorServer::requestsServed), quint64(5));
+
+        const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
+        QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="dead",state="open"} 1)"));
+        QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="live",state="closed"} 1)"));
+
+        QTRY_VERIFY(!snapshots.isEmpty() && snapshots.last().upstreamViews.size() == 2 && snapshots.last().upstreamViews[1].requests == 5);
+        const UpstreamView deadView = snapshots.last().upstreamViews[0];
+        QCOMPARE(deadView.name, QStringLiteral("dead"));
+        QCOMPARE(deadView.breaker, QStringLiteral("open"));
+        QCOMPARE(deadView.failures, FailuresToOpen);
+        QVERIFY(deadView.retryAtMs > QDateTime::currentMSecsSinceEpoch());
+        bool transitionSeen = false;
+        for (const GatewaySnapshot &s : std::as_const(snapshots))
+            transitionSeen |= !s.upstreamTransitions.isEmpty() && s.upstreamTransitions.first().upstream == QLatin1String("dead");
+        QVERIFY(transitionSeen);
+    }
+
+    void everyBreakerOpenIsA503WithRetryAfterInTheCallersDialect()
+    {
+        SimulatorThread dead;
+        failWith(dead, 500);
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream("claude", dead.port(), 0, QStringLiteral("anthropic"))}}}), qPrintable(gw.error()));
+        for (int i = 0; i < FailuresToOpen; ++i)
+            QCOMPARE(gw.client().call("/v1/messages", Message).status, 500);
+        const GatewayClient::Reply refused = gw.client().call("/v1/messages", Message);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(dead.read(&SimulatorServer::requestsServed), quint64(FailuresToOpen));
+        const qint64 retryAfter = refused.headers.value("retry-after").toLongLong();
+        QVERIFY2(retryAfter >= 10 && retryAfter <= 15, refused.headers.value("retry-after").constData());
+        const QJsonObject body = QJsonDocument::fromJson(refused.body).object();
+        QCOMPARE(body.value("type").toString(), QStringLiteral("error"));
+        QCOMPARE(body.value("error").toObject().value("type").toString(), QStringLiteral("overloaded_error"));
+        const QString message = body.value("error").toObject().value("message").toString();
+        QVERIFY2(message.contains(QLatin1String("claude")) && message.contains(QLatin1String("500")), qPrintable(message));
+        QCOMPARE(refused.headers.value("x-should-retry"), QByteArray("true"));
+    }
+
+    void aClientsOwnMistakeNeverOpensTheBreaker()
+    {
+        SimulatorThread sim;
+        quick(sim);
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream("u", sim.port(), 0)}}}), qPrintable(gw.error()));
+        // The simulator answers 400 to a request without messages: the client's fault.
+        for (int i = 0; i < 2 * FailuresToOpen; ++i)
+            QCOMPARE(gw.client().call("/v1/chat/completions", R"({"model":"m-1","messages":"nope"})").status, 400);
+        QCOMPARE(gw.client().call("/v1/chat/completions", Chat).status, 200);
+        const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
+        QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="u",state="closed"} 1)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_GatewayFailover)
+#include "tst_GatewayFailover.moc"
