@@ -51,13 +51,73 @@ bool isLoopback(const QString &host)
     return host == QLatin1String("localhost") || host.startsWith(QLatin1String("127.")) || host == QLatin1String("::1");
 }
 
+bool readNumber(const QJsonObject &o, const char *key, const QString &where, double min, double max, double *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isDouble() || v.toDouble() < min || v.toDouble() > max)
+        return fail(error, QStringLiteral("%1.%2 must be a number from %3 to %4").arg(where, QLatin1String(key)).arg(min).arg(max));
+    *out = v.toDouble();
+    return true;
+}
+
+bool readMs(const QJsonObject &o, const char *key, const QString &where, qint64 min, qint64 *out, QString *error)
+{
+    int value = int(std::min<qint64>(*out, 2147483647));
+    if (!readInt(o, key, where, int(min), &value, error))
+        return false;
+    *out = value;
+    return true;
+}
+
+// "breaker": when an upstream's circuit breaker opens and for how long (UpstreamBreaker::Policy).
+bool readBreaker(const QJsonObject &o, const QString &where, UpstreamBreaker::Policy *p, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String("breaker"));
+    if (v.isUndefined())
+        return true;
+    const QString w = where + QStringLiteral(".breaker");
+    if (!v.isObject())
+        return fail(error, w + QStringLiteral(" must be an object"));
+    const QJsonObject b = v.toObject();
+    if (!checkKeys(b, w, {"consecutive", "error_rate", "min_requests", "window_ms", "slow_ms", "cooldown_ms", "max_cooldown_ms", "half_open_probes"}, error)
+        || !readInt(b, "consecutive", w, 1, &p->consecutive, error) || !readNumber(b, "error_rate", w, 0.01, 1.0, &p->errorRate, error)
+        || !readInt(b, "min_requests", w, 1, &p->minRequests, error) || !readMs(b, "window_ms", w, 1000, &p->windowMs, error)
+        || !readMs(b, "slow_ms", w, 0, &p->slowMs, error) || !readMs(b, "cooldown_ms", w, 1, &p->cooldownMs, error)
+        || !readMs(b, "max_cooldown_ms", w, 1, &p->maxCooldownMs, error) || !readInt(b, "half_open_probes", w, 1, &p->halfOpenProbes, error))
+        return false;
+    if (p->maxCooldownMs < p->cooldownMs)
+        return fail(error, w + QStringLiteral(".max_cooldown_ms must be at least cooldown_ms"));
+    return true;
+}
+
+// "retries": how often and how patiently a failed attempt is made again (RetryPolicy::Settings).
+bool readRetries(const QJsonObject &o, RetryPolicy::Settings *s, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String("retries"));
+    if (v.isUndefined())
+        return true;
+    const QString w = QStringLiteral("retries");
+    if (!v.isObject())
+        return fail(error, QStringLiteral("config.retries must be an object"));
+    const QJsonObject r = v.toObject();
+    if (!checkKeys(r, w, {"max_attempts", "base_delay_ms", "max_delay_ms", "deadline_ms"}, error) || !readInt(r, "max_attempts", w, 1, &s->maxAttempts, error)
+        || !readMs(r, "base_delay_ms", w, 0, &s->baseDelayMs, error) || !readMs(r, "max_delay_ms", w, 0, &s->maxDelayMs, error)
+        || !readMs(r, "deadline_ms", w, 1, &s->deadlineMs, error))
+        return false;
+    if (s->maxAttempts > 10)
+        return fail(error, QStringLiteral("retries.max_attempts must be at most 10"));
+    return true;
+}
+
 bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QStringList *warnings, QString *error)
 {
     const QString where = QStringLiteral("upstreams[%1]").arg(index);
     if (!value.isObject())
         return fail(error, where + QStringLiteral(" must be an object"));
     const QJsonObject o = value.toObject();
-    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms"}, error))
+    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms", "breaker"}, error))
         return false;
     if (!readString(o, "name", where, &u->name, error))
         return false;
@@ -108,6 +168,8 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
     }
     if (!readInt(o, "priority", where, -1000000, &u->priority, error) || !readInt(o, "weight", where, 0, &u->weight, error)
         || !readInt(o, "max_concurrency", where, 0, &u->maxConcurrency, error))
+        return false;
+    if (!readBreaker(o, where, &u->breaker, error))
         return false;
     const QJsonValue t = o.value(QLatin1String("timeouts_ms"));
     if (!t.isUndefined()) {
@@ -190,7 +252,7 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
     c.raw = json;
     if (!checkKeys(json, QStringLiteral("config"),
                    {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens",
-                    "allowed_origins", "allowed_hosts"}, error))
+                    "allowed_origins", "allowed_hosts", "retries"}, error))
         return std::nullopt;
     QString listen;
     if (!readString(json, "listen", QStringLiteral("config"), &listen, error))
@@ -244,6 +306,8 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
             return std::nullopt;
         c.loopDetection = *loops;
     }
+    if (!readRetries(json, &c.retry, error))
+        return std::nullopt;
     if (!readOrigins(json, &c.allowedOrigins, error) || !readHosts(json, &c.allowedHosts, error))
         return std::nullopt;
     int defaultMax = int(c.defaultMaxTokens);

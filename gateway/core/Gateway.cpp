@@ -103,6 +103,15 @@ bool Gateway::start(QString *error)
     m_services.defaultMaxTokens = m_config.defaultMaxTokens;
     m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
     m_router.setUpstreams(m_config.upstreams);
+    m_services.retry = RetryPolicy(m_config.retry);
+    m_services.reroute = [this](const QString &model, ApiDialect api, const QStringList &tried) -> std::optional<UpstreamConfig> {
+        if (m_config.simulatorServesAll())
+            return m_simulatorUpstream;
+        const UpstreamRouter::Pick pick = m_router.pick(model, api, QDateTime::currentMSecsSinceEpoch(),
+                                                        QRandomGenerator::global()->generateDouble(), tried);
+        announceBreakerChanges();
+        return pick.upstream;
+    };
     m_services.upstreamStarted = [this](const QString &upstream) { m_router.started(upstream); };
     m_services.upstreamEnded = [this](const QString &upstream, const QString &model, qint64 latencyMs, qint64 ttftMs, const QString &failure) {
         m_router.ended(upstream);
@@ -526,10 +535,7 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
     std::optional<ChatRequest> chat = dialect.parseRequest(request.body, &why);
     if (!chat)
         return respondError(request, responder, int(Dialect::Error::InvalidRequest), QStringLiteral("invalid_request"), why);
-    const UpstreamRouter::Pick pick = route(chat->model, api);
-    if (!pick.upstream && pick.candidates > 0)
-        return refuseUnavailable(request, responder, chat->model, pick);
-    if (!pick.upstream) {
+    if (!m_config.simulatorServesAll() && !m_router.serves(chat->model, api)) {
         QStringList names;
         for (const UpstreamConfig &u : m_config.upstreams)
             names << QStringLiteral("%1 (%2: %3)").arg(u.name, dialectName(u.dialect),
@@ -538,11 +544,15 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
                             QStringLiteral("No upstream serves model '%1' in the %2 dialect. Configured: %3. Add the model to an upstream's \"models\" in config.json.")
                                 .arg(chat->model, dialectName(api), names.join(QLatin1String("; "))));
     }
-    const UpstreamConfig target = *pick.upstream;
     QPointer<HttpResponder> alive(responder);
-    identify(request, responder, [this, request, alive, &dialect, chat = std::move(chat), target](const CallerIdentity &caller) mutable {
+    identify(request, responder, [this, request, alive, &dialect, chat = std::move(chat)](const CallerIdentity &caller) mutable {
         if (!passesLoopDetector(request, alive, caller, *chat))
             return;
+        // Who is calling first (a 401 is a 401 whatever the upstreams' health), then where it goes.
+        const UpstreamRouter::Pick pick = route(chat->model, dialect.id());
+        if (!pick.upstream)
+            return refuseUnavailable(request, alive, chat->model, pick);
+        const UpstreamConfig target = *pick.upstream;
         launch(new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this));
     });
 }
@@ -553,7 +563,9 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
     const QString model = QJsonDocument::fromJson(request.body).object().value(QLatin1String("model")).toString();
     UpstreamRouter::Pick pick = route(model, api);
     if (!pick.upstream && pick.candidates > 0)
-        return refuseUnavailable(request, responder, model, pick);
+        return identify(request, responder, [this, request, alive = QPointer<HttpResponder>(responder), model, pick](const CallerIdentity &) {
+            refuseUnavailable(request, alive, model, pick);
+        });
     if (!pick.upstream && model.isEmpty()) {
         for (const UpstreamConfig &u : m_config.upstreams) {
             if (u.dialect == api && u.enabled) {

@@ -21,6 +21,8 @@
 #include "upstream/UpstreamClient.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
+#include <QTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -170,7 +172,8 @@ bool ProxyExchange::allowed(Phase from, Phase to)
     switch (to) {
     case Phase::Admitting: return false;
     case Phase::Reserving: return from == Phase::Admitting;
-    case Phase::Forwarding: return from == Phase::Admitting || from == Phase::Reserving;
+    // From Forwarding or Buffering again: another attempt, nothing of the answer having reached the client.
+    case Phase::Forwarding: return from == Phase::Admitting || from == Phase::Reserving || from == Phase::Forwarding || from == Phase::Buffering;
     case Phase::Streaming:
     case Phase::Buffering: return from == Phase::Forwarding;
     case Phase::Cut: return from == Phase::Streaming;
@@ -361,6 +364,8 @@ void ProxyExchange::refuse(Dialect::Error error, const QString &kind, const QStr
 void ProxyExchange::forward()
 {
     m_call = m_services.client->start(upstreamRequest());
+    ++m_attempts;
+    m_row.upstream = m_upstream.name;
     m_attemptOpen = true;
     if (m_services.upstreamStarted)
         m_services.upstreamStarted(m_upstream.name);
@@ -421,6 +426,8 @@ HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) con
     }
     h.set("x-tokenfuse-request-id", m_row.id.toUtf8());
     h.set("x-tokenfuse-session", m_row.session.toUtf8());
+    h.set("x-tokenfuse-upstream", m_upstream.name.toUtf8());
+    h.set("x-tokenfuse-attempts", QByteArray::number(std::max(1, m_attempts)));
     // The tightest rules' remaining figures, as TokenFuse sees them (the upstream's own
     // x-ratelimit-* headers are replaced when a TokenFuse rule applies).
     if (m_services.rates) {
@@ -558,6 +565,15 @@ void ProxyExchange::onFinished()
             usage.completionTokens = TokenEstimator::estimateText(QString::fromUtf8(m_body));
         }
     } else {
+        if (RetryPolicy::retryableStatus(m_upstreamStatus)) {
+            RetryPolicy::Attempt attempt;
+            attempt.failure = RetryPolicy::Failure::Status;
+            attempt.status = m_upstreamStatus;
+            attempt.retryAfter = m_upstreamHeaders.value("retry-after");
+            m_upstreamFailure = QString::number(m_upstreamStatus);
+            if (retryOrFailOver(attempt))
+                return;
+        }
         error = QStringLiteral("upstream_status_%1").arg(m_upstreamStatus);
         // The upstream's fault: busy, rate-limited, broken. A 4xx the client caused is not.
         if (m_upstreamStatus == 429 || m_upstreamStatus >= 500)
@@ -582,9 +598,67 @@ void ProxyExchange::onFailed(int failure, const QString &message)
         || f == UpstreamCall::Failure::IdleTimeout || f == UpstreamCall::Failure::TotalTimeout;
     QString kind = timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error");
     m_upstreamFailure = message.isEmpty() ? kind : message;
+    if (m_phase == Phase::Forwarding) {
+        RetryPolicy::Attempt attempt;
+        attempt.failure = f == UpstreamCall::Failure::Tls ? RetryPolicy::Failure::Tls
+            : timeout                                     ? RetryPolicy::Failure::Timeout
+            : f == UpstreamCall::Failure::Connect         ? RetryPolicy::Failure::Connect
+                                                          : RetryPolicy::Failure::ClosedAfterWrite;
+        // A total time-out is the client's whole budget of time: not worth another go.
+        if (f != UpstreamCall::Failure::TotalTimeout && f != UpstreamCall::Failure::IdleTimeout && retryOrFailOver(attempt))
+            return;
+    }
+    if (m_attempts > 1)
+        fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind,
+             QStringLiteral("%1 (after %2 attempts: %3)").arg(message).arg(m_attempts).arg(m_tried.join(QLatin1String("; "))));
+    else
     if (f == UpstreamCall::Failure::ClosedEarly && m_phase == Phase::Streaming)
         kind = QStringLiteral("upstream_disconnected");
     fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind, message);
+}
+
+void ProxyExchange::endAttempt()
+{
+    if (!m_attemptOpen)
+        return;
+    m_attemptOpen = false;
+    if (m_services.upstreamEnded)
+        m_services.upstreamEnded(m_upstream.name, m_row.model, m_clock.elapsed(), m_row.ttftMs, m_upstreamFailure);
+}
+
+bool ProxyExchange::retryOrFailOver(const RetryPolicy::Attempt &attempt)
+{
+    if (!m_services.retry || !m_responder)
+        return false;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const RetryPolicy::Decision d = m_services.retry->next(attempt, m_attempts, m_clock.elapsed(), now, QRandomGenerator::global()->generateDouble());
+    m_tried << QStringLiteral("%1: %2").arg(m_upstream.name, m_upstreamFailure);
+    if (!m_triedNames.contains(m_upstream.name))
+        m_triedNames << m_upstream.name;
+    endAttempt();
+    if (!d.retry)
+        return false;
+    // Another healthy upstream goes at once; the same one again after the policy's wait.
+    std::optional<UpstreamConfig> next = m_services.reroute ? m_services.reroute(m_row.model, m_dialect.id(), m_triedNames) : m_upstream;
+    if (!next)
+        return false;
+    const bool other = next->name != m_upstream.name;
+    m_upstream = *next;
+    dropUpstream();
+    m_upstreamStatus = 0;
+    m_upstreamHeaders = HttpHeaders();
+    m_body.clear();
+    m_upstreamFailure.clear();
+    m_row.ttftMs = -1;
+    const auto again = [this] {
+        if ((m_phase == Phase::Forwarding || m_phase == Phase::Buffering) && !m_call)
+            enter(Phase::Forwarding);
+    };
+    if (other)
+        again();
+    else
+        QTimer::singleShot(int(d.delayMs), this, again);
+    return true;
 }
 
 void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QString &message)
@@ -615,6 +689,10 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
                 h.add("x-should-retry", "false");
             if (status != Dialect::statusOf(error))
                 h.add("x-tokenfuse-status", QByteArray::number(Dialect::statusOf(error)));
+            if (m_attempts > 0) {
+                h.add("x-tokenfuse-upstream", m_upstream.name.toUtf8());
+                h.add("x-tokenfuse-attempts", QByteArray::number(m_attempts));
+            }
             h.add("x-tokenfuse-request-id", m_row.id.toUtf8());
             h.add("x-tokenfuse-session", m_row.session.toUtf8());
             m_responder->respond(status, h, m_dialect.errorBody(error, message));
@@ -648,11 +726,8 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
     enter(Phase::Settling);
     m_row.endedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.latencyMs = m_clock.elapsed();
-    if (m_attemptOpen) {
-        m_attemptOpen = false;
-        if (m_services.upstreamEnded)
-            m_services.upstreamEnded(m_upstream.name, m_row.model, m_row.latencyMs, m_row.ttftMs, m_upstreamFailure);
-    }
+    endAttempt();
+    m_row.attempts = std::max(1, m_attempts);
     m_row.status = status;
     m_row.error = error;
     m_row.promptTokens = usage.promptTokens;

@@ -100,6 +100,11 @@ private:
     void onData(const QByteArray &data);
     void onFinished();
     void onFailed(int failure, const QString &message);
+    // After a failed attempt, before anything reached the client: true when another attempt
+    // follows (now or after a wait), on this upstream or the next healthy one (RetryPolicy).
+    bool retryOrFailOver(const RetryPolicy::Attempt &attempt);
+    // Tells the router how the attempt in flight ended.
+    void endAttempt();
     void onClientGone();
     void fail(Dialect::Error error, const QString &kind, const QString &message);
     // Stores the row; `then` runs once it is committed (or at once when there is no store).
@@ -140,6 +145,9 @@ private:
     bool m_reserved = false;       // the ledger holds a reservation under m_row.id
     quint64 m_rateTicket = 0;      // 0: none held
     qint64 m_lastProgressTokens = -1;
+    int m_attempts = 0;            // attempts made (forward() calls)
+    QStringList m_tried;           // upstreams that failed this request, in order, with why
+    QStringList m_triedNames;
     bool m_attemptOpen = false;    // forwarded, and the upstream's outcome not yet told (upstreamEnded)
     QString m_upstreamFailure;     // what the upstream did wrong, for its breaker; empty: nothing
     std::optional<BudgetDenial> m_cut; // why the gate stopped the stream; the cut follows once the meter has stopped

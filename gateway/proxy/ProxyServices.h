@@ -1,9 +1,14 @@
 #pragma once
 
+#include "config/UpstreamConfig.h"
+#include "upstream/RetryPolicy.h"
+
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 #include <functional>
+#include <optional>
 
 class BudgetLedger;
 class PriceTable;
@@ -22,6 +27,11 @@ struct ProxyServices
     RateLimiter *rates = nullptr;         // null: no rate limits
     qint64 defaultMaxTokens = 4096;       // the worst case reserved when a request names none
     std::function<void(const UsageRecord &)> recorded; // every finished request, for live counters
+    // Retries and failover (RetryPolicy): none when unset, one attempt per request.
+    std::optional<RetryPolicy> retry;
+    // The upstream for the next attempt at a model, preferring one not in `tried`; none when
+    // every breaker is open.
+    std::function<std::optional<UpstreamConfig>(const QString &model, ApiDialect api, const QStringList &tried)> reroute;
     // An attempt at an upstream began, and how it ended (`failure` empty: the upstream did its
     // part, whatever the client made of it; else "503", "connect failed: ...", "timeout: ..."):
     // what the upstream's breaker and figures are made of.

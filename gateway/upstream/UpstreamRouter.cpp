@@ -43,21 +43,30 @@ UpstreamBreaker *UpstreamRouter::modelBreaker(Runtime &r, const QString &model, 
     return &it.value();
 }
 
-UpstreamRouter::Pick UpstreamRouter::pick(const QString &model, ApiDialect api, qint64 nowMs, double random01)
+bool UpstreamRouter::serves(const QString &model, ApiDialect api) const
+{
+    return std::any_of(m_order.cbegin(), m_order.cend(),
+                       [&](const UpstreamConfig &u) { return u.enabled && u.dialect == api && u.servesModel(model); });
+}
+
+UpstreamRouter::Pick UpstreamRouter::pick(const QString &model, ApiDialect api, qint64 nowMs, double random01, const QStringList &avoid)
 {
     Pick out;
     QList<Runtime *> serving;
+    QList<Runtime *> avoided;
     for (const UpstreamConfig &u : std::as_const(m_order)) {
         if (u.enabled && u.dialect == api && u.servesModel(model))
             if (Runtime *r = find(u.name))
-                serving.append(r);
+                (avoid.contains(u.name) ? avoided : serving).append(r);
     }
+    serving += avoided;
     out.candidates = int(serving.size());
     QStringList refused;
     // m_order is sorted by priority: take one priority at a time.
     for (qsizetype start = 0; start < serving.size();) {
         qsizetype end = start;
-        while (end < serving.size() && serving[end]->config.priority == serving[start]->config.priority)
+        while (end < serving.size() && serving[end]->config.priority == serving[start]->config.priority
+               && avoid.contains(serving[end]->config.name) == avoid.contains(serving[start]->config.name))
             ++end;
         QList<Runtime *> group = serving.mid(start, end - start);
         start = end;

@@ -33,8 +33,11 @@ public:
     void setUpstreams(const QList<UpstreamConfig> &upstreams);
     const QList<UpstreamConfig> &upstreams() const { return m_order; }
 
+    // Some enabled upstream serves the model in that dialect, healthy or not.
+    bool serves(const QString &model, ApiDialect api) const;
     // `random01` in [0, 1) spreads requests over upstreams of equal priority by weight.
-    Pick pick(const QString &model, ApiDialect api, qint64 nowMs, double random01);
+    // Upstreams named in `avoid` (they failed this request already) come last, whatever their priority.
+    Pick pick(const QString &model, ApiDialect api, qint64 nowMs, double random01, const QStringList &avoid = {});
     // How an attempt the router picked ended: `failure` empty for a success (a 4xx the client
     // caused is a success of the upstream's), else what went wrong ("503", "connection refused").
     void record(const QString &upstream, const QString &model, qint64 nowMs, qint64 latencyMs, qint64 ttftMs,

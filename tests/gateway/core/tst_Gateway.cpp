@@ -100,12 +100,18 @@ private Q_SLOTS:
         QVERIFY(m_simPort);
 
         const QString sim = QStringLiteral("http://127.0.0.1:%1").arg(m_simPort);
+        // This suite injects one upstream failure after another to see each as a client does: one
+        // attempt each, and breakers that never open. Retries, failover and breakers have tests
+        // of their own (tst_GatewayFailover).
+        const QJsonObject patient{{"consecutive", 1000000}, {"min_requests", 1000000}};
         QJsonObject json{{"upstreams", QJsonArray{
             QJsonObject{{"name", "sim-openai"}, {"base_url", sim + "/v1"}, {"models", QJsonArray{"gpt-*", "deepseek-*"}},
-                        {"timeouts_ms", QJsonObject{{"first_byte", 2000}, {"idle", 2000}}}},
-            QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}}},
+                        {"timeouts_ms", QJsonObject{{"first_byte", 2000}, {"idle", 2000}}}, {"breaker", patient}},
+            QJsonObject{{"name", "sim-anthropic"}, {"base_url", sim}, {"dialect", "anthropic"}, {"models", QJsonArray{"claude-*"}},
+                        {"breaker", patient}},
             QJsonObject{{"name", "nowhere"}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(TestSupport::freePort())},
-                        {"models", QJsonArray{"dead-*"}}}}},
+                        {"models", QJsonArray{"dead-*"}}, {"breaker", patient}}}},
+                        {"retries", QJsonObject{{"max_attempts", 1}}},
                         {"limits", QJsonObject{{"max_header_bytes", 4096}, {"max_body_bytes", 65536}}}};
         QString error;
         m_host = GatewayUnderTest::create(json, m_dataDir.path(), this, &error);

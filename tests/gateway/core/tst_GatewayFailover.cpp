@@ -68,9 +68,14 @@ private Q_SLOTS:
         connect(gw.host(), &GatewayHost::snapshotReady, this, [&](const GatewaySnapshot &s) { snapshots << s; });
         QVERIFY2(gw.start(), qPrintable(gw.error()));
 
-        // The 503s reach the client (no retries yet), then the breaker opens.
-        for (int i = 0; i < FailuresToOpen; ++i)
-            QCOMPARE(gw.client().call("/v1/chat/completions", chat(i)).status, 503);
+        // Each request tries the primary, gets its 503 and fails over to the backup at once: the
+        // client sees a 200 from the backup, and two attempts.
+        for (int i = 0; i < FailuresToOpen; ++i) {
+            const GatewayClient::Reply r = gw.client().call("/v1/chat/completions", chat(i));
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.headers.value("x-tokenfuse-upstream"), QByteArray("live"));
+            QCOMPARE(r.headers.value("x-tokenfuse-attempts"), QByteArray("2"));
+        }
         QTRY_VERIFY(!transitions.isEmpty());
         QCOMPARE(transitions.first().upstream, QStringLiteral("dead"));
         QCOMPARE(transitions.first().to, QStringLiteral("open"));
@@ -79,16 +84,20 @@ private Q_SLOTS:
 
         const quint64 deadServed = dead.read(&SimulatorServer::requestsServed);
         QCOMPARE(deadServed, quint64(FailuresToOpen));
-        for (int i = 0; i < 5; ++i)
-            QCOMPARE(gw.client().call("/v1/chat/completions", chat(100 + i)).status, 200);
+        // Once it is open, requests go straight to the backup.
+        for (int i = 0; i < 5; ++i) {
+            const GatewayClient::Reply r = gw.client().call("/v1/chat/completions", chat(100 + i));
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.headers.value("x-tokenfuse-attempts"), QByteArray("1"));
+        }
         QCOMPARE(dead.read(&SimulatorServer::requestsServed), deadServed); // not one more
-        QCOMPARE(live.read(&SimulatorServer::requestsServed), quint64(5));
+        QCOMPARE(live.read(&SimulatorServer::requestsServed), quint64(FailuresToOpen + 5));
 
         const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="dead",state="open"} 1)"));
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="live",state="closed"} 1)"));
 
-        QTRY_VERIFY(!snapshots.isEmpty() && snapshots.last().upstreamViews.size() == 2 && snapshots.last().upstreamViews[1].requests == 5);
+        QTRY_VERIFY(!snapshots.isEmpty() && snapshots.last().upstreamViews.size() == 2 && snapshots.last().upstreamViews[1].requests == FailuresToOpen + 5);
         const UpstreamView deadView = snapshots.last().upstreamViews[0];
         QCOMPARE(deadView.name, QStringLiteral("dead"));
         QCOMPARE(deadView.breaker, QStringLiteral("open"));
@@ -106,8 +115,15 @@ private Q_SLOTS:
         failWith(dead, 500);
         RunningGateway gw;
         QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream("claude", dead.port(), 0, QStringLiteral("anthropic"))}}}), qPrintable(gw.error()));
-        for (int i = 0; i < FailuresToOpen; ++i)
-            QCOMPARE(gw.client().call("/v1/messages", Message).status, 500);
+        // Three attempts each (the retry policy's default), the upstream's 500 passed on at the end,
+        // until its fifth failure in a row opens the breaker.
+        const GatewayClient::Reply first = gw.client().call("/v1/messages", Message);
+        QCOMPARE(first.status, 500);
+        QCOMPARE(first.headers.value("x-tokenfuse-attempts"), QByteArray("3"));
+        QCOMPARE(dead.read(&SimulatorServer::requestsServed), quint64(3));
+        const GatewayClient::Reply second = gw.client().call("/v1/messages", Message);
+        QCOMPARE(second.status, 500);
+        QCOMPARE(second.headers.value("x-tokenfuse-attempts"), QByteArray("2")); // the breaker opened after its second
         const GatewayClient::Reply refused = gw.client().call("/v1/messages", Message);
         QCOMPARE(refused.status, 503);
         QCOMPARE(dead.read(&SimulatorServer::requestsServed), quint64(FailuresToOpen));
