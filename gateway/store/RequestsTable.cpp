@@ -10,7 +10,7 @@ const char *const kColumns[] = {
     "id", "started_at", "ended_at", "tenant", "session", "model", "upstream", "endpoint", "stream",
     "status", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_micros", "currency",
     "latency_ms", "ttft_ms", "error", "estimated", "price_known", "key_fingerprint", "reasoning_tokens",
-    "clamped_max_tokens",
+    "clamped_max_tokens", "attempts",
 };
 constexpr int kColumnCount = int(sizeof(kColumns) / sizeof(kColumns[0]));
 
@@ -70,6 +70,7 @@ void RequestsTable::bind(QSqlQuery &query, const UsageRecord &row)
     query.bindValue(i++, text(row.keyFingerprint));
     query.bindValue(i++, row.reasoningTokens);
     query.bindValue(i++, row.clampedMaxTokens);
+    query.bindValue(i++, row.attempts);
     Q_ASSERT(i == kColumnCount);
 }
 
@@ -100,6 +101,7 @@ UsageRecord RequestsTable::read(const QSqlQuery &query, int first)
     row.keyFingerprint = query.value(i++).toString();
     row.reasoningTokens = query.value(i++).toLongLong();
     row.clampedMaxTokens = query.value(i++).toLongLong();
+    row.attempts = query.value(i++).toInt();
     Q_ASSERT(i - first == kColumnCount);
     return row;
 }

@@ -190,6 +190,12 @@ bool runStep(SqliteConnection &connection, const StoreSchema::Migration &step, Q
     return connection.exec(QStringLiteral("COMMIT"), error);
 }
 
+// Step 5: how many upstream attempts a request took (retries and failover). Old rows read 1.
+bool addAttemptsColumn(SqliteConnection &connection, QString *error)
+{
+    return execAll(connection, {QStringLiteral("ALTER TABLE requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")}, error);
+}
+
 } // namespace
 
 const QList<StoreSchema::Migration> &StoreSchema::migrations()
@@ -199,6 +205,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
         {2, QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"), &createBudgetsKeysAndAudit},
         {3, QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"), &addClampAndReasoningColumns},
         {4, QStringLiteral("session blocks"), &createSessionBlocks},
+        {5, QStringLiteral("requests: attempts"), &addAttemptsColumn},
     };
     return steps;
 }

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 namespace {
@@ -92,6 +94,27 @@ private Q_SLOTS:
         }
         QCOMPARE(dead.read(&SimulatorServer::requestsServed), deadServed); // not one more
         QCOMPARE(live.read(&SimulatorServer::requestsServed), quint64(FailuresToOpen + 5));
+
+        // The rows say which upstream answered and how many attempts it took.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("failover"));
+            db.setDatabaseName(gw.dataDir() + QStringLiteral("/tokenfuse.db"));
+            QVERIFY(db.open());
+            const auto rows = [&db] {
+                QSqlQuery q(db);
+                q.exec(QStringLiteral("SELECT upstream, attempts, status FROM requests ORDER BY started_at, rowid"));
+                QStringList out;
+                while (q.next())
+                    out << QStringLiteral("%1/%2/%3").arg(q.value(0).toString()).arg(q.value(1).toInt()).arg(q.value(2).toInt());
+                return out;
+            };
+            QTRY_COMPARE(rows().size(), FailuresToOpen + 5);
+            const QStringList all = rows();
+            for (int i = 0; i < all.size(); ++i)
+                QCOMPARE(all[i], i < FailuresToOpen ? QStringLiteral("live/2/200") : QStringLiteral("live/1/200"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("failover"));
 
         const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="dead",state="open"} 1)"));

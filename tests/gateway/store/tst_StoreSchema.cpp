@@ -153,7 +153,7 @@ void tst_StoreSchema::freshFileHasEveryTable()
     const QString path = open(connection, dir);
     QString error;
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::latestVersion(), 4);
+    QCOMPARE(StoreSchema::latestVersion(), 5);
 
     TestDatabase check(path);
     const QSet<QString> tables = check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
@@ -257,7 +257,7 @@ void tst_StoreSchema::versionOneFileMigratesKeepingRows()
     QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros) FROM requests WHERE tenant = 'acme'")).toLongLong(), 12250);
     QCOMPARE(check.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'theme'")).toString(), QStringLiteral("dark"));
     QCOMPARE(check.strings(QStringLiteral("SELECT version FROM schema_migrations")),
-             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4")}));
+             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5")}));
     for (const char *table : {"budget_counters", "reservations", "budget_rules", "virtual_keys", "audit"})
         QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt(), 0);
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
@@ -318,10 +318,12 @@ void tst_StoreSchema::versionThreeFileGainsSessionBlocks()
     QVERIFY(!connection.exec(QStringLiteral("SELECT 1 FROM session_blocks"), &error));
 
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::version(connection, &error), 4);
+    QCOMPARE(StoreSchema::version(connection, &error), StoreSchema::latestVersion());
 
     TestDatabase check(path);
     QCOMPARE(check.requestCount(), 30);
+    // Step 5: rows from before retries existed took one attempt each.
+    QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM requests WHERE attempts = 1")).toInt(), 30);
     QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros + reasoning_tokens) FROM requests")).toInt(), 360);
     QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(DISTINCT session) FROM requests")).toInt(), 4);
     QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM audit")).toInt(), 30);
