@@ -4,6 +4,7 @@
 #include "budget/BudgetLedger.h"
 #include "budget/BudgetRule.h"
 #include "config/ConfigFileWriter.h"
+#include "upstream/UpstreamViewJson.h"
 #include "http/HttpRequest.h"
 #include "keys/VirtualKeyRegistry.h"
 #include "store/UsageQuery.h"
@@ -11,6 +12,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QUrl>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrlQuery>
@@ -209,11 +211,27 @@ void AdminApi::route(const HttpRequest &request, const QString &actor, const Adm
     }
     if (AdminSessions::owns(path))
         return m_sessions.handle(request, path, actor, reply);
+    if (path == "/admin/v1/upstreams" || path.startsWith("/admin/v1/upstreams/")) {
+        if (m != "GET")
+            return methodNotAllowed("GET");
+        const QList<UpstreamView> views = m_services.upstreams ? m_services.upstreams() : QList<UpstreamView>();
+        if (path == "/admin/v1/upstreams") {
+            QJsonArray list;
+            for (const UpstreamView &v : views)
+                list.append(UpstreamViewJson::toJson(v));
+            return respond(reply, 200, QJsonObject{{"upstreams", list}, {"simulator_only", m_services.simulatorOnly}});
+        }
+        const QString name = QUrl::fromPercentEncoding(path.mid(int(qstrlen("/admin/v1/upstreams/"))));
+        for (const UpstreamView &v : views)
+            if (v.name == name)
+                return respond(reply, 200, UpstreamViewJson::toJson(v));
+        return fail(reply, 404, QStringLiteral("not_found_error"), QStringLiteral("No upstream named '%1' in the config.").arg(name));
+    }
     fail(reply, 404, QStringLiteral("not_found_error"),
          QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/PUT /admin/v1/rate_limits, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
                         "GET /admin/v1/audit, GET /admin/v1/usage, GET /admin/v1/sessions, GET /admin/v1/sessions/{id}, "
                         "POST /admin/v1/sessions/{id}/kill|resume, POST /admin/v1/tenants/{id}/kill|resume, "
-                        "POST /admin/v1/stop-all, POST /admin/v1/resume-all.")
+                        "POST /admin/v1/stop-all, POST /admin/v1/resume-all, GET /admin/v1/upstreams, GET /admin/v1/upstreams/{name}.")
              .arg(QString::fromUtf8(m), QString::fromUtf8(request.path)));
 }
 

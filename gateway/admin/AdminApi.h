@@ -1,5 +1,7 @@
 #pragma once
 
+#include "upstream/UpstreamView.h"
+
 #include "AdminRateLimits.h"
 #include "AdminReply.h"
 #include "AdminSessions.h"
@@ -39,6 +41,10 @@ public:
         QString configPath;             // the config file, empty when none
         bool budgetsInConfig = false;   // the file has "budgets": a PUT rewrites that key too
         bool rateLimitsInConfig = false; // the file has "rate_limits": likewise
+        // GET /admin/v1/upstreams[/{name}]: every configured upstream with its breaker and figures;
+        // empty (and simulatorOnly) when the built-in simulator answers every model.
+        std::function<QList<UpstreamView>()> upstreams;
+        bool simulatorOnly = false;
     };
 
     explicit AdminApi(const Services &services);

@@ -92,6 +92,8 @@ bool Gateway::start(QString *error)
     admin.configPath = m_config.configPath;
     admin.budgetsInConfig = m_config.hasBudgets;
     admin.rateLimitsInConfig = m_config.hasRateLimits;
+    admin.upstreams = [this] { return upstreamViews(); };
+    admin.simulatorOnly = m_config.simulatorServesAll();
     m_admin = std::make_unique<AdminApi>(admin);
 
     m_client = new UpstreamClient(this);
@@ -525,6 +527,8 @@ void Gateway::announceBreakerChanges()
 
 QList<UpstreamView> Gateway::upstreamViews()
 {
+    if (m_config.simulatorServesAll())
+        return {};
     return m_router.views(QDateTime::currentMSecsSinceEpoch());
 }
 

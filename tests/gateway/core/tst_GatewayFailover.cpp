@@ -61,7 +61,9 @@ private Q_SLOTS:
         failWith(dead, 503);
         quick(live);
         RunningGateway gw;
-        QVERIFY(gw.create(QJsonObject{{"upstreams", QJsonArray{upstream("dead", dead.port(), 0), upstream("live", live.port(), 1)}}}));
+        QJsonObject liveUpstream = upstream("live", live.port(), 1);
+        liveUpstream.insert("api_key", "sk-test-0123456789-abcdef-9876");
+        QVERIFY(gw.create(QJsonObject{{"upstreams", QJsonArray{upstream("dead", dead.port(), 0), liveUpstream}}}));
         QList<UpstreamTransitionView> transitions;
         QStringList log;
         connect(gw.host(), &GatewayHost::upstreamBreakerChanged, this, [&](const UpstreamTransitionView &t) { transitions << t; });
@@ -119,6 +121,20 @@ private Q_SLOTS:
         const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="dead",state="open"} 1)"));
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="live",state="closed"} 1)"));
+
+        // GET /admin/v1/upstreams: the same, and a hint of the key, never the key.
+        const GatewayClient::Reply listed = gw.client().admin("GET", "upstreams");
+        QCOMPARE(listed.status, 200);
+        QVERIFY(!listed.body.contains("0123456789"));
+        const QJsonArray ups = QJsonDocument::fromJson(listed.body).object().value("upstreams").toArray();
+        QCOMPARE(ups.size(), 2);
+        QCOMPARE(ups[0].toObject().value("name").toString(), QStringLiteral("dead"));
+        QCOMPARE(ups[0].toObject().value("breaker").toObject().value("state").toString(), QStringLiteral("open"));
+        QVERIFY(ups[0].toObject().value("breaker").toObject().value("reason").toString().contains(QLatin1String("503")));
+        QCOMPARE(ups[1].toObject().value("breaker").toObject().value("state").toString(), QStringLiteral("closed"));
+        QCOMPARE(ups[1].toObject().value("key_hint").toString(), QStringLiteral("sk-…9876"));
+        QCOMPARE(gw.client().admin("GET", "upstreams/live").status, 200);
+        QCOMPARE(gw.client().admin("GET", "upstreams/nobody").status, 404);
 
         QTRY_VERIFY(!snapshots.isEmpty() && snapshots.last().upstreamViews.size() == 2 && snapshots.last().upstreamViews[1].requests == FailuresToOpen + 5);
         const UpstreamView deadView = snapshots.last().upstreamViews[0];
