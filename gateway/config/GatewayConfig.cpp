@@ -117,7 +117,7 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
     if (!value.isObject())
         return fail(error, where + QStringLiteral(" must be an object"));
     const QJsonObject o = value.toObject();
-    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms", "breaker"}, error))
+    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms", "breaker", "aliases"}, error))
         return false;
     if (!readString(o, "name", where, &u->name, error))
         return false;
@@ -171,6 +171,17 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
         return false;
     if (!readBreaker(o, where, &u->breaker, error))
         return false;
+    const QJsonValue aliases = o.value(QLatin1String("aliases"));
+    if (!aliases.isUndefined()) {
+        if (!aliases.isObject())
+            return fail(error, where + QStringLiteral(".aliases must be an object of a client's model name -> the provider's"));
+        const QJsonObject a = aliases.toObject();
+        for (auto it = a.begin(); it != a.end(); ++it) {
+            if (!it.value().isString() || it.value().toString().isEmpty() || it.key().isEmpty())
+                return fail(error, QStringLiteral("%1.aliases.%2 must be a non-empty model name").arg(where, it.key()));
+            u->aliases.insert(it.key(), it.value().toString());
+        }
+    }
     const QJsonValue t = o.value(QLatin1String("timeouts_ms"));
     if (!t.isUndefined()) {
         if (!t.isObject())
@@ -252,7 +263,7 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
     c.raw = json;
     if (!checkKeys(json, QStringLiteral("config"),
                    {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens",
-                    "allowed_origins", "allowed_hosts", "retries"}, error))
+                    "allowed_origins", "allowed_hosts", "retries", "model_fallbacks"}, error))
         return std::nullopt;
     QString listen;
     if (!readString(json, "listen", QStringLiteral("config"), &listen, error))
@@ -308,6 +319,30 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
     }
     if (!readRetries(json, &c.retry, error))
         return std::nullopt;
+    const QJsonValue fallbacks = json.value(QLatin1String("model_fallbacks"));
+    if (!fallbacks.isUndefined()) {
+        if (!fallbacks.isObject()) {
+            *error = QStringLiteral("config.model_fallbacks must be an object of model -> fallback model (or a list of them, tried in order)");
+            return std::nullopt;
+        }
+        const QJsonObject f = fallbacks.toObject();
+        for (auto it = f.begin(); it != f.end(); ++it) {
+            QStringList list;
+            const QJsonArray items = it.value().isArray() ? it.value().toArray() : QJsonArray{it.value()};
+            for (const QJsonValue &m : items) {
+                if (!m.isString() || m.toString().isEmpty()) {
+                    *error = QStringLiteral("model_fallbacks.%1 must be a model name or a list of them").arg(it.key());
+                    return std::nullopt;
+                }
+                if (m.toString() == it.key()) {
+                    *error = QStringLiteral("model_fallbacks.%1 falls back to itself").arg(it.key());
+                    return std::nullopt;
+                }
+                list << m.toString();
+            }
+            c.modelFallbacks.insert(it.key(), list);
+        }
+    }
     if (!readOrigins(json, &c.allowedOrigins, error) || !readHosts(json, &c.allowedHosts, error))
         return std::nullopt;
     int defaultMax = int(c.defaultMaxTokens);

@@ -553,11 +553,28 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
         if (!passesLoopDetector(request, alive, caller, *chat))
             return;
         // Who is calling first (a 401 is a 401 whatever the upstreams' health), then where it goes.
-        const UpstreamRouter::Pick pick = route(chat->model, dialect.id());
+        UpstreamRouter::Pick pick = route(chat->model, dialect.id());
+        QString fallbackFrom;
+        if (!pick.upstream) {
+            // Every upstream of the model is down: its fallback models, in order.
+            for (const QString &fallback : m_config.modelFallbacks.value(chat->model)) {
+                UpstreamRouter::Pick other = route(fallback, dialect.id());
+                if (other.upstream) {
+                    Q_EMIT logLine(QStringLiteral("model %1: every upstream is down; %2 answers instead").arg(chat->model, fallback));
+                    fallbackFrom = chat->model;
+                    chat->model = fallback;
+                    pick = other;
+                    break;
+                }
+            }
+        }
         if (!pick.upstream)
             return refuseUnavailable(request, alive, chat->model, pick);
         const UpstreamConfig target = *pick.upstream;
-        launch(new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this));
+        auto *exchange = new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this);
+        if (!fallbackFrom.isEmpty())
+            exchange->setFallbackFrom(fallbackFrom);
+        launch(exchange);
     });
 }
 

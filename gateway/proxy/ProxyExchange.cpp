@@ -116,6 +116,15 @@ UpstreamRequest ProxyExchange::upstreamRequest() const
         changed = QJsonDocument(body).toJson(QJsonDocument::Compact);
     }
     r.body = changed.isEmpty() ? m_request.body : changed;
+    // The provider's name for the model: its alias on this upstream, or a fallback model.
+    const QString send = m_upstream.providerModel(m_row.model);
+    if (!m_row.model.isEmpty() && (send != m_row.model || !m_row.fallbackFrom.isEmpty())) {
+        QJsonObject body = QJsonDocument::fromJson(r.body).object();
+        if (body.value(QLatin1String("model")).toString() != send) {
+            body.insert(QLatin1String("model"), send);
+            r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        }
+    }
     for (const auto &f : m_request.headers.fields()) {
         const QByteArray &n = f.first;
         // Hop-by-hop fields, framing, and what identifies the caller to TokenFuse stay here.
@@ -428,6 +437,8 @@ HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) con
     h.set("x-tokenfuse-session", m_row.session.toUtf8());
     h.set("x-tokenfuse-upstream", m_upstream.name.toUtf8());
     h.set("x-tokenfuse-attempts", QByteArray::number(std::max(1, m_attempts)));
+    if (!m_row.fallbackFrom.isEmpty())
+        h.set("x-tokenfuse-fallback", m_row.fallbackFrom.toUtf8() + " -> " + m_row.model.toUtf8());
     // The tightest rules' remaining figures, as TokenFuse sees them (the upstream's own
     // x-ratelimit-* headers are replaced when a TokenFuse rule applies).
     if (m_services.rates) {

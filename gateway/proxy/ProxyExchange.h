@@ -54,6 +54,9 @@ public:
     ~ProxyExchange() override;
 
     void start();
+    // The client asked for `model`, every upstream of which is down; this exchange serves the
+    // fallback model it was made with instead (said in x-tokenfuse-fallback and on the row).
+    void setFallbackFrom(const QString &model) { m_row.fallbackFrom = model; }
     // Ends the exchange from the gateway's side (shutdown now; session kills later): from any phase
     // before Settling, the upstream dropped and the client answered `error` in its dialect (an error
     // event when it already has a stream); later, nothing to do.

@@ -10,7 +10,7 @@ const char *const kColumns[] = {
     "id", "started_at", "ended_at", "tenant", "session", "model", "upstream", "endpoint", "stream",
     "status", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_micros", "currency",
     "latency_ms", "ttft_ms", "error", "estimated", "price_known", "key_fingerprint", "reasoning_tokens",
-    "clamped_max_tokens", "attempts",
+    "clamped_max_tokens", "attempts", "fallback_from",
 };
 constexpr int kColumnCount = int(sizeof(kColumns) / sizeof(kColumns[0]));
 
@@ -71,6 +71,7 @@ void RequestsTable::bind(QSqlQuery &query, const UsageRecord &row)
     query.bindValue(i++, row.reasoningTokens);
     query.bindValue(i++, row.clampedMaxTokens);
     query.bindValue(i++, row.attempts);
+    query.bindValue(i++, text(row.fallbackFrom));
     Q_ASSERT(i == kColumnCount);
 }
 
@@ -102,6 +103,7 @@ UsageRecord RequestsTable::read(const QSqlQuery &query, int first)
     row.reasoningTokens = query.value(i++).toLongLong();
     row.clampedMaxTokens = query.value(i++).toLongLong();
     row.attempts = query.value(i++).toInt();
+    row.fallbackFrom = query.value(i++).toString();
     Q_ASSERT(i - first == kColumnCount);
     return row;
 }

@@ -190,10 +190,12 @@ bool runStep(SqliteConnection &connection, const StoreSchema::Migration &step, Q
     return connection.exec(QStringLiteral("COMMIT"), error);
 }
 
-// Step 5: how many upstream attempts a request took (retries and failover). Old rows read 1.
+// Step 5: how many upstream attempts a request took (retries and failover; old rows read 1), and
+// the model asked for when a fallback model answered instead.
 bool addAttemptsColumn(SqliteConnection &connection, QString *error)
 {
-    return execAll(connection, {QStringLiteral("ALTER TABLE requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1")}, error);
+    return execAll(connection, {QStringLiteral("ALTER TABLE requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1"),
+                                QStringLiteral("ALTER TABLE requests ADD COLUMN fallback_from TEXT NOT NULL DEFAULT ''")}, error);
 }
 
 } // namespace
@@ -205,7 +207,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
         {2, QStringLiteral("budget counters, reservations, budget rules, virtual keys, audit"), &createBudgetsKeysAndAudit},
         {3, QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"), &addClampAndReasoningColumns},
         {4, QStringLiteral("session blocks"), &createSessionBlocks},
-        {5, QStringLiteral("requests: attempts"), &addAttemptsColumn},
+        {5, QStringLiteral("requests: attempts, fallback_from"), &addAttemptsColumn},
     };
     return steps;
 }

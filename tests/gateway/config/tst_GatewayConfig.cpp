@@ -74,6 +74,14 @@ private Q_SLOTS:
         QTest::newRow("origins not array") << QByteArray("{\"allowed_origins\": \"http://localhost:3000\"}") << "config.allowed_origins";
         QTest::newRow("host with port") << QByteArray(R"({"allowed_hosts": ["devbox.lan:8400"]})") << "config.allowed_hosts";
         QTest::newRow("host wildcard") << QByteArray(R"({"allowed_hosts": ["*"]})") << "config.allowed_hosts";
+        QTest::newRow("breaker rate over 1") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"breaker\": {\"error_rate\": 1.5}}]}") << "upstreams[0].breaker.error_rate";
+        QTest::newRow("breaker unknown key") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"breaker\": {\"threshold\": 3}}]}") << "unknown key 'threshold'";
+        QTest::newRow("breaker cooldowns") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"breaker\": {\"cooldown_ms\": 9000, \"max_cooldown_ms\": 10}}]}") << "max_cooldown_ms must be at least cooldown_ms";
+        QTest::newRow("alias not a name") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"aliases\": {\"fast\": 3}}]}") << "upstreams[0].aliases.fast";
+        QTest::newRow("too many attempts") << QByteArray("{\"retries\": {\"max_attempts\": 50}}") << "retries.max_attempts";
+        QTest::newRow("no attempt at all") << QByteArray("{\"retries\": {\"max_attempts\": 0}}") << "retries.max_attempts";
+        QTest::newRow("fallback to itself") << QByteArray("{\"model_fallbacks\": {\"m\": [\"n\", \"m\"]}}") << "model_fallbacks.m falls back to itself";
+        QTest::newRow("fallback not a name") << QByteArray("{\"model_fallbacks\": {\"m\": 1}}") << "model_fallbacks.m";
         QTest::newRow("limit not a number") << QByteArray(R"({"limits": {"max_body_bytes": "big"}})") << "limits.max_body_bytes";
     }
 
@@ -85,6 +93,36 @@ private Q_SLOTS:
         const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
         QVERIFY(!c);
         QVERIFY2(error.contains(mentions), qPrintable(error));
+    }
+
+    void resilienceKeysLoad()
+    {
+        QString error;
+        const QByteArray json = R"({"upstreams": [{"name": "a", "base_url": "http://x/v1", "aliases": {"fast": "qwen2.5-coder-7b"},)"
+                               R"("breaker": {"consecutive": 2, "error_rate": 0.25, "min_requests": 4, "window_ms": 5000,)"
+                               R"("slow_ms": 900, "cooldown_ms": 100, "max_cooldown_ms": 800, "half_open_probes": 2}}],)"
+                               R"("retries": {"max_attempts": 4, "base_delay_ms": 10, "max_delay_ms": 20, "deadline_ms": 300},)"
+                               R"("model_fallbacks": {"deepseek-reasoner": "deepseek-chat", "gpt-4o": ["gpt-4o-mini", "deepseek-chat"]}})";
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        const UpstreamConfig &u = c->upstreams.first();
+        QCOMPARE(u.breaker.consecutive, 2);
+        QCOMPARE(u.breaker.errorRate, 0.25);
+        QCOMPARE(u.breaker.minRequests, 4);
+        QCOMPARE(u.breaker.windowMs, 5000);
+        QCOMPARE(u.breaker.slowMs, 900);
+        QCOMPARE(u.breaker.cooldownMs, 100);
+        QCOMPARE(u.breaker.maxCooldownMs, 800);
+        QCOMPARE(u.breaker.halfOpenProbes, 2);
+        QVERIFY(u.servesModel(QStringLiteral("fast")));
+        QCOMPARE(u.providerModel(QStringLiteral("fast")), QStringLiteral("qwen2.5-coder-7b"));
+        QCOMPARE(u.providerModel(QStringLiteral("other")), QStringLiteral("other"));
+        QCOMPARE(c->retry.maxAttempts, 4);
+        QCOMPARE(c->retry.baseDelayMs, 10);
+        QCOMPARE(c->retry.maxDelayMs, 20);
+        QCOMPARE(c->retry.deadlineMs, 300);
+        QCOMPARE(c->modelFallbacks.value(QStringLiteral("deepseek-reasoner")), QStringList{QStringLiteral("deepseek-chat")});
+        QCOMPARE(c->modelFallbacks.value(QStringLiteral("gpt-4o")), (QStringList{QStringLiteral("gpt-4o-mini"), QStringLiteral("deepseek-chat")}));
     }
 
     void keyOverPlainHttpIsWarnedAbout()

@@ -189,6 +189,59 @@ private Q_SLOTS:
         const GatewayClient::Reply metrics = gw.client().call("/metrics", {}, {}, "GET");
         QVERIFY(metrics.body.contains(R"(tokenfuse_upstream_breaker_state{upstream="u",state="closed"} 1)"));
     }
+
+    void aFallbackModelAnswersWhenEveryUpstreamOfTheModelIsDown()
+    {
+        SimulatorThread dead, live;
+        failWith(dead, 503);
+        quick(live);
+        QJsonObject reasoner = upstream("reasoner", dead.port(), 0);
+        reasoner.insert("models", QJsonArray{"deepseek-reasoner"});
+        reasoner.insert("breaker", QJsonObject{{"consecutive", 1}, {"cooldown_ms", 60000}});
+        QJsonObject chatUpstream = upstream("chat", live.port(), 0);
+        chatUpstream.insert("models", QJsonArray{"deepseek-chat"});
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{reasoner, chatUpstream}},
+                                      {"retries", QJsonObject{{"max_attempts", 1}}},
+                                      {"model_fallbacks", QJsonObject{{"deepseek-reasoner", "deepseek-chat"}}}}),
+                 qPrintable(gw.error()));
+        const QByteArray ask = R"({"model":"deepseek-reasoner","messages":[{"role":"user","content":"think hard"}],"max_tokens":8})";
+        QCOMPARE(gw.client().call("/v1/chat/completions", ask).status, 503); // the reasoner's own answer; its breaker opens
+        const GatewayClient::Reply r = gw.client().call("/v1/chat/completions", ask);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.headers.value("x-tokenfuse-fallback"), QByteArray("deepseek-reasoner -> deepseek-chat"));
+        QCOMPARE(r.headers.value("x-tokenfuse-upstream"), QByteArray("chat"));
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value("model").toString(), QStringLiteral("deepseek-chat"));
+        QCOMPARE(dead.read(&SimulatorServer::requestsServed), quint64(1));
+
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("fallback"));
+        db.setDatabaseName(gw.dataDir() + QStringLiteral("/tokenfuse.db"));
+        QVERIFY(db.open());
+        QTRY_VERIFY([&db] {
+            QSqlQuery q(db);
+            q.exec(QStringLiteral("SELECT model, fallback_from, upstream FROM requests WHERE status = 200"));
+            return q.next() && q.value(0).toString() == QLatin1String("deepseek-chat")
+                && q.value(1).toString() == QLatin1String("deepseek-reasoner") && q.value(2).toString() == QLatin1String("chat");
+        }());
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("fallback"));
+    }
+
+    void anAliasSendsTheProvidersNameForTheModel()
+    {
+        SimulatorThread sim;
+        quick(sim);
+        QJsonObject u = upstream("local", sim.port(), 0);
+        u.insert("models", QJsonArray{"qwen2.5-*"});
+        u.insert("aliases", QJsonObject{{"fast", "qwen2.5-coder-7b"}});
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{u}}}), qPrintable(gw.error()));
+        const GatewayClient::Reply r = gw.client().call("/v1/chat/completions", R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value("model").toString(), QStringLiteral("qwen2.5-coder-7b"));
+        QCOMPARE(gw.client().call("/v1/chat/completions", R"({"model":"slow","messages":[{"role":"user","content":"hi"}]})").status, 404);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_GatewayFailover)
