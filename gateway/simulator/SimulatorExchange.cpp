@@ -110,6 +110,11 @@ qint64 SimulatorExchange::stepStream(qint64 nowMs)
             m_responder->writeChunk(out);
             return open() ? dropConnection(nowMs) : -1;
         }
+        if (m_knobs.stallAfterTokens == m_sent) {
+            // Silent from here on, the connection kept open: a provider hanging mid-stream.
+            m_responder->writeChunk(out);
+            return -1;
+        }
         if (m_sent >= total || tokenDueMs(m_sent) > nowMs)
             break;
         if (batch == kMaxTokensPerStep) {

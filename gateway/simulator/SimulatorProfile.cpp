@@ -30,7 +30,7 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
 {
     const QStringList items = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (items.isEmpty())
-        return setError(error, QStringLiteral("fault: empty value; expected status:NNN, hang, disconnect:N, malformed:N, no-usage, ignore-max-tokens or none"));
+        return setError(error, QStringLiteral("fault: empty value; expected status:NNN, hang, disconnect:N, malformed:N, stall:N, no-usage, ignore-max-tokens or none"));
     for (const QString &raw : items) {
         const QString item = raw.trimmed();
         const QString kind = item.section(QLatin1Char(':'), 0, 0);
@@ -50,11 +50,14 @@ bool applyFault(SimulatorProfile &p, const QString &value, QString *error)
         } else if (kind == QLatin1String("disconnect")) {
             if (!parseInt(arg, 0, kMaxTokens, &p.disconnectAfterTokens))
                 return setError(error, QStringLiteral("fault: '%1' needs a token count, as in disconnect:5").arg(item));
+        } else if (kind == QLatin1String("stall")) {
+            if (!parseInt(arg, 0, kMaxTokens, &p.stallAfterTokens))
+                return setError(error, QStringLiteral("fault: '%1' needs a token count, as in stall:5").arg(item));
         } else if (kind == QLatin1String("malformed")) {
             if (!parseInt(arg, 0, kMaxTokens, &p.malformedAfterTokens))
                 return setError(error, QStringLiteral("fault: '%1' needs a token count, as in malformed:5").arg(item));
         } else {
-            return setError(error, QStringLiteral("fault: unknown fault '%1'; expected status:NNN, hang, disconnect:N, malformed:N, no-usage, ignore-max-tokens or none").arg(item));
+            return setError(error, QStringLiteral("fault: unknown fault '%1'; expected status:NNN, hang, disconnect:N, malformed:N, stall:N, no-usage, ignore-max-tokens or none").arg(item));
         }
     }
     return true;
@@ -72,6 +75,7 @@ void SimulatorProfile::clearFaults()
     faultStatus = 0;
     hang = false;
     disconnectAfterTokens = -1;
+    stallAfterTokens = -1;
     malformedAfterTokens = -1;
     omitUsage = false;
     ignoreMaxTokens = false;
@@ -79,7 +83,7 @@ void SimulatorProfile::clearFaults()
 
 bool SimulatorProfile::hasFault() const
 {
-    return faultStatus != 0 || hang || disconnectAfterTokens >= 0 || malformedAfterTokens >= 0 || omitUsage || ignoreMaxTokens;
+    return faultStatus != 0 || hang || disconnectAfterTokens >= 0 || stallAfterTokens >= 0 || malformedAfterTokens >= 0 || omitUsage || ignoreMaxTokens;
 }
 
 bool SimulatorProfile::applyOption(const QString &rawName, const QString &value, QString *error)

@@ -18,6 +18,7 @@ struct SimulatorProfile
     bool hang = false;             // accept the request and never answer
     int disconnectAfterTokens = -1;   // close the connection mid-stream after this many tokens
     int malformedAfterTokens = -1;    // send one chunk of broken JSON after this many tokens
+    int stallAfterTokens = -1;        // a stream goes silent after this many tokens, its connection kept open
     bool omitUsage = false;        // never report usage (streams end without a usage chunk)
     bool ignoreMaxTokens = false;  // answer completionTokens whatever the request's output limit (a lying upstream)
     // A scripted tool call: answer with a call of this tool (in whichever dialect was asked)
@@ -29,7 +30,7 @@ struct SimulatorProfile
     // `x-sim-ttft-ms: 200` can never drift apart. A leading "--" or "x-sim-" on the name is ignored.
     // Names: ttft-ms, tokens-per-second, completion-tokens, fault, retry-after, tool-call (a tool
     // name, `none` to clear), tool-args (a JSON object). A fault value is a
-    // comma-separated list of `status:NNN`, `hang`, `disconnect:N`, `malformed:N`, `no-usage` and
+    // comma-separated list of `status:NNN`, `hang`, `disconnect:N`, `malformed:N`, `stall:N`, `no-usage` and
     // `none`; it adds to the faults already set (`none` clears them), so `--fault` may be repeated.
     // On a bad name or value the profile is left unchanged and *error says what was wrong.
     bool applyOption(const QString &name, const QString &value, QString *error);

@@ -32,6 +32,7 @@ void tst_SimulatorProfile::applyOption_data()
     QTest::newRow("fault status") << "--fault" << "status:429" << "status" << 429.0;
     QTest::newRow("fault hang") << "x-sim-fault" << "hang" << "hang" << 1.0;
     QTest::newRow("fault disconnect") << "--fault" << "disconnect:3" << "disconnect" << 3.0;
+    QTest::newRow("fault stall") << "--fault" << "stall:4" << "stall" << 4.0;
     QTest::newRow("fault malformed") << "--fault" << "malformed:0" << "malformed" << 0.0;
     QTest::newRow("fault no-usage") << "--fault" << "no-usage" << "noUsage" << 1.0;
     QTest::newRow("fault list") << "x-sim-fault" << "malformed:2, no-usage" << "noUsage" << 1.0;
@@ -52,7 +53,7 @@ void tst_SimulatorProfile::applyOption()
     const QHash<QString, double> actual{
         {"ttft", p.ttftMs}, {"tps", p.tokensPerSecond}, {"completion", p.completionTokens},
         {"retryAfter", p.retryAfterSeconds}, {"status", p.faultStatus}, {"hang", p.hang ? 1 : 0},
-        {"disconnect", p.disconnectAfterTokens}, {"malformed", p.malformedAfterTokens}, {"noUsage", p.omitUsage ? 1 : 0}};
+        {"disconnect", p.disconnectAfterTokens}, {"stall", p.stallAfterTokens}, {"malformed", p.malformedAfterTokens}, {"noUsage", p.omitUsage ? 1 : 0}};
     QCOMPARE(actual.value(field), expected);
 }
 
@@ -73,6 +74,7 @@ void tst_SimulatorProfile::rejectsBadValues_data()
     QTest::newRow("fault status not error") << "--fault" << "status:200" << "400 to 599";
     QTest::newRow("fault status missing") << "--fault" << "status" << "400 to 599";
     QTest::newRow("fault disconnect missing count") << "--fault" << "disconnect" << "token count";
+    QTest::newRow("fault stall missing count") << "--fault" << "stall" << "token count";
     QTest::newRow("fault hang with argument") << "--fault" << "hang:3" << "unknown fault";
     QTest::newRow("fault empty") << "--fault" << "" << "empty";
     QTest::newRow("fault list with a bad item") << "--fault" << "no-usage,nope" << "nope";
