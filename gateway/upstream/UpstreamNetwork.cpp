@@ -89,12 +89,13 @@ UpstreamNetwork UpstreamNetwork::fromEnvironment()
 bool UpstreamNetwork::bypassesProxy(const QString &rawHost) const
 {
     const QString host = normalisedHost(rawHost);
-    if (isLoopback(host))
-        return true;
     const QHostAddress hostAddress(host);
+    bool loopbackDirect = true;
     for (const QString &entry : noProxy) {
-        if (entryMatches(entry, host, hostAddress))
+        if (entry.trimmed().compare(QLatin1String("<-loopback>"), Qt::CaseInsensitive) == 0)
+            loopbackDirect = false;
+        else if (entryMatches(entry, host, hostAddress))
             return true;
     }
-    return false;
+    return loopbackDirect && isLoopback(host);
 }

@@ -1,6 +1,7 @@
 // UpstreamNetwork: the proxy environment as curl reads it (lower case wins, upper case as a
 // fallback) and NO_PROXY's rules: "*", a name and everything under it with or without a leading
-// "." or "*.", exact IP addresses, CIDR ranges, ports ignored; loopback never goes through a proxy.
+// "." or "*.", exact IP addresses, CIDR ranges, ports ignored; loopback goes direct unless the list
+// says "<-loopback>" (curl would proxy it; see UpstreamNetwork::bypassesProxy for why we don't).
 #include "upstream/UpstreamNetwork.h"
 
 #include <QtTest>
@@ -118,6 +119,13 @@ private Q_SLOTS:
         QTest::newRow("loopback [::1]") << "" << "[::1]" << true;
         QTest::newRow("not loopback 128.0.0.1") << "" << "128.0.0.1" << false;
         QTest::newRow("name looking like localhost") << "" << "localhost.example.com" << false;
+        QTest::newRow("<-loopback>: localhost proxied") << "<-loopback>" << "localhost" << false;
+        QTest::newRow("<-loopback>: 127.0.0.1 proxied") << "<-loopback>" << "127.0.0.1" << false;
+        QTest::newRow("<-loopback>: ::1 proxied") << "<-loopback>" << "[::1]" << false;
+        QTest::newRow("<-loopback> any case") << "<-Loopback>" << "localhost" << false;
+        QTest::newRow("<-loopback> but named") << "<-loopback>,localhost" << "localhost" << true;
+        QTest::newRow("<-loopback> matches no name") << "<-loopback>" << "api.openai.com" << false;
+        QTest::newRow("<-loopback> with star") << "<-loopback>,*" << "localhost" << true;
     }
 
     void noProxyRules()
