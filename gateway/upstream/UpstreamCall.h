@@ -60,6 +60,7 @@ private:
     QPointer<UpstreamClient> m_client;
     UpstreamRequest m_request;
     QPointer<UpstreamConnection> m_connection;
+    QString m_poolKey; // the client's pool this call waits in or was served from
     int m_status = 0;
     HttpHeaders m_responseHeaders;
     bool m_done = false;

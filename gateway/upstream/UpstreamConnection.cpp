@@ -3,6 +3,7 @@
 #include "UpstreamCall.h"
 #include "UpstreamClient.h"
 
+#include <QNetworkProxy>
 #include <QSslSocket>
 
 #include <cerrno>
@@ -36,8 +37,20 @@ const http_parser_settings &UpstreamConnection::settings()
     return s;
 }
 
-UpstreamConnection::UpstreamConnection(const QString &origin, const QUrl &url, UpstreamClient *client)
-    : QObject(client), m_origin(origin), m_url(url), m_client(client)
+const http_parser_settings &UpstreamConnection::tunnelSettings()
+{
+    static const http_parser_settings s = [] {
+        http_parser_settings v;
+        http_parser_settings_init(&v);
+        v.on_status = &UpstreamConnection::onTunnelStatus;
+        v.on_headers_complete = &UpstreamConnection::onTunnelHeadersComplete;
+        return v;
+    }();
+    return s;
+}
+
+UpstreamConnection::UpstreamConnection(const QString &origin, const QUrl &url, const UpstreamProxy &proxy, UpstreamClient *client)
+    : QObject(client), m_origin(origin), m_url(url), m_client(client), m_proxy(proxy)
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
@@ -75,11 +88,23 @@ void UpstreamConnection::start(UpstreamCall *call)
     if (tls) {
         auto *ssl = new QSslSocket(this);
         m_socket = ssl;
-        // Peer verification stays at Qt's default (VerifyPeer); certificate errors are never ignored.
+        // The system's CAs plus the client's bundle. Peer verification stays at Qt's default
+        // (VerifyPeer); certificate errors are never ignored. The name verified (and sent as SNI)
+        // is the upstream's, also when the socket's peer is a proxy.
+        ssl->setSslConfiguration(m_client->sslConfiguration());
+        ssl->setPeerVerifyName(m_url.host());
         connect(ssl, &QSslSocket::encrypted, this, &UpstreamConnection::onConnected);
-        ssl->connectToHostEncrypted(m_url.host(), port);
     } else {
         m_socket = new QTcpSocket(this);
+    }
+    // Our routing alone decides: no application-wide or system proxy of Qt's underneath.
+    m_socket->setProxy(QNetworkProxy::NoProxy);
+    if (!m_proxy.isNull()) {
+        connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onProxyReached);
+        m_socket->connectToHost(m_proxy.host(), m_proxy.port());
+    } else if (tls) {
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_url.host(), port);
+    } else {
         connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
         m_socket->connectToHost(m_url.host(), port);
     }
@@ -89,9 +114,87 @@ void UpstreamConnection::start(UpstreamCall *call)
     connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onClosed);
 }
 
+QByteArray UpstreamConnection::authority(bool withDefaultPort) const
+{
+    const bool tls = m_url.scheme() == QLatin1String("https");
+    QByteArray host = m_url.host(QUrl::FullyEncoded).toUtf8();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    const int port = m_url.port(tls ? 443 : 80);
+    if (withDefaultPort || port != (tls ? 443 : 80))
+        host += ':' + QByteArray::number(port);
+    return host;
+}
+
+QString UpstreamConnection::upstreamName() const
+{
+    return m_proxy.isNull() ? m_url.host() : QStringLiteral("%1 (through proxy %2)").arg(m_url.host(), m_proxy.name());
+}
+
+void UpstreamConnection::onProxyReached()
+{
+    if (m_url.scheme() != QLatin1String("https")) {
+        onConnected(); // requests go to the proxy itself, in absolute form
+        return;
+    }
+    m_link = Link::Tunnelling;
+    http_parser_init(&m_parser, HTTP_RESPONSE);
+    m_parser.data = this;
+    m_tunnelReason.clear();
+    const QByteArray target = authority(true);
+    QByteArray out = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
+    if (!m_proxy.authorization().isEmpty())
+        out += "Proxy-Authorization: " + m_proxy.authorization() + "\r\n";
+    out += "\r\n";
+    m_socket->write(out);
+    m_socket->flush();
+}
+
+int UpstreamConnection::onTunnelStatus(http_parser *p, const char *at, size_t len)
+{
+    self(p)->m_tunnelReason.append(at, qsizetype(len));
+    return 0;
+}
+
+int UpstreamConnection::onTunnelHeadersComplete(http_parser *p)
+{
+    // The answer to CONNECT ends with its headers (a refusal's body is of no interest: the
+    // connection is dropped). Whatever follows a 2xx is the tunnel's.
+    http_parser_pause(p, 1);
+    return 1;
+}
+
+void UpstreamConnection::readTunnelAnswer()
+{
+    // A proxy sends nothing after a 2xx until we speak TLS, so all that was read is the head.
+    const QByteArray data = m_socket->readAll();
+    http_parser_execute(&m_parser, &tunnelSettings(), data.constData(), size_t(data.size()));
+    const auto err = HTTP_PARSER_ERRNO(&m_parser);
+    if (err != HPE_OK && err != HPE_PAUSED) {
+        fail(int(UpstreamCall::Failure::Connect),
+             QStringLiteral("Upstream %1: proxy %2 answered CONNECT with a malformed HTTP response: %3")
+                 .arg(m_url.host(), m_proxy.name(), QString::fromLatin1(http_errno_description(err))));
+        return;
+    }
+    if (err != HPE_PAUSED)
+        return; // the head is not complete yet
+    const int status = int(m_parser.status_code);
+    if (status < 200 || status > 299) {
+        fail(int(UpstreamCall::Failure::Connect),
+             QStringLiteral("Upstream %1: proxy %2 refused the tunnel: %3 %4")
+                 .arg(m_url.host(), m_proxy.name()).arg(status).arg(QString::fromLatin1(m_tunnelReason.trimmed())));
+        return;
+    }
+    m_link = Link::Encrypting;
+    // The parser goes back to reading the upstream's response.
+    http_parser_init(&m_parser, HTTP_RESPONSE);
+    m_parser.data = this;
+    static_cast<QSslSocket *>(m_socket)->startClientEncryption();
+}
+
 void UpstreamConnection::onConnected()
 {
-    m_connected = true;
+    m_link = Link::Open;
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (m_call)
         m_call->connectionEstablished();
@@ -100,7 +203,7 @@ void UpstreamConnection::onConnected()
 
 void UpstreamConnection::sendRequest()
 {
-    if (!m_connected || !m_call)
+    if (m_link != Link::Open || !m_call)
         return;
     const UpstreamRequest &r = m_call->request();
     // The call's own URL: a kept-alive connection carries calls to many paths of its origin.
@@ -111,18 +214,20 @@ void UpstreamConnection::sendRequest()
         target += '?' + r.url.query(QUrl::FullyEncoded).toUtf8();
     QByteArray out;
     out.reserve(512 + r.body.size());
+    // Through a proxy, plain HTTP names the whole URL (RFC 9112 absolute form); in a tunnel the
+    // request is the upstream's own, as if direct.
+    const bool forwarded = !m_proxy.isNull() && m_url.scheme() != QLatin1String("https");
+    if (forwarded)
+        target = m_url.scheme().toLatin1() + "://" + authority(false) + target;
     out += r.method + ' ' + target + " HTTP/1.1\r\n";
-    const bool tls = m_url.scheme() == QLatin1String("https");
-    const int port = m_url.port(-1);
-    out += "Host: " + m_url.host(QUrl::FullyEncoded).toUtf8();
-    if (port != -1 && port != (tls ? 443 : 80))
-        out += ':' + QByteArray::number(port);
-    out += "\r\n";
+    out += "Host: " + authority(false) + "\r\n";
+    if (forwarded && !m_proxy.authorization().isEmpty())
+        out += "Proxy-Authorization: " + m_proxy.authorization() + "\r\n";
     for (const auto &f : r.headers.fields()) {
         const QByteArray n = f.first.toLower();
         if (n == "host" || n == "content-length" || n == "transfer-encoding" || n == "connection"
             || n == "accept-encoding" || n == "keep-alive" || n == "te" || n == "upgrade"
-            || n == "proxy-connection" || n == "trailer")
+            || n == "proxy-connection" || n == "proxy-authorization" || n == "trailer")
             continue;
         out += f.first + ": " + f.second + "\r\n";
     }
@@ -212,6 +317,10 @@ void UpstreamConnection::resumeReading()
 
 void UpstreamConnection::onReadyRead()
 {
+    if (m_link == Link::Tunnelling) {
+        readTunnelAnswer();
+        return;
+    }
     if (m_call && m_readPaused)
         return; // left in Qt's bounded buffer; resumeReading() takes it
     const QByteArray data = m_socket->readAll();
@@ -247,6 +356,14 @@ void UpstreamConnection::feed(const char *data, size_t len)
 void UpstreamConnection::flushEvents()
 {
     if (m_headReady && !m_headDelivered && m_call) {
+        // Only a proxy asks for proxy credentials: passed on, the agent would take the 407 for
+        // its own. The proxy answered instead of forwarding, so the upstream never saw the request.
+        if (m_parser.status_code == 407 && !m_proxy.isNull()) {
+            fail(int(UpstreamCall::Failure::Connect),
+                 QStringLiteral("Upstream %1: proxy %2 refused the request: 407 Proxy Authentication Required")
+                     .arg(m_url.host(), m_proxy.name()));
+            return;
+        }
         m_headDelivered = true;
         m_call->deliverHead(int(m_parser.status_code), m_headers);
     }
@@ -359,11 +476,15 @@ void UpstreamConnection::onClosed()
         return;
     }
     UpstreamCall::Failure kind = UpstreamCall::Failure::Connect;
-    QString message = QStringLiteral("Upstream %1: %2").arg(m_url.host(), reason);
-    if (socketError == QAbstractSocket::SslHandshakeFailedError || socketError == QAbstractSocket::SslInternalError
+    QString message = QStringLiteral("Upstream %1: %2").arg(upstreamName(), reason);
+    if (!m_proxy.isNull() && m_link == Link::Connecting) {
+        message = QStringLiteral("Upstream %1: proxy %2 can't be reached: %3").arg(m_url.host(), m_proxy.name(), reason);
+    } else if (m_link == Link::Tunnelling) {
+        message = QStringLiteral("Upstream %1: proxy %2 closed the connection before answering CONNECT").arg(m_url.host(), m_proxy.name());
+    } else if (socketError == QAbstractSocket::SslHandshakeFailedError || socketError == QAbstractSocket::SslInternalError
         || socketError == QAbstractSocket::SslInvalidUserDataError) {
         kind = UpstreamCall::Failure::Tls;
-    } else if (m_connected) {
+    } else if (m_link == Link::Open) {
         kind = UpstreamCall::Failure::ClosedEarly;
         // Never sent again: the upstream may have read it and be working on it (and billing it).
         if (m_requestWritten)
