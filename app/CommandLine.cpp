@@ -113,6 +113,9 @@ Invocation parseCommandLine(const QStringList &arguments)
             return error(QStringLiteral("config: ") + why);
         config = *loaded;
     }
+    // Watched even before it exists, and where the console's upstreams are written.
+    if (!simulateCommand)
+        config.configPath = QFileInfo(configPath).absoluteFilePath();
     if (simulateCommand) {
         config.listenPort = 9400;
         inv.mode = Invocation::Mode::Simulate;
@@ -140,6 +143,7 @@ Invocation parseCommandLine(const QStringList &arguments)
         if (!parsed)
             return error(QStringLiteral("--upstream: ") + why);
         config.upstreams = parsed->upstreams;
+        config.upstreamsFromCommandLine = true;
         config.warnings += parsed->warnings;
     }
     inv.config = config;

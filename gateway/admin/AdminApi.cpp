@@ -41,7 +41,7 @@ QJsonArray rulesJson(const QList<BudgetRule> &rules)
 
 AdminApi::AdminApi(const Services &services)
     : m_services(services), m_sessions(services.sessions),
-      m_rateLimits({services.rates, services.store, services.configPath, services.rateLimitsInConfig})
+      m_rateLimits({services.rates, services.store, services.configPath, services.rateLimitsInConfig}), m_upstreams(services.upstreams)
 {
     m_sessions.setStoredTotal([this](const QString &id) -> std::optional<SessionTotalsRecord> {
         if (!m_query) {
@@ -157,6 +157,13 @@ void AdminApi::handle(const HttpRequest &request, const AdminReply &reply)
     route(request, QStringLiteral("admin-api (%1)").arg(m_services.token->fingerprint()), reply);
 }
 
+void AdminApi::setConfigState(bool budgetsInConfig, bool rateLimitsInConfig)
+{
+    m_services.budgetsInConfig = budgetsInConfig;
+    m_services.rateLimitsInConfig = rateLimitsInConfig;
+    m_rateLimits.setInConfig(rateLimitsInConfig);
+}
+
 void AdminApi::handle(const AdminCall &call, const QString &actor, const AdminReply &reply)
 {
     HttpRequest request;
@@ -211,27 +218,14 @@ void AdminApi::route(const HttpRequest &request, const QString &actor, const Adm
     }
     if (AdminSessions::owns(path))
         return m_sessions.handle(request, path, actor, reply);
-    if (path == "/admin/v1/upstreams" || path.startsWith("/admin/v1/upstreams/")) {
-        if (m != "GET")
-            return methodNotAllowed("GET");
-        const QList<UpstreamView> views = m_services.upstreams ? m_services.upstreams() : QList<UpstreamView>();
-        if (path == "/admin/v1/upstreams") {
-            QJsonArray list;
-            for (const UpstreamView &v : views)
-                list.append(UpstreamViewJson::toJson(v));
-            return respond(reply, 200, QJsonObject{{"upstreams", list}, {"simulator_only", m_services.simulatorOnly}});
-        }
-        const QString name = QUrl::fromPercentEncoding(path.mid(int(qstrlen("/admin/v1/upstreams/"))));
-        for (const UpstreamView &v : views)
-            if (v.name == name)
-                return respond(reply, 200, UpstreamViewJson::toJson(v));
-        return fail(reply, 404, QStringLiteral("not_found_error"), QStringLiteral("No upstream named '%1' in the config.").arg(name));
-    }
+    if (AdminUpstreams::owns(path))
+        return m_upstreams.handle(request, path, actor, reply);
     fail(reply, 404, QStringLiteral("not_found_error"),
          QStringLiteral("No admin route %1 %2. Routes: GET/PUT /admin/v1/budgets, GET/PUT /admin/v1/rate_limits, GET/POST /admin/v1/keys, DELETE /admin/v1/keys/{id}, "
                         "GET /admin/v1/audit, GET /admin/v1/usage, GET /admin/v1/sessions, GET /admin/v1/sessions/{id}, "
                         "POST /admin/v1/sessions/{id}/kill|resume, POST /admin/v1/tenants/{id}/kill|resume, "
-                        "POST /admin/v1/stop-all, POST /admin/v1/resume-all, GET /admin/v1/upstreams, GET /admin/v1/upstreams/{name}.")
+                        "POST /admin/v1/stop-all, POST /admin/v1/resume-all, GET/POST /admin/v1/upstreams, GET/PUT/DELETE /admin/v1/upstreams/{name}, "
+                        "POST /admin/v1/upstreams/{name}/enable|disable|test, GET /admin/v1/upstream-presets.")
              .arg(QString::fromUtf8(m), QString::fromUtf8(request.path)));
 }
 

@@ -3,6 +3,7 @@
 #include "upstream/UpstreamView.h"
 
 #include "AdminRateLimits.h"
+#include "AdminUpstreams.h"
 #include "AdminReply.h"
 #include "AdminSessions.h"
 
@@ -41,14 +42,14 @@ public:
         QString configPath;             // the config file, empty when none
         bool budgetsInConfig = false;   // the file has "budgets": a PUT rewrites that key too
         bool rateLimitsInConfig = false; // the file has "rate_limits": likewise
-        // GET /admin/v1/upstreams[/{name}]: every configured upstream with its breaker and figures;
-        // empty (and simulatorOnly) when the built-in simulator answers every model.
-        std::function<QList<UpstreamView>()> upstreams;
-        bool simulatorOnly = false;
+        AdminUpstreams::Services upstreams; // the upstream routes (AdminUpstreams)
     };
 
     explicit AdminApi(const Services &services);
     ~AdminApi();
+
+    // After a config reload: whether budgets and rate limits now come from the file.
+    void setConfigState(bool budgetsInConfig, bool rateLimitsInConfig);
 
     static bool isAdminPath(const QByteArray &path) { return path.startsWith("/admin/"); }
     // A call over HTTP: refused 401 without the bearer token; the audit names the token.
@@ -96,4 +97,5 @@ private:
     std::unique_ptr<UsageQuery> m_query; // opened on first use
     AdminSessions m_sessions;
     AdminRateLimits m_rateLimits;
+    AdminUpstreams m_upstreams;
 };

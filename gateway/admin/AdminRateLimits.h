@@ -26,6 +26,8 @@ public:
 
     explicit AdminRateLimits(const Services &services) : m_services(services) {}
 
+    void setInConfig(bool inConfig) { m_services.inConfig = inConfig; }
+
     static bool owns(const QByteArray &path) { return path == "/admin/v1/rate_limits"; }
     void handle(const HttpRequest &request, const QString &actor, const AdminReply &reply);
 

@@ -383,8 +383,13 @@ std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QStrin
         *error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
         return std::nullopt;
     }
+    return fromBytes(f.readAll(), path, error);
+}
+
+std::optional<GatewayConfig> GatewayConfig::fromBytes(const QByteArray &bytes, const QString &path, QString *error)
+{
     QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
         *error = QStringLiteral("%1: not a JSON object (%2 at offset %3)").arg(path, pe.errorString()).arg(pe.offset);
         return std::nullopt;
@@ -396,6 +401,27 @@ std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QStrin
     }
     c->configPath = path;
     return c;
+}
+
+GatewayConfig GatewayConfig::reloaded(const GatewayConfig &running, GatewayConfig next)
+{
+    const QString before = QStringLiteral("%1:%2").arg(running.listenHost).arg(running.listenPort);
+    const QString after = QStringLiteral("%1:%2").arg(next.listenHost).arg(next.listenPort);
+    if (next.raw.contains(QLatin1String("listen")) && before != after)
+        next.warnings << QStringLiteral("listen: %1 takes effect at the next start; TokenFuse keeps listening on %2").arg(after, before);
+    if (!next.dataDir.isEmpty() && next.dataDir != running.dataDir)
+        next.warnings << QStringLiteral("data_dir: %1 takes effect at the next start; TokenFuse keeps using %2").arg(next.dataDir, running.dataDir);
+    next.listenHost = running.listenHost;
+    next.listenPort = running.listenPort;
+    next.dataDir = running.dataDir;
+    next.configPath = running.configPath;
+    next.simulate = running.simulate;
+    next.simulator = running.simulator;
+    if (running.upstreamsFromCommandLine) {
+        next.upstreams = running.upstreams;
+        next.upstreamsFromCommandLine = true;
+    }
+    return next;
 }
 
 int GatewayConfig::tierOf(const QString &tenant) const

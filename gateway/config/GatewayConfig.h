@@ -30,7 +30,8 @@ struct GatewayConfig
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8400;
     QString dataDir;
-    QString configPath;       // where it was read from, empty when none
+    QString configPath;       // where it was read from (and is watched, and written to), empty when none
+    bool upstreamsFromCommandLine = false; // --upstream: a reload keeps them instead of the file's
     QList<UpstreamConfig> upstreams;
     RetryPolicy::Settings retry; // "retries": {"max_attempts", "base_delay_ms", "max_delay_ms", "deadline_ms"}
     // "model_fallbacks": {"deepseek-reasoner": ["deepseek-chat"]}: tried in order when every
@@ -61,6 +62,12 @@ struct GatewayConfig
     // Reads a config object; on error says which key is wrong and why.
     static std::optional<GatewayConfig> fromJson(const QJsonObject &json, QString *error);
     static std::optional<GatewayConfig> fromFile(const QString &path, QString *error);
+    // The file's bytes as read (by the watcher); errors start with the path.
+    static std::optional<GatewayConfig> fromBytes(const QByteArray &bytes, const QString &path, QString *error);
+    // The config a changed file gives the running gateway: `next` as read, with what only the
+    // command line or a restart can change kept from `running` (listen address, data folder,
+    // --simulate and the simulator's knobs, --upstream). Notes what waits for a restart.
+    static GatewayConfig reloaded(const GatewayConfig &running, GatewayConfig next);
     static bool parseListen(const QString &text, QString *host, quint16 *port, QString *error);
     static QString defaultDataDir();
     static QString defaultConfigPath();

@@ -1,6 +1,9 @@
 #include "Gateway.h"
 
 #include "accounting/PriceTable.h"
+#include "config/ConfigFileWriter.h"
+#include "config/ConfigWatcher.h"
+#include "upstream/UpstreamProbe.h"
 #include "admin/AdminApi.h"
 #include "dialect/Dialect.h"
 #include "http/HttpResponder.h"
@@ -16,11 +19,15 @@
 #include "upstream/UpstreamClient.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QSaveFile>
 
 namespace {
 // The inactive sessions the console is sent besides those that matter (SessionBook::views).
@@ -62,7 +69,7 @@ bool Gateway::start(QString *error)
     std::optional<PriceTable> prices = PriceTable::bundled().withOverrides(m_config.pricing, error);
     if (!prices)
         return false;
-    m_prices = std::make_unique<PriceTable>(std::move(*prices));
+    m_prices = std::make_shared<const PriceTable>(std::move(*prices));
 
     m_store = new UsageStore(this);
     if (!m_store->open(m_config.dataDir, error))
@@ -92,19 +99,23 @@ bool Gateway::start(QString *error)
     admin.configPath = m_config.configPath;
     admin.budgetsInConfig = m_config.hasBudgets;
     admin.rateLimitsInConfig = m_config.hasRateLimits;
-    admin.upstreams = [this] { return upstreamViews(); };
-    admin.simulatorOnly = m_config.simulatorServesAll();
+    admin.upstreams = upstreamAdminServices();
     m_admin = std::make_unique<AdminApi>(admin);
 
     m_client = new UpstreamClient(this);
+    if (!m_client->setNetwork(effectiveNetwork(m_config), error)) {
+        *error = QStringLiteral("upstream network: ") + *error;
+        return false;
+    }
     m_services.client = m_client;
     m_services.store = m_store;
-    m_services.prices = m_prices.get();
+    m_services.prices = m_prices;
     m_services.ledger = &m_ledger;
     m_services.rates = &m_rates;
     m_services.defaultMaxTokens = m_config.defaultMaxTokens;
     m_services.recorded = [this](const UsageRecord &row) { onRecorded(row); };
     m_router.setUpstreams(m_config.upstreams);
+    configureGate();
     m_services.retry = RetryPolicy(m_config.retry);
     m_services.reroute = [this](const QString &model, ApiDialect api, const QStringList &tried) -> std::optional<UpstreamConfig> {
         if (m_config.simulatorServesAll())
@@ -118,6 +129,7 @@ bool Gateway::start(QString *error)
     m_services.upstreamEnded = [this](const QString &upstream, const QString &model, qint64 latencyMs, qint64 ttftMs, const QString &failure) {
         m_router.ended(upstream);
         m_router.record(upstream, model, QDateTime::currentMSecsSinceEpoch(), latencyMs, ttftMs, failure);
+        m_gate.noteOutcome(upstream, QDateTime::currentMSecsSinceEpoch(), failure == QLatin1String("429"));
         announceBreakerChanges();
     };
     m_services.answered = [this](const UsageRecord &row, const QString &text) {
@@ -149,7 +161,208 @@ bool Gateway::start(QString *error)
                            ? QStringLiteral("--simulate: every model is answered by the built-in simulator")
                            : QStringLiteral("no upstream configured: every model is answered by the built-in simulator"));
     connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::publish);
+    connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::runHealthChecks);
     m_publishTimer.start(250);
+    if (!m_config.configPath.isEmpty()) {
+        m_configWatcher = new ConfigWatcher(m_config.configPath, this);
+        connect(m_configWatcher, &ConfigWatcher::changed, this, &Gateway::reloadConfigFile);
+    }
+    return true;
+}
+
+UpstreamNetwork Gateway::effectiveNetwork(const GatewayConfig &config)
+{
+    // The environment's proxy, as other developer tools take it, unless the config names one.
+    UpstreamNetwork net = UpstreamNetwork::fromEnvironment();
+    const UpstreamNetwork &own = config.network;
+    if (!own.httpsProxy.isEmpty() || !own.httpProxy.isEmpty() || !own.noProxy.isEmpty()) {
+        net.httpsProxy = own.httpsProxy;
+        net.httpProxy = own.httpProxy;
+        net.noProxy = own.noProxy;
+    }
+    net.caBundle = own.caBundle;
+    return net;
+}
+
+AdminUpstreams::Services Gateway::upstreamAdminServices()
+{
+    AdminUpstreams::Services s;
+    s.store = m_store;
+    s.views = [this] { return upstreamViews(); };
+    s.simulatorOnly = [this] { return m_config.simulatorServesAll(); };
+    s.current = [this] { return m_config.upstreamsFromCommandLine ? QJsonArray() : m_config.raw.value(QLatin1String("upstreams")).toArray(); };
+    s.apply = [this](const QJsonArray &upstreams, QString *error, int *status) { return applyUpstreams(upstreams, error, status); };
+    s.storedIn = [this] {
+        return m_config.configPath.isEmpty() ? QStringLiteral("memory: TokenFuse runs without a config file, so the change ends with it")
+                                             : QStringLiteral("config file ") + m_config.configPath;
+    };
+    s.test = [this](const QString &name, std::function<void(const UpstreamTestResult &)> done) {
+        for (const UpstreamConfig &u : std::as_const(m_config.upstreams)) {
+            if (u.name == name) {
+                UpstreamProbe::run(m_client, u, this, [done](const UpstreamProbe::Outcome &o) { done(o.result); });
+                return;
+            }
+        }
+        UpstreamTestResult r;
+        r.upstream = name;
+        r.message = QStringLiteral("no upstream named '%1'").arg(name);
+        done(r);
+    };
+    return s;
+}
+
+bool Gateway::applyUpstreams(const QJsonArray &upstreams, QString *error, int *status)
+{
+    if (m_config.upstreamsFromCommandLine) {
+        *status = 409;
+        *error = QStringLiteral("The upstream comes from --upstream on the command line; start TokenFuse without it to manage upstreams here.");
+        return false;
+    }
+    QJsonObject file = m_config.raw;
+    file.insert(QLatin1String("upstreams"), upstreams);
+    std::optional<GatewayConfig> next = GatewayConfig::fromJson(file, error);
+    if (!next) {
+        *status = 400;
+        return false;
+    }
+    const QString path = m_config.configPath;
+    if (!path.isEmpty()) {
+        if (!QFileInfo::exists(path)) {
+            // The first upstream added in the console makes the config file.
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            QSaveFile f(path);
+            if (!f.open(QIODevice::WriteOnly) || f.write("{}\n") < 0 || !f.commit()) {
+                *status = 500;
+                *error = QStringLiteral("cannot create the config file %1: %2").arg(path, f.errorString());
+                return false;
+            }
+        }
+        if (!ConfigFileWriter::writeKey(path, QStringLiteral("upstreams"), upstreams, error)) {
+            *status = 500;
+            return false;
+        }
+        QFile written(path);
+        if (m_configWatcher && written.open(QIODevice::ReadOnly))
+            m_configWatcher->noteWritten(written.readAll());
+    }
+    if (!reconfigure(GatewayConfig::reloaded(m_config, *next), error)) {
+        *status = 500;
+        return false;
+    }
+    return true;
+}
+
+void Gateway::runHealthChecks()
+{
+    if (!m_client)
+        return;
+    m_gate.expire(QDateTime::currentMSecsSinceEpoch());
+    for (const UpstreamConfig &u : m_router.dueChecks(QDateTime::currentMSecsSinceEpoch())) {
+        const QString name = u.name;
+        UpstreamProbe::run(m_client, u, this, [this, name](const UpstreamProbe::Outcome &o) {
+            const UpstreamBreaker::Check check = o.verdict == UpstreamProbe::Verdict::Healthy     ? UpstreamBreaker::Check::Healthy
+                                                 : o.verdict == UpstreamProbe::Verdict::Unsupported ? UpstreamBreaker::Check::Unsupported
+                                                                                                    : UpstreamBreaker::Check::Unhealthy;
+            if (check == UpstreamBreaker::Check::Unsupported)
+                Q_EMIT logLine(QStringLiteral("upstream %1: its health check got %2; requests probe it instead (set health_check)")
+                                   .arg(name, o.result.message));
+            m_router.checkEnded(name, QDateTime::currentMSecsSinceEpoch(), check, o.result.message);
+            announceBreakerChanges();
+        });
+    }
+}
+
+void Gateway::reloadConfigFile(const QByteArray &bytes, bool exists)
+{
+    const QString path = m_config.configPath;
+    if (!exists) {
+        // A file removed (or mid-rename) is not an empty config: what runs, stays.
+        const QString message = QStringLiteral("config file %1 was removed; the running config stays").arg(path);
+        Q_EMIT logLine(message);
+        Q_EMIT configReloaded(false, message);
+        return;
+    }
+    QString error;
+    std::optional<GatewayConfig> next = GatewayConfig::fromBytes(bytes, path, &error);
+    if (next && !reconfigure(GatewayConfig::reloaded(m_config, *next), &error))
+        next.reset();
+    if (!next) {
+        const QString message = QStringLiteral("config not reloaded, the running config stays: ") + error;
+        Q_EMIT logLine(message);
+        Q_EMIT configReloaded(false, message);
+        return;
+    }
+    const QString message = QStringLiteral("config reloaded from %1: %2 upstream(s)%3")
+                                .arg(path)
+                                .arg(m_config.upstreams.size())
+                                .arg(m_config.simulatorServesAll() ? QStringLiteral(", the simulator answers every model") : QString());
+    Q_EMIT logLine(message);
+    Q_EMIT configReloaded(true, message);
+}
+
+bool Gateway::reconfigure(const GatewayConfig &incoming, QString *error)
+{
+    GatewayConfig next = incoming;
+    if (next.dataDir.isEmpty())
+        next.dataDir = m_config.dataDir;
+    // Everything that can fail first, so a refusal changes nothing.
+    std::optional<PriceTable> prices = PriceTable::bundled().withOverrides(next.pricing, error);
+    if (!prices) {
+        *error = QStringLiteral("pricing: ") + *error;
+        return false;
+    }
+    if (next.simulatorServesAll() && !m_simulator && !startSimulator(error))
+        return false;
+    if (m_client && !m_client->setNetwork(effectiveNetwork(next), error)) {
+        *error = QStringLiteral("proxy or tls: ") + *error;
+        return false;
+    }
+
+    const QStringList before = [this] {
+        QStringList names;
+        for (const UpstreamConfig &u : m_config.upstreams)
+            names << u.name;
+        return names;
+    }();
+    // The new table for new exchanges; those in flight hold the old one until they end.
+    m_prices = std::make_shared<const PriceTable>(std::move(*prices));
+    m_services.prices = m_prices;
+    m_services.defaultMaxTokens = next.defaultMaxTokens;
+    m_services.retry = RetryPolicy(next.retry);
+    m_router.setUpstreams(next.upstreams);
+    m_guard = RequestGuard({m_config.listenHost, next.allowedHosts, next.allowedOrigins});
+    m_loops.setConfig(next.loopDetection);
+    if (m_server)
+        m_server->setLimits(next.limits);
+    // Budgets and rate limits only when the file has them: otherwise those saved by the admin
+    // API stay in force, as at start. Unchanged rules are left alone (their windows run on).
+    if (next.hasBudgets && next.budgets != m_ledger.rules())
+        m_ledger.setRules(next.budgets);
+    if (next.hasRateLimits && next.rateLimits != m_rates.rules())
+        m_rates.setRules(next.rateLimits);
+    for (const QString &w : std::as_const(next.warnings))
+        if (!m_config.warnings.contains(w))
+            Q_EMIT logLine(QStringLiteral("config: ") + w);
+    m_config = next;
+    configureGate();
+    if (m_admin)
+        m_admin->setConfigState(m_config.hasBudgets, m_config.hasRateLimits);
+
+    QStringList after, added;
+    for (const UpstreamConfig &u : m_config.upstreams) {
+        after << u.name;
+        if (!before.contains(u.name))
+            added << u.name;
+    }
+    QStringList removed;
+    for (const QString &name : before)
+        if (!after.contains(name))
+            removed << name;
+    if (!added.isEmpty())
+        Q_EMIT logLine(QStringLiteral("upstreams added: ") + added.join(QLatin1String(", ")));
+    if (!removed.isEmpty())
+        Q_EMIT logLine(QStringLiteral("upstreams removed: ") + removed.join(QLatin1String(", ")));
+    publish();
     return true;
 }
 
@@ -529,7 +742,12 @@ QList<UpstreamView> Gateway::upstreamViews()
 {
     if (m_config.simulatorServesAll())
         return {};
-    return m_router.views(QDateTime::currentMSecsSinceEpoch());
+    QList<UpstreamView> views = m_router.views(QDateTime::currentMSecsSinceEpoch());
+    for (UpstreamView &v : views) {
+        v.limit = m_gate.limit(v.name);
+        v.queued = m_gate.queued(v.name);
+    }
+    return views;
 }
 
 void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, const Dialect &dialect)
@@ -571,11 +789,64 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
         if (!pick.upstream)
             return refuseUnavailable(request, alive, chat->model, pick);
         const UpstreamConfig target = *pick.upstream;
-        auto *exchange = new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this);
-        if (!fallbackFrom.isEmpty())
-            exchange->setFallbackFrom(fallbackFrom);
-        launch(exchange);
+        auto go = [this, request, alive, &dialect, chat = std::move(chat), target, caller, fallbackFrom]() mutable {
+            auto *exchange = new ProxyExchange(m_services, request, alive, dialect, std::move(chat), target, caller, this);
+            if (!fallbackFrom.isEmpty())
+                exchange->setFallbackFrom(fallbackFrom);
+            launch(exchange);
+            return exchange;
+        };
+        admit(request, alive, target.name, m_config.tierOf(caller.tenant), std::move(go));
     });
+}
+
+void Gateway::admit(const HttpRequest &request, QPointer<HttpResponder> alive, const QString &upstream, int tier,
+                    std::function<ProxyExchange *()> go)
+{
+    if (!alive)
+        return;
+    auto shared = std::make_shared<std::function<ProxyExchange *()>>(std::move(go));
+    // Runs once the request holds a slot: the slot is given back when its exchange ends.
+    const auto start = [this, alive, upstream, shared] {
+        if (!alive) {
+            m_gate.leave(upstream); // its client left while it waited
+            return;
+        }
+        ProxyExchange *exchange = (*shared)();
+        connect(exchange, &QObject::destroyed, this, [this, upstream] { m_gate.leave(upstream); });
+    };
+    const auto refuse = [this, request, alive, upstream](const QString &why) {
+        if (!alive)
+            return;
+        HttpHeaders h;
+        h.add("retry-after", "1");
+        h.add("retry-after-ms", "1000");
+        h.add("x-tokenfuse-upstream", upstream.toUtf8());
+        respondError(request, alive, int(Dialect::Error::UpstreamUnavailable), QStringLiteral("upstream_busy"),
+                     QStringLiteral("TokenFuse is holding requests back so the provider is not overrun: %1. Retry in a moment.").arg(why), h);
+    };
+    quint64 ticket = 0;
+    QString why;
+    switch (m_gate.enter(upstream, tier, QDateTime::currentMSecsSinceEpoch(), start, refuse, &ticket, &why)) {
+    case UpstreamGate::Entry::Admitted:
+        start();
+        return;
+    case UpstreamGate::Entry::Queued:
+        // A client that leaves while waiting gives its place back at once.
+        connect(alive.data(), &QObject::destroyed, this, [this, upstream, ticket] { m_gate.cancel(upstream, ticket); });
+        return;
+    case UpstreamGate::Entry::Refused:
+        refuse(why);
+        return;
+    }
+}
+
+void Gateway::configureGate()
+{
+    QHash<QString, UpstreamGate::Settings> lanes;
+    for (const UpstreamConfig &u : std::as_const(m_config.upstreams))
+        lanes.insert(u.name, {u.maxConcurrency, u.maxQueue, u.queueTimeoutMs});
+    m_gate.configure(lanes);
 }
 
 void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *responder)

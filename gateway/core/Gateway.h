@@ -3,6 +3,7 @@
 #include "GatewaySnapshot.h"
 #include "GatewayTotals.h"
 #include "admin/AdminCall.h"
+#include "admin/AdminUpstreams.h"
 #include "admin/AdminToken.h"
 #include "budget/BudgetLedger.h"
 #include "budget/RateLimiter.h"
@@ -19,7 +20,9 @@
 #include "session/LoopDetector.h"
 #include "session/SessionCommand.h"
 #include "session/SessionRegistry.h"
+#include "upstream/UpstreamGate.h"
 #include "upstream/UpstreamRouter.h"
+#include <QPointer>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -32,6 +35,7 @@
 #include <optional>
 
 class AdminApi;
+class ConfigWatcher;
 class Dialect;
 class HttpResponder;
 class HttpServer;
@@ -54,6 +58,15 @@ public:
     ~Gateway() override;
 
     bool start(QString *error);
+    // A new config for the running gateway (the watched file changed, or the admin API changed
+    // upstreams): upstreams, retries, fallbacks, tiers, prices, budgets and rate limits from the
+    // file, loop detection, limits, origins and hosts take effect for the requests that arrive
+    // from now on; those in flight keep the upstream and price table they started with. False,
+    // and nothing changed, when it can't be applied (*error says why).
+    bool reconfigure(const GatewayConfig &next, QString *error);
+    // The config file's bytes changed on disk: parsed, and applied or rejected with a log line
+    // naming the key (the running config stays).
+    void reloadConfigFile(const QByteArray &bytes, bool exists);
     QString listenAddress() const;
     quint16 port() const;
     const GatewayConfig &config() const { return m_config; }
@@ -94,6 +107,8 @@ public:
     std::optional<SessionView> sessionView(const QString &id) const;
 
 Q_SIGNALS:
+    // A config file change was applied (`ok`) or rejected; `message` says what or why.
+    void configReloaded(bool ok, const QString &message);
     void snapshotReady(const GatewaySnapshot &snapshot);
     void requestRecorded(const UsageRecord &row);
     void logLine(const QString &line);
@@ -124,6 +139,11 @@ private:
     // 503 upstream_unavailable for a model every upstream of which has its breaker open.
     void refuseUnavailable(const HttpRequest &request, HttpResponder *responder, const QString &model, const UpstreamRouter::Pick &pick);
     void launch(ProxyExchange *exchange);
+    // Through the upstream's concurrency limit (UpstreamGate): `go` makes and launches the
+    // exchange at once, or once a slot frees; a full queue or a long wait answers 503.
+    void admit(const HttpRequest &request, QPointer<HttpResponder> alive, const QString &upstream, int tier,
+               std::function<ProxyExchange *()> go);
+    void configureGate();
     // False when a breaker (stop-all, the tenant's, the session's) refuses the caller: answered
     // 403 session_blocked here.
     bool passesBreakers(const HttpRequest &request, HttpResponder *responder, const CallerIdentity &caller);
@@ -152,13 +172,21 @@ private:
     void publish();
     // The router's breaker changes: logged, and signalled for the console.
     void announceBreakerChanges();
+    // Open breakers whose cooldown is over get their health check (UpstreamProbe).
+    void runHealthChecks();
+    AdminUpstreams::Services upstreamAdminServices();
+    // What the upstream client goes through: the environment's proxy unless the config has one.
+    static UpstreamNetwork effectiveNetwork(const GatewayConfig &config);
+    // The admin API's new "upstreams": validated with the rest of the file, written to it, applied.
+    bool applyUpstreams(const QJsonArray &upstreams, QString *error, int *status);
     QList<UpstreamTransitionView> m_transitionsSincePublish;
 
     GatewayConfig m_config;
     HttpServer *m_server = nullptr;
     UpstreamClient *m_client = nullptr;
     UsageStore *m_store = nullptr;
-    std::unique_ptr<PriceTable> m_prices;
+    std::shared_ptr<const PriceTable> m_prices;
+    ConfigWatcher *m_configWatcher = nullptr;
     ProxyServices m_services;
     RequestGuard m_guard;
     CallerResolver m_callers;
@@ -175,6 +203,7 @@ private:
     SessionBook m_book;
     UpstreamConfig m_simulatorUpstream;
     UpstreamRouter m_router;
+    UpstreamGate m_gate;
     quint16 m_simulatorPort = 0;
     QThread m_simulatorThread;
     SimulatorServer *m_simulator = nullptr;

@@ -34,6 +34,7 @@ void GatewayHost::start()
         connect(m_gateway, &Gateway::budgetAlert, this, &GatewayHost::budgetAlert);
         connect(m_gateway, &Gateway::sessionTripped, this, &GatewayHost::sessionTripped);
         connect(m_gateway, &Gateway::upstreamBreakerChanged, this, &GatewayHost::upstreamBreakerChanged);
+        connect(m_gateway, &Gateway::configReloaded, this, &GatewayHost::configReloaded);
         QString error;
         if (m_gateway->start(&error)) {
             const QString address = m_gateway->listenAddress();

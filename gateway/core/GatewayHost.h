@@ -48,6 +48,8 @@ Q_SIGNALS:
     void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
     // An upstream's circuit breaker changed state (opened, probing, closed).
     void upstreamBreakerChanged(const UpstreamTransitionView &transition);
+    // The watched config file changed: applied (`ok`) or rejected, the running config kept.
+    void configReloaded(bool ok, const QString &message);
 
 private:
     GatewayConfig m_config;

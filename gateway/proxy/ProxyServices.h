@@ -8,6 +8,7 @@
 #include <QtGlobal>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class BudgetLedger;
@@ -22,7 +23,8 @@ struct ProxyServices
 {
     UpstreamClient *client = nullptr;
     UsageStore *store = nullptr;          // null: rows are not stored (tests of the proxy alone)
-    const PriceTable *prices = nullptr;
+    // Shared: an exchange keeps the table it started with when a config reload brings another.
+    std::shared_ptr<const PriceTable> prices;
     BudgetLedger *ledger = nullptr;       // null: no budgets
     RateLimiter *rates = nullptr;         // null: no rate limits
     qint64 defaultMaxTokens = 4096;       // the worst case reserved when a request names none

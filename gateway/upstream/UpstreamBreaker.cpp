@@ -16,7 +16,7 @@ QString UpstreamBreaker::stateName(State state)
 bool UpstreamBreaker::allow(qint64 nowMs)
 {
     if (m_state == State::Open) {
-        if (nowMs < m_openedAtMs + m_cooldownMs)
+        if (nowMs < m_openedAtMs + m_cooldownMs || (m_activeChecks && !m_checkUnsupported))
             return false;
         moveTo(State::HalfOpen, nowMs, QStringLiteral("cooldown of %1 s over: probing").arg(m_cooldownMs / 1000));
         m_probesOut = 0;
@@ -33,10 +33,34 @@ bool UpstreamBreaker::wouldAllow(qint64 nowMs) const
 {
     switch (m_state) {
     case State::Closed: return true;
-    case State::Open: return nowMs >= m_openedAtMs + m_cooldownMs;
+    case State::Open: return nowMs >= m_openedAtMs + m_cooldownMs && !(m_activeChecks && !m_checkUnsupported);
     case State::HalfOpen: return m_probesOut < std::max(1, m_policy.halfOpenProbes);
     }
     return false;
+}
+
+bool UpstreamBreaker::checkDue(qint64 nowMs) const
+{
+    return m_activeChecks && !m_checkUnsupported && !m_checkOut && m_state == State::Open && nowMs >= m_openedAtMs + m_cooldownMs;
+}
+
+void UpstreamBreaker::checkEnded(qint64 nowMs, Check result, const QString &what)
+{
+    m_checkOut = false;
+    if (m_state != State::Open)
+        return;
+    switch (result) {
+    case Check::Healthy:
+        moveTo(State::HalfOpen, nowMs, QStringLiteral("health check ok (%1): probing").arg(what));
+        m_probesOut = 0;
+        break;
+    case Check::Unhealthy:
+        m_openedAtMs = nowMs; // another cooldown, then another check; no request was spent
+        break;
+    case Check::Unsupported:
+        m_checkUnsupported = true; // requests probe again, as without checks
+        break;
+    }
 }
 
 void UpstreamBreaker::record(qint64 nowMs, qint64 latencyMs, const QString &failure)

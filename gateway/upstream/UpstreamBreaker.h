@@ -39,8 +39,22 @@ public:
         QString reason; // for people: "5 failures in a row (last: 503)"
     };
 
+    // How an active health check of an open breaker went (UpstreamProbe's verdicts).
+    enum class Check { Healthy, Unhealthy, Unsupported };
+
     UpstreamBreaker() = default;
     explicit UpstreamBreaker(const Policy &policy) : m_policy(policy) {}
+    // A reloaded config's policy; the state and the window stay.
+    void setPolicy(const Policy &policy) { m_policy = policy; }
+
+    // With active checks, an open breaker whose cooldown is over lets no request probe: it waits
+    // for a health check (checkDue, checkStarted, checkEnded), and only a healthy one turns it
+    // half-open, so recovery is noticed without sacrificing a user's request. A check the
+    // upstream can't answer (Unsupported) falls back to probing with requests.
+    void setActiveChecks(bool on) { m_activeChecks = on; }
+    bool checkDue(qint64 nowMs) const;
+    void checkStarted() { m_checkOut = true; }
+    void checkEnded(qint64 nowMs, Check result, const QString &what);
 
     // May a request go through at `nowMs`? Past the cooldown this is the moment it turns
     // half-open; a true answer there takes one of the probes, which record() gives back.
@@ -87,5 +101,8 @@ private:
     qint64 m_openedAtMs = 0;
     qint64 m_cooldownMs = 0;
     int m_probesOut = 0;
+    bool m_activeChecks = false;
+    bool m_checkOut = false;
+    bool m_checkUnsupported = false;
     QList<Transition> m_transitions;
 };

@@ -14,6 +14,10 @@ void UpstreamRouter::setUpstreams(const QList<UpstreamConfig> &upstreams)
             r->breaker = UpstreamBreaker(u.breaker);
         }
         r->config = u;
+        r->breaker.setPolicy(u.breaker);
+        r->breaker.setActiveChecks(u.healthCheck.enabled);
+        for (UpstreamBreaker &b : r->models)
+            b.setPolicy(u.breaker);
         kept.insert(u.name, r);
     }
     m_runtimes = std::move(kept);
@@ -151,6 +155,30 @@ void UpstreamRouter::ended(const QString &upstream)
         r->inFlight = std::max(0, r->inFlight - 1);
 }
 
+QList<UpstreamConfig> UpstreamRouter::dueChecks(qint64 nowMs)
+{
+    QList<UpstreamConfig> out;
+    for (const UpstreamConfig &u : std::as_const(m_order)) {
+        Runtime *r = find(u.name);
+        if (r && u.enabled && r->breaker.checkDue(nowMs)) {
+            r->breaker.checkStarted();
+            out.append(u);
+        }
+    }
+    return out;
+}
+
+void UpstreamRouter::checkEnded(const QString &upstream, qint64 nowMs, UpstreamBreaker::Check result, const QString &what)
+{
+    Runtime *r = find(upstream);
+    if (!r)
+        return;
+    r->lastCheckAtMs = nowMs;
+    r->lastCheck = what;
+    r->breaker.checkEnded(nowMs, result, what);
+    collect(*r, QString(), r->breaker);
+}
+
 QList<UpstreamView> UpstreamRouter::views(qint64 nowMs)
 {
     QList<UpstreamView> out;
@@ -188,6 +216,8 @@ QList<UpstreamView> UpstreamRouter::views(qint64 nowMs)
         v.latencyP50Ms = f.latencyP50Ms;
         v.latencyP99Ms = f.latencyP99Ms;
         v.ttftP50Ms = f.ttftP50Ms;
+        v.lastProbeAtMs = r->lastCheckAtMs;
+        v.lastProbe = r->lastCheck;
         out.append(v);
     }
     return out;

@@ -45,6 +45,11 @@ public:
     void started(const QString &upstream);
     void ended(const QString &upstream);
 
+    // Upstreams whose open breaker waits for an active health check now (each marked as checked,
+    // so it is handed out once); checkEnded() tells how it went.
+    QList<UpstreamConfig> dueChecks(qint64 nowMs);
+    void checkEnded(const QString &upstream, qint64 nowMs, UpstreamBreaker::Check result, const QString &what);
+
     QList<UpstreamView> views(qint64 nowMs);
     // Breaker changes since the last call, oldest first.
     QList<UpstreamTransitionView> takeTransitions();
@@ -63,6 +68,8 @@ private:
         UpstreamStats stats;
         int inFlight = 0;
         qint64 breakerSinceMs = 0;
+        qint64 lastCheckAtMs = 0;
+        QString lastCheck;
     };
     Runtime *find(const QString &name);
     UpstreamBreaker *modelBreaker(Runtime &r, const QString &model, bool create);

@@ -16,6 +16,16 @@ GatewayHost *GatewayUnderTest::create(const QJsonObject &json, const QString &da
     return new GatewayHost(*config, parent);
 }
 
+GatewayHost *GatewayUnderTest::createFromFile(const QString &path, const QString &dataDir, QObject *parent, QString *error)
+{
+    std::optional<GatewayConfig> config = GatewayConfig::fromFile(path, error);
+    if (!config)
+        return nullptr;
+    config->listenPort = 0;
+    config->dataDir = dataDir;
+    return new GatewayHost(*config, parent);
+}
+
 quint16 GatewayUnderTest::start(GatewayHost *host)
 {
     QSignalSpy started(host, &GatewayHost::started);

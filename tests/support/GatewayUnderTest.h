@@ -12,6 +12,8 @@ class QObject;
 namespace GatewayUnderTest {
 // The host, not started; nothing, with *error saying why, for config JSON TokenFuse refuses.
 GatewayHost *create(const QJsonObject &config, const QString &dataDir, QObject *parent, QString *error);
+// The same from a config file, which it then watches and writes as the app's does.
+GatewayHost *createFromFile(const QString &path, const QString &dataDir, QObject *parent, QString *error);
 // Starts it and waits until it listens; its port, or 0 (with a warning saying why) when it
 // failed or did not start within 30 s.
 quint16 start(GatewayHost *host);

@@ -20,6 +20,13 @@ bool RunningGateway::create(const QJsonObject &config)
     return bool(m_host);
 }
 
+bool RunningGateway::createFromFile(const QString &path)
+{
+    stop();
+    m_host.reset(GatewayUnderTest::createFromFile(path, m_dataDir.path(), nullptr, &m_error));
+    return bool(m_host);
+}
+
 bool RunningGateway::start()
 {
     if (!m_host && !create())

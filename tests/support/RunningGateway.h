@@ -27,6 +27,8 @@ public:
     // create() makes the gateway without starting it; start() starts it (creating it first with
     // the default config when create() was not called).
     bool create(const QJsonObject &config = {});
+    // From a config file, watched (and written by the admin API) as the app's is.
+    bool createFromFile(const QString &path);
     bool start();
     void stop();
 

@@ -199,6 +199,58 @@ private slots:
         QCOMPARE(breaker.reason(), QStringLiteral("2134 of the last 8534 requests failed in 10 s (last: 500)"));
     }
 
+    void withActiveChecksNoRequestProbesUntilACheckIsHealthy()
+    {
+        UpstreamBreaker::Policy policy;
+        policy.consecutive = 1;
+        policy.cooldownMs = 1'000;
+        UpstreamBreaker breaker(policy);
+        breaker.setActiveChecks(true);
+        breaker.record(0, 10, QStringLiteral("503"));
+        QCOMPARE(breaker.state(), State::Open);
+        breaker.takeTransitions();
+        QVERIFY(!breaker.checkDue(999));
+        QVERIFY(breaker.checkDue(1'000));
+        // Past the cooldown a request still may not go: the check goes first.
+        QVERIFY(!breaker.wouldAllow(1'000));
+        QVERIFY(!breaker.allow(1'000));
+        breaker.checkStarted();
+        QVERIFY(!breaker.checkDue(1'500)); // one at a time
+        breaker.checkEnded(1'600, UpstreamBreaker::Check::Unhealthy, QStringLiteral("connection refused"));
+        QCOMPARE(breaker.state(), State::Open);
+        QVERIFY(breaker.takeTransitions().isEmpty());
+        // Unhealthy: another cooldown from the check's end, no request spent.
+        QVERIFY(!breaker.checkDue(2'599));
+        QVERIFY(breaker.checkDue(2'600));
+        breaker.checkStarted();
+        breaker.checkEnded(2'700, UpstreamBreaker::Check::Healthy, QStringLiteral("200 in 5 ms"));
+        QCOMPARE(breaker.state(), State::HalfOpen);
+        const QList<UpstreamBreaker::Transition> moves = breaker.takeTransitions();
+        QCOMPARE(moves.size(), 1);
+        QVERIFY2(moves.first().reason.contains(QLatin1String("health check ok (200 in 5 ms)")), qPrintable(moves.first().reason));
+        // Now one request probes, and its success closes it.
+        QVERIFY(breaker.allow(2'700));
+        QVERIFY(!breaker.allow(2'700));
+        breaker.record(2'800, 10);
+        QCOMPARE(breaker.state(), State::Closed);
+    }
+
+    void aCheckTheUpstreamCannotAnswerFallsBackToProbingWithRequests()
+    {
+        UpstreamBreaker::Policy policy;
+        policy.consecutive = 1;
+        policy.cooldownMs = 1'000;
+        UpstreamBreaker breaker(policy);
+        breaker.setActiveChecks(true);
+        breaker.record(0, 10, QStringLiteral("500"));
+        breaker.checkStarted();
+        breaker.checkEnded(1'000, UpstreamBreaker::Check::Unsupported, QStringLiteral("answered 404"));
+        QCOMPARE(breaker.state(), State::Open);
+        QVERIFY(!breaker.checkDue(5'000));
+        QVERIFY(breaker.allow(1'000)); // past the cooldown, as without checks
+        QCOMPARE(breaker.state(), State::HalfOpen);
+    }
+
     void stateNames()
     {
         QCOMPARE(UpstreamBreaker::stateName(State::Closed), QStringLiteral("closed"));

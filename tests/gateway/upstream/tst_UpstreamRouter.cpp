@@ -15,6 +15,7 @@ UpstreamConfig upstream(const QString &name, int priority, int weight = 1, QStri
     u.setModels(models);
     u.breaker.consecutive = 3;
     u.breaker.cooldownMs = 1000;
+    u.healthCheck.enabled = false; // requests probe, as without checks (activeChecksProbe... tests checks)
     return u;
 }
 
@@ -82,6 +83,43 @@ private Q_SLOTS:
         r.record(QStringLiteral("primary"), QStringLiteral("m"), 1150, 5, -1, QString());
         QCOMPARE(picked(r, QStringLiteral("m"), 1160), QStringLiteral("primary"));
         QCOMPARE(r.views(1160).first().breaker, QStringLiteral("closed"));
+    }
+
+    void activeChecksProbeAnOpenBreakerInsteadOfRequests()
+    {
+        UpstreamRouter r;
+        UpstreamConfig primary = upstream(QStringLiteral("primary"), 0);
+        primary.healthCheck.enabled = true;
+        r.setUpstreams({primary, upstream(QStringLiteral("backup"), 1)});
+        for (int i = 0; i < 3; ++i) {
+            picked(r, QStringLiteral("m"), 100);
+            r.record(QStringLiteral("primary"), QStringLiteral("m"), 100, 5, -1, QStringLiteral("503"));
+        }
+        r.takeTransitions();
+        QVERIFY(r.dueChecks(1099).isEmpty());
+        // Past the cooldown: a check is due, once, and requests keep going to the backup.
+        const QList<UpstreamConfig> due = r.dueChecks(1100);
+        QCOMPARE(due.size(), 1);
+        QCOMPARE(due.first().name, QStringLiteral("primary"));
+        QVERIFY(r.dueChecks(1101).isEmpty());
+        QCOMPARE(picked(r, QStringLiteral("m"), 1102), QStringLiteral("backup"));
+        r.checkEnded(QStringLiteral("primary"), 1200, UpstreamBreaker::Check::Unhealthy, QStringLiteral("connection refused"));
+        QCOMPARE(r.views(1200).first().lastProbe, QStringLiteral("connection refused"));
+        QCOMPARE(r.views(1200).first().lastProbeAtMs, qint64(1200));
+        QCOMPARE(picked(r, QStringLiteral("m"), 1300), QStringLiteral("backup"));
+        QCOMPARE(r.dueChecks(2200).size(), 1);
+        r.checkEnded(QStringLiteral("primary"), 2250, UpstreamBreaker::Check::Healthy, QStringLiteral("200 in 3 ms"));
+        const QList<UpstreamTransitionView> moves = r.takeTransitions();
+        QCOMPARE(moves.size(), 1);
+        QCOMPARE(moves.first().to, QStringLiteral("half_open"));
+        // Half-open: a request probes it, and closes it.
+        QCOMPARE(picked(r, QStringLiteral("m"), 2260), QStringLiteral("primary"));
+        r.record(QStringLiteral("primary"), QStringLiteral("m"), 2270, 5, -1, QString());
+        QCOMPARE(r.views(2270).first().breaker, QStringLiteral("closed"));
+        // A disabled upstream is never checked.
+        primary.enabled = false;
+        r.setUpstreams({primary});
+        QVERIFY(r.dueChecks(100000).isEmpty());
     }
 
     void everyBreakerOpenSaysWhyAndWhen()
