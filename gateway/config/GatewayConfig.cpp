@@ -1,5 +1,6 @@
 #include "GatewayConfig.h"
 
+#include "ConfigJson.h"
 #include "core/Glob.h"
 
 #include <QDir>
@@ -9,66 +10,17 @@
 #include <QStandardPaths>
 
 namespace {
-bool fail(QString *error, const QString &message)
-{
-    *error = message;
-    return false;
-}
-
-bool readInt(const QJsonObject &o, const char *key, const QString &where, int min, int *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())) || v.toDouble() < min || v.toDouble() > 2147483647.0)
-        return fail(error, QStringLiteral("%1.%2 must be a whole number of at least %3").arg(where, QLatin1String(key)).arg(min));
-    *out = int(v.toDouble());
-    return true;
-}
-
-bool readString(const QJsonObject &o, const char *key, const QString &where, QString *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isString())
-        return fail(error, QStringLiteral("%1.%2 must be a string").arg(where, QLatin1String(key)));
-    *out = v.toString();
-    return true;
-}
-
-bool checkKeys(const QJsonObject &o, const QString &where, const QStringList &known, QString *error)
-{
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        if (!known.contains(it.key()))
-            return fail(error, QStringLiteral("%1: unknown key '%2' (known: %3)").arg(where, it.key(), known.join(QLatin1String(", "))));
-    }
-    return true;
-}
+using ConfigJson::checkKeys;
+using ConfigJson::fail;
+using ConfigJson::readInt;
+using ConfigJson::readMs;
+using ConfigJson::readNumber;
+using ConfigJson::readString;
+using ConfigJson::readStringList;
 
 bool isLoopback(const QString &host)
 {
     return host == QLatin1String("localhost") || host.startsWith(QLatin1String("127.")) || host == QLatin1String("::1");
-}
-
-bool readNumber(const QJsonObject &o, const char *key, const QString &where, double min, double max, double *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isDouble() || v.toDouble() < min || v.toDouble() > max)
-        return fail(error, QStringLiteral("%1.%2 must be a number from %3 to %4").arg(where, QLatin1String(key)).arg(min).arg(max));
-    *out = v.toDouble();
-    return true;
-}
-
-bool readMs(const QJsonObject &o, const char *key, const QString &where, qint64 min, qint64 *out, QString *error)
-{
-    int value = int(std::min<qint64>(*out, 2147483647));
-    if (!readInt(o, key, where, int(min), &value, error))
-        return false;
-    *out = value;
-    return true;
 }
 
 // "breaker": when an upstream's circuit breaker opens and for how long (UpstreamBreaker::Policy).
@@ -192,20 +144,6 @@ bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QString
             || !readInt(to, "connect", tw, 1, &u->timeouts.connectMs, error) || !readInt(to, "first_byte", tw, 1, &u->timeouts.firstByteMs, error)
             || !readInt(to, "idle", tw, 1, &u->timeouts.idleMs, error) || !readInt(to, "total", tw, 1, &u->timeouts.totalMs, error))
             return false;
-    }
-    return true;
-}
-bool readStringList(const QJsonObject &o, const char *key, QStringList *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isArray())
-        return fail(error, QStringLiteral("config.%1 must be an array of strings").arg(QLatin1String(key)));
-    for (const QJsonValue &item : v.toArray()) {
-        if (!item.isString() || item.toString().trimmed().isEmpty())
-            return fail(error, QStringLiteral("config.%1 must hold non-empty strings").arg(QLatin1String(key)));
-        out->append(item.toString().trimmed());
     }
     return true;
 }
