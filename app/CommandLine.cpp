@@ -1,5 +1,6 @@
 #include "CommandLine.h"
 
+#include "KeychainSecretStore.h"
 #include "simulator/SimulatorProfile.h"
 
 #include <QFileInfo>
@@ -148,4 +149,10 @@ Invocation parseCommandLine(const QStringList &arguments)
     }
     inv.config = config;
     return inv;
+}
+
+void resolveUpstreamSecrets(GatewayConfig &config)
+{
+    const QString dataDir = config.dataDir.isEmpty() ? GatewayConfig::defaultDataDir() : config.dataDir;
+    config.resolveKeys(std::make_shared<KeychainSecretStore>(dataDir));
 }

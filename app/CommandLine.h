@@ -18,3 +18,8 @@ struct Invocation
 
 // Parses `tokenfuse [options]` and `tokenfuse simulate [options]` as docs/usage.md describes.
 Invocation parseCommandLine(const QStringList &arguments);
+
+// Binds the secret store over the config's data dir (the desktop's keychain, else
+// DATA_DIR/secrets.json: KeychainSecretStore) and reads the upstreams' api_key_secret keys from it.
+// Called once the application object exists: the keychain is asked through an event loop.
+void resolveUpstreamSecrets(GatewayConfig &config);

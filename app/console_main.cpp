@@ -41,6 +41,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("tokenfuse"));
     QApplication::setApplicationDisplayName(QStringLiteral("TokenFuse"));
     QApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
+    resolveUpstreamSecrets(invocation.config);
     // Fusion's palette is light only: the console follows a desktop that asks for dark itself.
     const QPalette platformPalette = QApplication::palette();
     QApplication::setStyle(QStringLiteral("Fusion"));

@@ -61,6 +61,7 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tokenfuse"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TOKENFUSE_VERSION));
+    resolveUpstreamSecrets(invocation.config);
     if (invocation.mode == Invocation::Mode::Simulate)
         return runSimulatorServer(invocation);
     return runGatewayHeadless(invocation);

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6sql6-sqlite
   libhttp-parser-dev libbenchmark-dev
+  qtkeychain-qt6-dev  # provider keys in the desktop keychain (app/KeychainSecretStore)
   sqlite3 nodejs npm xauth xvfb trayer openssl ca-certificates
   prometheus  # promtool and prometheus itself: the /metrics tests check a real scrape
 )

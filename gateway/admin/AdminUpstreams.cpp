@@ -99,6 +99,8 @@ std::optional<QJsonObject> AdminUpstreams::entryFrom(const HttpRequest &request,
     QJsonObject entry = doc.object();
     if (!name.isEmpty())
         entry.insert(QLatin1String("name"), name);
+    else if (!entry.contains(QLatin1String("name")) && entry.value(QLatin1String("preset")).isString())
+        entry.insert(QLatin1String("name"), entry.value(QLatin1String("preset")).toString().toLower()); // as the config names it
     const QString upstream = entry.value(QLatin1String("name")).toString();
     if (upstream.trimmed().isEmpty()) {
         AdminApi::fail(reply, 400, kInvalid, QStringLiteral("upstream.name is required."));
@@ -131,8 +133,9 @@ std::optional<QJsonObject> AdminUpstreams::entryFrom(const HttpRequest &request,
 void AdminUpstreams::add(const HttpRequest &request, const QString &actor, const AdminReply &reply)
 {
     const QJsonArray before = m_services.current();
-    QJsonParseError pe;
-    const QString name = QJsonDocument::fromJson(request.body, &pe).object().value(QLatin1String("name")).toString();
+    const QJsonObject asked = QJsonDocument::fromJson(request.body).object();
+    const QString name = asked.contains(QLatin1String("name")) ? asked.value(QLatin1String("name")).toString()
+                                                                : asked.value(QLatin1String("preset")).toString().toLower();
     if (!name.isEmpty() && indexOf(before, name) >= 0)
         return AdminApi::fail(reply, 409, QStringLiteral("conflict_error"),
                               QStringLiteral("An upstream named '%1' exists already; PUT /admin/v1/upstreams/%1 changes it.").arg(name));

@@ -1,96 +1,23 @@
 #include "GatewayConfig.h"
 
+#include "ConfigJson.h"
+#include "SecretStore.h"
 #include "core/Glob.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
 
 namespace {
-bool fail(QString *error, const QString &message)
-{
-    *error = message;
-    return false;
-}
-
-bool readInt(const QJsonObject &o, const char *key, const QString &where, int min, int *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())) || v.toDouble() < min || v.toDouble() > 2147483647.0)
-        return fail(error, QStringLiteral("%1.%2 must be a whole number of at least %3").arg(where, QLatin1String(key)).arg(min));
-    *out = int(v.toDouble());
-    return true;
-}
-
-bool readString(const QJsonObject &o, const char *key, const QString &where, QString *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isString())
-        return fail(error, QStringLiteral("%1.%2 must be a string").arg(where, QLatin1String(key)));
-    *out = v.toString();
-    return true;
-}
-
-bool checkKeys(const QJsonObject &o, const QString &where, const QStringList &known, QString *error)
-{
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        if (!known.contains(it.key()))
-            return fail(error, QStringLiteral("%1: unknown key '%2' (known: %3)").arg(where, it.key(), known.join(QLatin1String(", "))));
-    }
-    return true;
-}
-
-bool isLoopback(const QString &host)
-{
-    return host == QLatin1String("localhost") || host.startsWith(QLatin1String("127.")) || host == QLatin1String("::1");
-}
-
-bool readNumber(const QJsonObject &o, const char *key, const QString &where, double min, double max, double *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isDouble() || v.toDouble() < min || v.toDouble() > max)
-        return fail(error, QStringLiteral("%1.%2 must be a number from %3 to %4").arg(where, QLatin1String(key)).arg(min).arg(max));
-    *out = v.toDouble();
-    return true;
-}
-
-bool readMs(const QJsonObject &o, const char *key, const QString &where, qint64 min, qint64 *out, QString *error)
-{
-    int value = int(std::min<qint64>(*out, 2147483647));
-    if (!readInt(o, key, where, int(min), &value, error))
-        return false;
-    *out = value;
-    return true;
-}
-
-// "breaker": when an upstream's circuit breaker opens and for how long (UpstreamBreaker::Policy).
-bool readBreaker(const QJsonObject &o, const QString &where, UpstreamBreaker::Policy *p, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String("breaker"));
-    if (v.isUndefined())
-        return true;
-    const QString w = where + QStringLiteral(".breaker");
-    if (!v.isObject())
-        return fail(error, w + QStringLiteral(" must be an object"));
-    const QJsonObject b = v.toObject();
-    if (!checkKeys(b, w, {"consecutive", "error_rate", "min_requests", "window_ms", "slow_ms", "cooldown_ms", "max_cooldown_ms", "half_open_probes"}, error)
-        || !readInt(b, "consecutive", w, 1, &p->consecutive, error) || !readNumber(b, "error_rate", w, 0.01, 1.0, &p->errorRate, error)
-        || !readInt(b, "min_requests", w, 1, &p->minRequests, error) || !readMs(b, "window_ms", w, 1000, &p->windowMs, error)
-        || !readMs(b, "slow_ms", w, 0, &p->slowMs, error) || !readMs(b, "cooldown_ms", w, 1, &p->cooldownMs, error)
-        || !readMs(b, "max_cooldown_ms", w, 1, &p->maxCooldownMs, error) || !readInt(b, "half_open_probes", w, 1, &p->halfOpenProbes, error))
-        return false;
-    if (p->maxCooldownMs < p->cooldownMs)
-        return fail(error, w + QStringLiteral(".max_cooldown_ms must be at least cooldown_ms"));
-    return true;
-}
+using ConfigJson::checkKeys;
+using ConfigJson::fail;
+using ConfigJson::readInt;
+using ConfigJson::readMs;
+using ConfigJson::readString;
+using ConfigJson::readStringList;
 
 // "retries": how often and how patiently a failed attempt is made again (RetryPolicy::Settings).
 bool readRetries(const QJsonObject &o, RetryPolicy::Settings *s, QString *error)
@@ -111,102 +38,89 @@ bool readRetries(const QJsonObject &o, RetryPolicy::Settings *s, QString *error)
     return true;
 }
 
-bool readUpstream(const QJsonValue &value, int index, UpstreamConfig *u, QStringList *warnings, QString *error)
+// "tenants": [{"match": "ci-*", "priority": -1}], first match wins.
+bool readTenants(const QJsonObject &o, QList<TenantTier> *out, QString *error)
 {
-    const QString where = QStringLiteral("upstreams[%1]").arg(index);
-    if (!value.isObject())
-        return fail(error, where + QStringLiteral(" must be an object"));
-    const QJsonObject o = value.toObject();
-    if (!checkKeys(o, where, {"name", "base_url", "dialect", "api_key_env", "api_key", "models", "priority", "weight", "max_concurrency", "timeouts_ms", "breaker", "aliases"}, error))
-        return false;
-    if (!readString(o, "name", where, &u->name, error))
-        return false;
-    if (u->name.trimmed().isEmpty())
-        return fail(error, where + QStringLiteral(".name is required"));
-    QString base;
-    if (!readString(o, "base_url", where, &base, error))
-        return false;
-    u->baseUrl = QUrl(base, QUrl::StrictMode);
-    if (!u->baseUrl.isValid() || u->baseUrl.host().isEmpty()
-        || (u->baseUrl.scheme() != QLatin1String("http") && u->baseUrl.scheme() != QLatin1String("https")))
-        return fail(error, where + QStringLiteral(".base_url must be an http:// or https:// URL, got '%1'").arg(base));
-    QString dialect = QStringLiteral("openai");
-    if (!readString(o, "dialect", where, &dialect, error))
-        return false;
-    if (dialect == QLatin1String("openai"))
-        u->dialect = ApiDialect::OpenAi;
-    else if (dialect == QLatin1String("anthropic"))
-        u->dialect = ApiDialect::Anthropic;
-    else
-        return fail(error, where + QStringLiteral(".dialect must be \"openai\" or \"anthropic\", got '%1'").arg(dialect));
-    if (!readString(o, "api_key_env", where, &u->apiKeyEnv, error) || !readString(o, "api_key", where, &u->apiKey, error))
-        return false;
-    if (!u->apiKey.isEmpty())
-        u->keySource = UpstreamConfig::KeySource::Config;
-    if (!u->apiKeyEnv.isEmpty()) {
-        u->keySource = UpstreamConfig::KeySource::Environment;
-        u->apiKey = qEnvironmentVariable(u->apiKeyEnv.toUtf8().constData());
-        u->keyMissing = u->apiKey.isEmpty();
-        if (u->apiKey.isEmpty())
-            warnings->append(QStringLiteral("%1 (%2): environment variable %3 is not set; requests go out without a key of ours")
-                                 .arg(where, u->name, u->apiKeyEnv));
-    }
-    if (!u->apiKey.isEmpty() && u->baseUrl.scheme() == QLatin1String("http") && !isLoopback(u->baseUrl.host()))
-        warnings->append(QStringLiteral("%1 (%2): the API key would travel unencrypted to %3; use https")
-                             .arg(where, u->name, u->baseUrl.host()));
-    const QJsonValue models = o.value(QLatin1String("models"));
-    if (!models.isUndefined()) {
-        if (!models.isArray())
-            return fail(error, where + QStringLiteral(".models must be an array of model names or globs"));
-        QStringList globs;
-        for (const QJsonValue &m : models.toArray()) {
-            if (!m.isString() || m.toString().isEmpty())
-                return fail(error, where + QStringLiteral(".models must hold non-empty strings"));
-            globs.append(m.toString());
-        }
-        u->setModels(globs);
-    }
-    if (!readInt(o, "priority", where, -1000000, &u->priority, error) || !readInt(o, "weight", where, 0, &u->weight, error)
-        || !readInt(o, "max_concurrency", where, 0, &u->maxConcurrency, error))
-        return false;
-    if (!readBreaker(o, where, &u->breaker, error))
-        return false;
-    const QJsonValue aliases = o.value(QLatin1String("aliases"));
-    if (!aliases.isUndefined()) {
-        if (!aliases.isObject())
-            return fail(error, where + QStringLiteral(".aliases must be an object of a client's model name -> the provider's"));
-        const QJsonObject a = aliases.toObject();
-        for (auto it = a.begin(); it != a.end(); ++it) {
-            if (!it.value().isString() || it.value().toString().isEmpty() || it.key().isEmpty())
-                return fail(error, QStringLiteral("%1.aliases.%2 must be a non-empty model name").arg(where, it.key()));
-            u->aliases.insert(it.key(), it.value().toString());
-        }
-    }
-    const QJsonValue t = o.value(QLatin1String("timeouts_ms"));
-    if (!t.isUndefined()) {
-        if (!t.isObject())
-            return fail(error, where + QStringLiteral(".timeouts_ms must be an object"));
-        const QJsonObject to = t.toObject();
-        const QString tw = where + QStringLiteral(".timeouts_ms");
-        if (!checkKeys(to, tw, {"connect", "first_byte", "idle", "total"}, error)
-            || !readInt(to, "connect", tw, 1, &u->timeouts.connectMs, error) || !readInt(to, "first_byte", tw, 1, &u->timeouts.firstByteMs, error)
-            || !readInt(to, "idle", tw, 1, &u->timeouts.idleMs, error) || !readInt(to, "total", tw, 1, &u->timeouts.totalMs, error))
-            return false;
-    }
-    return true;
-}
-bool readStringList(const QJsonObject &o, const char *key, QStringList *out, QString *error)
-{
-    const QJsonValue v = o.value(QLatin1String(key));
+    const QJsonValue v = o.value(QLatin1String("tenants"));
     if (v.isUndefined())
         return true;
     if (!v.isArray())
-        return fail(error, QStringLiteral("config.%1 must be an array of strings").arg(QLatin1String(key)));
+        return fail(error, QStringLiteral("config.tenants must be an array of {\"match\", \"priority\"}"));
+    int i = 0;
     for (const QJsonValue &item : v.toArray()) {
-        if (!item.isString() || item.toString().trimmed().isEmpty())
-            return fail(error, QStringLiteral("config.%1 must hold non-empty strings").arg(QLatin1String(key)));
-        out->append(item.toString().trimmed());
+        const QString w = QStringLiteral("tenants[%1]").arg(i++);
+        if (!item.isObject())
+            return fail(error, w + QStringLiteral(" must be an object"));
+        const QJsonObject t = item.toObject();
+        TenantTier tier;
+        if (!checkKeys(t, w, {"match", "priority"}, error) || !readString(t, "match", w, &tier.match, error)
+            || !readInt(t, "priority", w, -1000, &tier.priority, error))
+            return false;
+        if (tier.match.trimmed().isEmpty())
+            return fail(error, w + QStringLiteral(".match is required (a tenant name or glob)"));
+        if (!t.contains(QLatin1String("priority")))
+            return fail(error, w + QStringLiteral(".priority is required (higher is served first; 0 is everyone's default)"));
+        if (tier.priority > 1000)
+            return fail(error, w + QStringLiteral(".priority must be at most 1000"));
+        out->append(tier);
     }
+    return true;
+}
+
+// "proxy": {"https", "http", "no_proxy"}: each key given replaces what the environment says; an
+// empty string turns that proxy off.
+bool readProxy(const QJsonObject &o, UpstreamNetwork *n, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String("proxy"));
+    if (v.isUndefined())
+        return true;
+    const QString w = QStringLiteral("proxy");
+    if (!v.isObject())
+        return fail(error, QStringLiteral("config.proxy must be an object"));
+    const QJsonObject p = v.toObject();
+    if (!checkKeys(p, w, {"https", "http", "no_proxy"}, error) || !readString(p, "https", w, &n->httpsProxy, error)
+        || !readString(p, "http", w, &n->httpProxy, error))
+        return false;
+    for (const char *key : {"https", "http"}) {
+        const QString text = (qstrcmp(key, "https") == 0 ? n->httpsProxy : n->httpProxy).trimmed();
+        if (!p.contains(QLatin1String(key)) || text.isEmpty())
+            continue;
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.scheme() != QLatin1String("http") || url.host().isEmpty() || !(url.path().isEmpty() || url.path() == QLatin1String("/")))
+            return fail(error, QStringLiteral("proxy.%1 must be an http:// proxy URL, e.g. \"http://proxy.corp:3128\", got '%2'")
+                                   .arg(QLatin1String(key), text));
+    }
+    n->httpsProxy = n->httpsProxy.trimmed();
+    n->httpProxy = n->httpProxy.trimmed();
+    if (p.contains(QLatin1String("no_proxy"))) {
+        QStringList noProxy;
+        if (!readStringList(p, "no_proxy", w, &noProxy, error))
+            return false;
+        n->noProxy = noProxy;
+    }
+    return true;
+}
+
+// "tls": {"ca_bundle": "/path/to/corp-ca.pem"}: extra certificate authorities, checked here so a
+// wrong path stops the start instead of failing every request.
+bool readTls(const QJsonObject &o, UpstreamNetwork *n, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String("tls"));
+    if (v.isUndefined())
+        return true;
+    const QString w = QStringLiteral("tls");
+    if (!v.isObject())
+        return fail(error, QStringLiteral("config.tls must be an object"));
+    const QJsonObject t = v.toObject();
+    QString bundle;
+    if (!checkKeys(t, w, {"ca_bundle"}, error) || !readString(t, "ca_bundle", w, &bundle, error))
+        return false;
+    if (bundle.isEmpty())
+        return true;
+    const QFileInfo file(bundle);
+    if (!file.isFile() || !file.isReadable())
+        return fail(error, QStringLiteral("tls.ca_bundle: '%1' %2").arg(bundle, file.exists() ? QStringLiteral("cannot be read") : QStringLiteral("does not exist")));
+    n->caBundle = file.absoluteFilePath();
     return true;
 }
 
@@ -257,13 +171,14 @@ bool GatewayConfig::parseListen(const QString &text, QString *host, quint16 *por
     return true;
 }
 
-std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QString *error)
+std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QString *error, std::shared_ptr<SecretStore> secrets)
 {
     GatewayConfig c;
+    c.network = UpstreamNetwork::fromEnvironment();
     c.raw = json;
     if (!checkKeys(json, QStringLiteral("config"),
                    {"listen", "data_dir", "upstreams", "budgets", "rate_limits", "loop_detection", "pricing", "limits", "default_max_tokens",
-                    "allowed_origins", "allowed_hosts", "retries", "model_fallbacks"}, error))
+                    "allowed_origins", "allowed_hosts", "retries", "model_fallbacks", "tenants", "proxy", "tls"}, error))
         return std::nullopt;
     QString listen;
     if (!readString(json, "listen", QStringLiteral("config"), &listen, error))
@@ -284,7 +199,7 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
         QStringList names;
         for (const QJsonValue &v : ups.toArray()) {
             UpstreamConfig u;
-            if (!readUpstream(v, i, &u, &c.warnings, error))
+            if (!UpstreamConfig::fromJson(v, QStringLiteral("upstreams[%1]").arg(i), &u, &c.warnings, error))
                 return std::nullopt;
             if (names.contains(u.name)) {
                 *error = QStringLiteral("upstreams[%1].name '%2' is used twice").arg(i).arg(u.name);
@@ -297,6 +212,8 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
         std::stable_sort(c.upstreams.begin(), c.upstreams.end(),
                          [](const UpstreamConfig &a, const UpstreamConfig &b) { return a.priority < b.priority; });
     }
+    if (secrets)
+        c.resolveKeys(std::move(secrets));
     if (json.contains(QLatin1String("budgets"))) {
         std::optional<QList<BudgetRule>> budgets = BudgetRule::listFromJson(json.value(QLatin1String("budgets")), error);
         if (!budgets)
@@ -317,7 +234,8 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
             return std::nullopt;
         c.loopDetection = *loops;
     }
-    if (!readRetries(json, &c.retry, error))
+    if (!readRetries(json, &c.retry, error) || !readTenants(json, &c.tenantTiers, error) || !readProxy(json, &c.network, error)
+        || !readTls(json, &c.network, error))
         return std::nullopt;
     const QJsonValue fallbacks = json.value(QLatin1String("model_fallbacks"));
     if (!fallbacks.isUndefined()) {
@@ -376,17 +294,25 @@ std::optional<GatewayConfig> GatewayConfig::fromJson(const QJsonObject &json, QS
     return c;
 }
 
-std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QString *error)
+void GatewayConfig::resolveKeys(std::shared_ptr<SecretStore> store)
+{
+    secrets = std::move(store);
+    for (UpstreamConfig &u : upstreams)
+        u.resolveKey(secrets, QStringLiteral("upstream"), &warnings);
+}
+
+std::optional<GatewayConfig> GatewayConfig::fromFile(const QString &path, QString *error, std::shared_ptr<SecretStore> secrets)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
         return std::nullopt;
     }
-    return fromBytes(f.readAll(), path, error);
+    return fromBytes(f.readAll(), path, error, std::move(secrets));
 }
 
-std::optional<GatewayConfig> GatewayConfig::fromBytes(const QByteArray &bytes, const QString &path, QString *error)
+std::optional<GatewayConfig> GatewayConfig::fromBytes(const QByteArray &bytes, const QString &path, QString *error,
+                                                      std::shared_ptr<SecretStore> secrets)
 {
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &pe);
@@ -394,7 +320,7 @@ std::optional<GatewayConfig> GatewayConfig::fromBytes(const QByteArray &bytes, c
         *error = QStringLiteral("%1: not a JSON object (%2 at offset %3)").arg(path, pe.errorString()).arg(pe.offset);
         return std::nullopt;
     }
-    std::optional<GatewayConfig> c = fromJson(doc.object(), error);
+    std::optional<GatewayConfig> c = fromJson(doc.object(), error, std::move(secrets));
     if (!c) {
         *error = path + QStringLiteral(": ") + *error;
         return std::nullopt;
@@ -417,6 +343,8 @@ GatewayConfig GatewayConfig::reloaded(const GatewayConfig &running, GatewayConfi
     next.configPath = running.configPath;
     next.simulate = running.simulate;
     next.simulator = running.simulator;
+    if (!next.secrets && running.secrets)
+        next.resolveKeys(running.secrets);
     if (running.upstreamsFromCommandLine) {
         next.upstreams = running.upstreams;
         next.upstreamsFromCommandLine = true;

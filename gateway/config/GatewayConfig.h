@@ -13,7 +13,10 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
 #include <optional>
+
+class SecretStore;
 
 // A tenant's tier ("tenants": [{"match": "ci-*", "priority": -1}]): when an upstream's wait queue
 // is full, higher tiers are served first and lower ones refused. Virtual keys carry one too.
@@ -53,17 +56,26 @@ struct GatewayConfig
     QStringList allowedHosts;   // Host names beyond loopback and the listen address (no port)
     QJsonObject raw;          // the file as read, for the parts later steps read (budgets, rate_limits)
     QStringList warnings;     // things worth a line in the log that do not stop the gateway
+    // Where "api_key_secret" keys are read (and the admin API will write them); null until a
+    // store is bound (fromJson's `secrets`, or resolveKeys once the data dir is known).
+    std::shared_ptr<SecretStore> secrets;
 
     // The simulator answers every model when asked to, or when no upstream is configured.
     bool simulatorServesAll() const { return simulate || upstreams.isEmpty(); }
     // The tier of a tenant by "tenants" (0 when none matches).
     int tierOf(const QString &tenant) const;
 
-    // Reads a config object; on error says which key is wrong and why.
-    static std::optional<GatewayConfig> fromJson(const QJsonObject &json, QString *error);
-    static std::optional<GatewayConfig> fromFile(const QString &path, QString *error);
+    // Reads a config object; on error says which key is wrong and why. With `secrets`, the
+    // upstreams' api_key_secret keys are read from it at once; without, they wait (keyMissing)
+    // for resolveKeys.
+    static std::optional<GatewayConfig> fromJson(const QJsonObject &json, QString *error, std::shared_ptr<SecretStore> secrets = {});
+    static std::optional<GatewayConfig> fromFile(const QString &path, QString *error, std::shared_ptr<SecretStore> secrets = {});
+    // Binds `store` and reads every upstream's api_key_secret from it (UpstreamConfig::resolveKey),
+    // a warning for each one it lacks.
+    void resolveKeys(std::shared_ptr<SecretStore> store);
     // The file's bytes as read (by the watcher); errors start with the path.
-    static std::optional<GatewayConfig> fromBytes(const QByteArray &bytes, const QString &path, QString *error);
+    static std::optional<GatewayConfig> fromBytes(const QByteArray &bytes, const QString &path, QString *error,
+                                                  std::shared_ptr<SecretStore> secrets = {});
     // The config a changed file gives the running gateway: `next` as read, with what only the
     // command line or a restart can change kept from `running` (listen address, data folder,
     // --simulate and the simulator's knobs, --upstream). Notes what waits for a restart.

@@ -5,8 +5,14 @@
 #include "upstream/UpstreamRequest.h"
 
 #include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QStringList>
 #include <QUrl>
+
+#include <memory>
+
+class SecretStore;
 
 // The cheap request an open breaker's upstream is probed with, so recovery is noticed without
 // sacrificing a user's request ("health_check" in the config).
@@ -17,6 +23,8 @@ struct UpstreamHealthCheck
     QByteArray path = "/v1/models"; // a gateway-style path, appended to base_url as requests are (urlFor)
     QByteArray body;                // sent with POST; empty for GET
     int timeoutMs = 5'000;
+
+    bool operator==(const UpstreamHealthCheck &) const = default;
 };
 
 // One provider endpoint from the config file. The key itself is resolved at load time (config,
@@ -48,6 +56,19 @@ struct UpstreamConfig
     bool breakerPerModel = true;     // besides the upstream's own breaker, one per model it serves
     UpstreamHealthCheck healthCheck;
     bool builtInSimulator = false;
+    QStringList presetFilled; // the keys its preset gave ("base_url", "dialect", "models", "api_key_env", "health_check")
+
+    // Reads one "upstreams" entry (`where`: "upstreams[2]"), filling what it leaves out from its
+    // preset; on a mistake says which key and why. The environment's key is read here; a secret
+    // store's is not (resolveKey).
+    static bool fromJson(const QJsonValue &value, const QString &where, UpstreamConfig *out, QStringList *warnings, QString *error);
+    // The entry as the config file says it, for writing the file back: what the preset gives and
+    // what is left at its default are left out, and so is every key not written in the file itself
+    // (from the environment or the secret store). fromJson(toJson()) gives the same upstream.
+    QJsonObject toJson() const;
+    // "api_key_secret": the key from `secrets`; keyMissing and a warning when it has none (or there
+    // is no store). Does nothing for an upstream that names no secret.
+    void resolveKey(const std::shared_ptr<SecretStore> &secrets, const QString &where, QStringList *warnings);
 
     void setModels(const QStringList &globs);
     // By its globs, or as an alias.
@@ -58,7 +79,8 @@ struct UpstreamConfig
     QString keyHint() const;
     // "config", "env:NAME", "secret-store:NAME", "none"
     QString keySourceText() const;
-    // base_url + the part of the gateway path after /v1 (OpenAI base URLs end in /v1; Anthropic's don't),
+    // base_url + the part of the gateway path after /v1 (OpenAI base URLs end in a version, mostly
+    // /v1, Zhipu's /v4; Anthropic's end in none),
     // its dot segments resolved (UrlPath); an invalid URL when they would climb above base_url.
     QUrl urlFor(const QByteArray &gatewayPath, const QByteArray &query) const;
 };

@@ -3,6 +3,8 @@
 #include "accounting/PriceTable.h"
 #include "config/ConfigFileWriter.h"
 #include "config/ConfigWatcher.h"
+#include "config/FileSecretStore.h"
+#include "upstream/UpstreamPreset.h"
 #include "upstream/UpstreamProbe.h"
 #include "admin/AdminApi.h"
 #include "dialect/Dialect.h"
@@ -66,6 +68,9 @@ Gateway::~Gateway()
 
 bool Gateway::start(QString *error)
 {
+    // The app hands its keychain in; headless embeddings (and tests) keep pasted keys in the file.
+    if (!m_config.secrets)
+        m_config.resolveKeys(std::make_shared<FileSecretStore>(m_config.dataDir));
     std::optional<PriceTable> prices = PriceTable::bundled().withOverrides(m_config.pricing, error);
     if (!prices)
         return false;
@@ -196,6 +201,14 @@ AdminUpstreams::Services Gateway::upstreamAdminServices()
         return m_config.configPath.isEmpty() ? QStringLiteral("memory: TokenFuse runs without a config file, so the change ends with it")
                                              : QStringLiteral("config file ") + m_config.configPath;
     };
+    s.storeSecret = [this](const QString &name, const QString &secret, QString *error) {
+        return m_config.secrets && m_config.secrets->write(name, secret, error);
+    };
+    s.removeSecret = [this](const QString &name) {
+        if (m_config.secrets)
+            m_config.secrets->remove(name);
+    };
+    s.presets = [] { return UpstreamPreset::catalogJson(); };
     s.test = [this](const QString &name, std::function<void(const UpstreamTestResult &)> done) {
         for (const UpstreamConfig &u : std::as_const(m_config.upstreams)) {
             if (u.name == name) {

@@ -1,7 +1,10 @@
 // GatewayConfig: what the config file may say, and the one clear message for each mistake.
+#include "config/FileSecretStore.h"
 #include "config/GatewayConfig.h"
 
+#include <QFile>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QtTest>
 
 class tst_GatewayConfig : public QObject
@@ -83,6 +86,40 @@ private Q_SLOTS:
         QTest::newRow("fallback to itself") << QByteArray("{\"model_fallbacks\": {\"m\": [\"n\", \"m\"]}}") << "model_fallbacks.m falls back to itself";
         QTest::newRow("fallback not a name") << QByteArray("{\"model_fallbacks\": {\"m\": 1}}") << "model_fallbacks.m";
         QTest::newRow("limit not a number") << QByteArray(R"({"limits": {"max_body_bytes": "big"}})") << "limits.max_body_bytes";
+        const auto up = [](const char *keys) { return QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"https://x.example/v1\", ") + keys + "}]}"; };
+        QTest::newRow("unknown preset") << QByteArray("{\"upstreams\": [{\"preset\": \"gemini\"}]}") << "upstreams[0].preset: unknown preset 'gemini' (known: openai, anthropic";
+        QTest::newRow("preset not a string") << up("\"preset\": 1") << "upstreams[0].preset must be a string";
+        QTest::newRow("enabled not bool") << up("\"enabled\": \"no\"") << "upstreams[0].enabled must be true or false";
+        QTest::newRow("secret and env") << up("\"api_key_secret\": \"s\", \"api_key_env\": \"E\"") << "upstreams[0].api_key_secret";
+        QTest::newRow("secret and key") << up("\"api_key_secret\": \"s\", \"api_key\": \"k\"") << "upstreams[0].api_key_secret";
+        QTest::newRow("secret not a string") << up("\"api_key_secret\": []") << "upstreams[0].api_key_secret must be a string";
+        QTest::newRow("negative max_queue") << up("\"max_queue\": -1") << "upstreams[0].max_queue must be a whole number of at least 0";
+        QTest::newRow("zero queue timeout") << up("\"queue_timeout_ms\": 0") << "upstreams[0].queue_timeout_ms must be a whole number of at least 1";
+        QTest::newRow("breaker_per_model not bool") << up("\"breaker_per_model\": 1") << "upstreams[0].breaker_per_model must be true or false";
+        QTest::newRow("health_check not object") << up("\"health_check\": true") << "upstreams[0].health_check must be an object";
+        QTest::newRow("health_check method") << up("\"health_check\": {\"method\": \"PUT\"}") << "upstreams[0].health_check.method";
+        QTest::newRow("health_check path") << up("\"health_check\": {\"path\": \"models\"}") << "upstreams[0].health_check.path";
+        QTest::newRow("health_check body string") << up("\"health_check\": {\"method\": \"POST\", \"body\": \"{}\"}") << "upstreams[0].health_check.body must be an object";
+        QTest::newRow("health_check body with GET") << up("\"health_check\": {\"body\": {\"a\": 1}}") << "upstreams[0].health_check.body";
+        QTest::newRow("health_check timeout") << up("\"health_check\": {\"timeout_ms\": 0}") << "upstreams[0].health_check.timeout_ms";
+        QTest::newRow("health_check enabled") << up("\"health_check\": {\"enabled\": 0}") << "upstreams[0].health_check.enabled";
+        QTest::newRow("health_check unknown key") << up("\"health_check\": {\"url\": \"/x\"}") << "upstreams[0].health_check: unknown key 'url'";
+        QTest::newRow("tenants not array") << QByteArray("{\"tenants\": {}}") << "config.tenants";
+        QTest::newRow("tenant not object") << QByteArray("{\"tenants\": [\"ci-*\"]}") << "tenants[0] must be an object";
+        QTest::newRow("tenant without match") << QByteArray("{\"tenants\": [{\"priority\": 1}]}") << "tenants[0].match";
+        QTest::newRow("tenant without priority") << QByteArray("{\"tenants\": [{\"match\": \"ci-*\"}]}") << "tenants[0].priority";
+        QTest::newRow("tenant priority string") << QByteArray("{\"tenants\": [{\"match\": \"ci-*\", \"priority\": \"low\"}]}") << "tenants[0].priority";
+        QTest::newRow("tenant priority too high") << QByteArray("{\"tenants\": [{\"match\": \"a\", \"priority\": 5000}]}") << "tenants[0].priority";
+        QTest::newRow("tenant unknown key") << QByteArray("{\"tenants\": [{\"match\": \"a\", \"priority\": 1, \"tier\": 2}]}") << "tenants[0]: unknown key 'tier'";
+        QTest::newRow("proxy not object") << QByteArray("{\"proxy\": \"http://p:3128\"}") << "config.proxy";
+        QTest::newRow("proxy https not url") << QByteArray("{\"proxy\": {\"https\": \"proxy.corp\"}}") << "proxy.https";
+        QTest::newRow("proxy http socks") << QByteArray("{\"proxy\": {\"http\": \"socks5://p:1080\"}}") << "proxy.http";
+        QTest::newRow("proxy unknown key") << QByteArray("{\"proxy\": {\"ftp\": \"http://p\"}}") << "proxy: unknown key 'ftp'";
+        QTest::newRow("no_proxy not array") << QByteArray("{\"proxy\": {\"no_proxy\": \"localhost\"}}") << "proxy.no_proxy";
+        QTest::newRow("tls not object") << QByteArray("{\"tls\": \"/etc/ca.pem\"}") << "config.tls";
+        QTest::newRow("ca bundle missing") << QByteArray("{\"tls\": {\"ca_bundle\": \"/nonexistent/tokenfuse-ca.pem\"}}") << "tls.ca_bundle: '/nonexistent/tokenfuse-ca.pem' does not exist";
+        QTest::newRow("ca bundle a folder") << QByteArray("{\"tls\": {\"ca_bundle\": \"/tmp\"}}") << "tls.ca_bundle";
+        QTest::newRow("tls unknown key") << QByteArray("{\"tls\": {\"verify\": false}}") << "tls: unknown key 'verify'";
     }
 
     void mistakes()
@@ -123,6 +160,168 @@ private Q_SLOTS:
         QCOMPARE(c->retry.deadlineMs, 300);
         QCOMPARE(c->modelFallbacks.value(QStringLiteral("deepseek-reasoner")), QStringList{QStringLiteral("deepseek-chat")});
         QCOMPARE(c->modelFallbacks.value(QStringLiteral("gpt-4o")), (QStringList{QStringLiteral("gpt-4o-mini"), QStringLiteral("deepseek-chat")}));
+    }
+
+    void upstreamKeysLoad()
+    {
+        QString error;
+        const QByteArray json = "{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"https://x.example/v1\", \"enabled\": false, \"max_queue\": 0,"
+                                " \"queue_timeout_ms\": 250, \"breaker_per_model\": false,"
+                                " \"health_check\": {\"enabled\": false, \"method\": \"POST\", \"path\": \"/v1/chat/completions\","
+                                " \"body\": {\"model\": \"m\", \"max_tokens\": 1}, \"timeout_ms\": 900}}]}";
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        const UpstreamConfig &u = c->upstreams.first();
+        QVERIFY(!u.enabled);
+        QCOMPARE(u.maxQueue, 0);
+        QCOMPARE(u.queueTimeoutMs, 250);
+        QVERIFY(!u.breakerPerModel);
+        QVERIFY(!u.healthCheck.enabled);
+        QCOMPARE(u.healthCheck.method, QByteArray("POST"));
+        QCOMPARE(u.healthCheck.path, QByteArray("/v1/chat/completions"));
+        QCOMPARE(QJsonDocument::fromJson(u.healthCheck.body).object(), (QJsonObject{{"model", "m"}, {"max_tokens", 1}}));
+        QCOMPARE(u.healthCheck.timeoutMs, 900);
+    }
+
+    void upstreamRoundTrips()
+    {
+        qputenv("TF_TEST_ROUND_TRIP_KEY", "sk-from-the-environment");
+        QString error;
+        const QByteArray json = "{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"https://x.example/v1\", \"dialect\": \"anthropic\","
+                                " \"api_key_env\": \"TF_TEST_ROUND_TRIP_KEY\", \"models\": [\"claude-*\"], \"aliases\": {\"fast\": \"claude-haiku-4-5\"},"
+                                " \"priority\": 3, \"weight\": 2, \"max_concurrency\": 8, \"max_queue\": 4, \"queue_timeout_ms\": 100, \"enabled\": false,"
+                                " \"timeouts_ms\": {\"idle\": 5000}, \"breaker\": {\"consecutive\": 2, \"error_rate\": 0.25}, \"breaker_per_model\": false,"
+                                " \"health_check\": {\"method\": \"POST\", \"path\": \"/v1/messages\", \"body\": {\"max_tokens\": 1}}},"
+                                " {\"preset\": \"zhipu\", \"api_key_secret\": \"glm\"}, {\"name\": \"cfg\", \"base_url\": \"https://y.example/v1\", \"api_key\": \"sk-in-file\"}]}";
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        for (const UpstreamConfig &u : c->upstreams) {
+            const QJsonObject written = u.toJson();
+            QVERIFY2(!QJsonDocument(written).toJson().contains("sk-from-the-environment"), qPrintable(u.name));
+            UpstreamConfig back;
+            QStringList warnings;
+            QVERIFY2(UpstreamConfig::fromJson(written, "upstreams[0]", &back, &warnings, &error), qPrintable(error));
+            QCOMPARE(back.toJson(), written);
+            QCOMPARE(back.name, u.name);
+            QCOMPARE(back.preset, u.preset);
+            QCOMPARE(back.enabled, u.enabled);
+            QCOMPARE(back.baseUrl, u.baseUrl);
+            QCOMPARE(back.dialect, u.dialect);
+            QCOMPARE(back.apiKeyEnv, u.apiKeyEnv);
+            QCOMPARE(back.apiKeySecret, u.apiKeySecret);
+            QCOMPARE(back.models, u.models);
+            QCOMPARE(back.aliases, u.aliases);
+            QCOMPARE(back.priority, u.priority);
+            QCOMPARE(back.weight, u.weight);
+            QCOMPARE(back.maxConcurrency, u.maxConcurrency);
+            QCOMPARE(back.maxQueue, u.maxQueue);
+            QCOMPARE(back.queueTimeoutMs, u.queueTimeoutMs);
+            QCOMPARE(back.timeouts.idleMs, u.timeouts.idleMs);
+            QCOMPARE(back.breaker.consecutive, u.breaker.consecutive);
+            QCOMPARE(back.breaker.errorRate, u.breaker.errorRate);
+            QCOMPARE(back.breakerPerModel, u.breakerPerModel);
+            QVERIFY(back.healthCheck == u.healthCheck);
+        }
+        // Sorted by priority: zhipu and cfg (0), then a (3).
+        QCOMPARE(c->upstreams.at(0).toJson(), (QJsonObject{{"name", "zhipu"}, {"preset", "zhipu"}, {"api_key_secret", "glm"}}));
+        QCOMPARE(c->upstreams.at(1).toJson().value("api_key"), QJsonValue("sk-in-file")); // the file's own key stays in the file
+        QVERIFY(!c->upstreams.at(2).toJson().contains("api_key"));
+    }
+
+    void keyInTheFileIsWarnedAbout()
+    {
+        QString error;
+        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(
+            "{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"https://x.example/v1\", \"api_key\": \"sk-written-down\"}]}").object(), &error);
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->upstreams.first().keySource, UpstreamConfig::KeySource::Config);
+        QCOMPARE(c->warnings.size(), 1);
+        QVERIFY2(c->warnings.first().contains("api_key_env") && c->warnings.first().contains("secret store"), qPrintable(c->warnings.first()));
+        QVERIFY(!c->warnings.join(' ').contains("sk-written-down"));
+    }
+
+    void secretStoreKeysResolve()
+    {
+        QTemporaryDir tmp;
+        auto store = std::make_shared<FileSecretStore>(tmp.path());
+        QString error;
+        QVERIFY(store->write("deepseek", "sk-from-the-store", &error));
+        const QJsonObject json = QJsonDocument::fromJson(
+            "{\"upstreams\": [{\"preset\": \"deepseek\", \"api_key_secret\": \"deepseek\"}, {\"preset\": \"openai\", \"api_key_secret\": \"nowhere\"}]}").object();
+        const auto c = GatewayConfig::fromJson(json, &error, store);
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->secrets, std::shared_ptr<SecretStore>(store));
+        const UpstreamConfig &d = c->upstreams.at(0);
+        QCOMPARE(d.apiKey, QStringLiteral("sk-from-the-store"));
+        QCOMPARE(d.keySource, UpstreamConfig::KeySource::SecretStore);
+        QVERIFY(!d.keyMissing);
+        QCOMPARE(d.keySourceText(), QStringLiteral("secret-store:deepseek"));
+        const UpstreamConfig &o = c->upstreams.at(1);
+        QVERIFY(o.apiKey.isEmpty());
+        QVERIFY(o.keyMissing);
+        QCOMPARE(c->warnings.size(), 1);
+        QVERIFY2(c->warnings.first().contains("'nowhere'") && c->warnings.first().contains("(file)"), qPrintable(c->warnings.first()));
+        QVERIFY(!c->warnings.join(' ').contains("sk-from-the-store"));
+        QVERIFY(!QJsonDocument(d.toJson()).toJson().contains("sk-from-the-store"));
+
+        // Without a store the key waits for one; resolveKeys binds it later.
+        auto later = GatewayConfig::fromJson(json, &error);
+        QVERIFY(later);
+        QVERIFY(later->upstreams.at(0).keyMissing);
+        QVERIFY(later->warnings.isEmpty());
+        later->resolveKeys(store);
+        QCOMPARE(later->upstreams.at(0).apiKey, QStringLiteral("sk-from-the-store"));
+        QCOMPARE(later->warnings.size(), 1);
+
+        // A damaged store is named in the warning, and loading goes on.
+        QFile f(store->path());
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("not json");
+        f.close();
+        const auto damaged = GatewayConfig::fromJson(json, &error, store);
+        QVERIFY(damaged);
+        QVERIFY2(damaged->warnings.first().contains("damaged"), qPrintable(damaged->warnings.first()));
+    }
+
+    void networkAndTenantsLoad()
+    {
+        QTemporaryDir tmp;
+        const QString bundle = tmp.path() + "/corp-ca.pem";
+        QFile f(bundle);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("-----BEGIN CERTIFICATE-----\n");
+        f.close();
+        qputenv("HTTPS_PROXY", "http://env-proxy.example:8080");
+        qputenv("NO_PROXY", "env.example");
+        QString error;
+        const QJsonObject json{{"tenants", QJsonArray{QJsonObject{{"match", "ci-*"}, {"priority", -1}}, QJsonObject{{"match", "alice"}, {"priority", 2}}}},
+                               {"proxy", QJsonObject{{"https", "http://proxy.corp:3128"}, {"http", ""}, {"no_proxy", QJsonArray{"localhost", ".corp"}}}},
+                               {"tls", QJsonObject{{"ca_bundle", bundle}}}};
+        const auto c = GatewayConfig::fromJson(json, &error);
+        qunsetenv("HTTPS_PROXY");
+        qunsetenv("NO_PROXY");
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->tenantTiers.size(), 2);
+        QCOMPARE(c->tierOf("ci-nightly"), -1);
+        QCOMPARE(c->tierOf("alice"), 2);
+        QCOMPARE(c->tierOf("bob"), 0);
+        QCOMPARE(c->network.httpsProxy, QStringLiteral("http://proxy.corp:3128")); // the file wins over the environment
+        QVERIFY(c->network.httpProxy.isEmpty());
+        QCOMPARE(c->network.noProxy, (QStringList{"localhost", ".corp"}));
+        QCOMPARE(c->network.caBundle, bundle);
+
+        // Without "proxy" the environment's stays.
+        qputenv("HTTPS_PROXY", "http://env-proxy.example:8080");
+        const auto env = GatewayConfig::fromJson({}, &error);
+        qunsetenv("HTTPS_PROXY");
+        QCOMPARE(env->network.httpsProxy, QStringLiteral("http://env-proxy.example:8080"));
+
+        // An unreadable bundle is refused by name (as root every file is readable).
+        QVERIFY(QFile::setPermissions(bundle, QFileDevice::WriteOwner));
+        if (!QFileInfo(bundle).isReadable()) {
+            QVERIFY(!GatewayConfig::fromJson(json, &error));
+            QVERIFY2(error.contains("tls.ca_bundle") && error.contains("cannot be read"), qPrintable(error));
+        }
     }
 
     void keyOverPlainHttpIsWarnedAbout()
@@ -189,6 +388,10 @@ private Q_SLOTS:
         QTest::newRow("encoded dots escape base") << "http://h.example/proj-a/v1" << QByteArray("/v1/%2e%2e/%2e%2e/admin/keys") << QByteArray() << "";
         QTest::newRow("plain dots escape base") << "http://h.example/proj-a/v1" << QByteArray("/v1/../../admin/keys") << QByteArray() << "";
         QTest::newRow("mixed case dots escape") << "https://api.anthropic.com" << QByteArray("/v1/.%2E/.%2e/x") << QByteArray() << "";
+        QTest::newRow("zhipu v4") << "https://open.bigmodel.cn/api/paas/v4" << QByteArray("/v1/chat/completions") << QByteArray() << "https://open.bigmodel.cn/api/paas/v4/chat/completions";
+        QTest::newRow("v4 trailing slash") << "https://api.z.ai/api/paas/v4/" << QByteArray("/v1/models") << QByteArray() << "https://api.z.ai/api/paas/v4/models";
+        QTest::newRow("v2 base") << "https://h.example/api/v2" << QByteArray("/v1/embeddings") << QByteArray() << "https://h.example/api/v2/embeddings";
+        QTest::newRow("not a version") << "https://h.example/v1beta" << QByteArray("/v1/chat/completions") << QByteArray() << "https://h.example/v1beta/v1/chat/completions";
         QTest::newRow("query kept") << "https://x.example/v1" << QByteArray("/v1/files") << QByteArray("limit=2") << "https://x.example/v1/files?limit=2";
     }
 
