@@ -90,7 +90,7 @@ UpstreamsPage::UpstreamsPage(AdminChannel *admin, QWidget *parent)
     for (const ColumnWidth &w : DefaultWidths)
         m_table->setColumnWidth(w.column, w.width);
     header->setSectionResizeMode(UpstreamsModel::Key, QHeaderView::Stretch);
-    header->moveSection(UpstreamsModel::Key, UpstreamsModel::Enabled); // the state at the end, after the key
+    header->moveSection(UpstreamsModel::Key, UpstreamsModel::Enabled); // the key last: it takes the spare width
     m_table->setItemDelegateForColumn(UpstreamsModel::Breaker, new BreakerChipDelegate(m_table));
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &UpstreamsPage::selectionChanged);
     connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
@@ -187,7 +187,9 @@ QWidget *UpstreamsPage::buildEmptyState()
     text->setObjectName(QStringLiteral("upstreamsEmptyText"));
     text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
-    text->setMaximumWidth(560);
+    // A fixed width, so the wrapped text gets the height it needs at that width.
+    text->setFixedWidth(520);
+    text->setMinimumHeight(text->heightForWidth(520));
     ConsolePalette::makeMuted(text);
     auto *add = new QPushButton(tr("Add a provider…"), card);
     add->setObjectName(QStringLiteral("upstreamsEmptyAddButton"));
