@@ -11,6 +11,8 @@
 #include "sessions/SessionsPage.h"
 #include "tray/ConsoleTray.h"
 #include "tray/DesktopNotifier.h"
+#include "upstreams/UpstreamText.h"
+#include "upstreams/UpstreamsPage.h"
 #include "widgets/FigureLabel.h"
 #include "widgets/GatewayStateHeader.h"
 #include "widgets/StateBanner.h"
@@ -29,7 +31,7 @@
 
 namespace {
 constexpr int StatusMessageMs = 4000;
-const char *const PageKeys[MainWindow::PageCount] = {"overview", "sessions", "budgets", "history", "requests", "connect"};
+const char *const PageKeys[MainWindow::PageCount] = {"overview", "sessions", "budgets", "history", "requests", "connect", "upstreams"};
 } // namespace
 
 QString MainWindow::pageKey(Page page)
@@ -71,7 +73,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_tray, &ConsoleTray::commandRequested, this, &MainWindow::sendCommand);
     m_notifier = new DesktopNotifier(this);
     m_notifier->setSink([this](const DesktopNotifier::Notification &n) {
-        m_tray->showMessage(n.title, n.text, n.kind == DesktopNotifier::Kind::BudgetCap || n.kind == DesktopNotifier::Kind::SessionTripped);
+        m_tray->showMessage(n.title, n.text,
+                            n.kind == DesktopNotifier::Kind::BudgetCap || n.kind == DesktopNotifier::Kind::SessionTripped
+                                || n.kind == DesktopNotifier::Kind::UpstreamBreaker);
     });
 
     m_overview = new OverviewPage(central);
@@ -81,6 +85,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_history = new HistoryPage(central);
     m_requests = new RequestsPage(central);
     m_connect = new ConnectPage(m_admin, central);
+    m_upstreams = new UpstreamsPage(m_admin, central);
     connect(m_sessions, &SessionsPage::commandRequested, this, &MainWindow::sendCommand);
     connect(m_sessions, &SessionsPage::requestsWanted, this, [this](const QString &session) {
         showPage(Page::Requests);
@@ -93,7 +98,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_pages = new QStackedWidget(central);
     m_pages->setObjectName(QStringLiteral("pages"));
-    for (QWidget *page : std::initializer_list<QWidget *>{m_overview, m_sessions, m_budgets, m_history, m_requests, m_connect})
+    for (QWidget *page : std::initializer_list<QWidget *>{m_overview, m_sessions, m_budgets, m_history, m_requests, m_connect, m_upstreams})
         m_pages->addWidget(page);
 
     auto *body = new QHBoxLayout;
@@ -125,10 +130,14 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(version);
     statusBar()->setSizeGripEnabled(false);
     connect(m_budgets, &BudgetsPage::changed, this, &MainWindow::showStatus);
+    connect(m_upstreams, &UpstreamsPage::changed, this, [this](const QString &text) {
+        if (currentPage() != Page::Upstreams) // the page has its own status line
+            showStatus(text);
+    });
     connect(m_header, &GatewayStateHeader::baseUrlCopied, this,
             [this](const QString &url) { showStatus(tr("Copied %1 to the clipboard").arg(url)); });
 
-    // Ctrl+1 .. Ctrl+6 pick the pages, as the list's order gives them.
+    // Ctrl+1 .. Ctrl+7 pick the pages, as the list's order gives them.
     for (int i = 0; i < PageCount; ++i) {
         auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this);
         connect(shortcut, &QShortcut::activated, this, [this, i] { showPage(Page(i)); });
@@ -142,12 +151,15 @@ QWidget *MainWindow::buildBanners(QWidget *parent)
     m_simulatorBanner->setObjectName(QStringLiteral("simulatorBanner"));
     m_simulatorBanner->setMessage(StateBanner::Kind::Warning,
                                   tr("No upstream configured: every model is answered by the built-in simulator. "
-                                     "Add an upstream in config.json to reach a real provider."));
+                                     "Add an upstream to reach a real provider."));
     m_simulatorBanner->setVisible(false);
     // A first run: the agents' settings are one click away.
     QPushButton *connectAgents = m_simulatorBanner->addButton(tr("Connect an agent"));
     connectAgents->setObjectName(QStringLiteral("connectAgentButton"));
     connect(connectAgents, &QPushButton::clicked, this, [this] { showPage(Page::Connect); });
+    QPushButton *addProvider = m_simulatorBanner->addButton(tr("Add a provider"));
+    addProvider->setObjectName(QStringLiteral("addProviderButton"));
+    connect(addProvider, &QPushButton::clicked, this, [this] { showPage(Page::Upstreams); });
 
     m_alertBanner = new StateBanner(banners);
     m_alertBanner->setObjectName(QStringLiteral("budgetAlertBanner"));
@@ -183,7 +195,7 @@ QListWidget *MainWindow::buildPageList(QWidget *parent)
     // A plain list rather than tabs: the console has more pages than a tab bar holds well.
     m_pageList = new QListWidget(parent);
     m_pageList->setObjectName(QStringLiteral("pageList"));
-    m_pageList->addItems({tr("Overview"), tr("Sessions"), tr("Budgets"), tr("History"), tr("Requests"), tr("Connect")});
+    m_pageList->addItems({tr("Overview"), tr("Sessions"), tr("Budgets"), tr("History"), tr("Requests"), tr("Connect"), tr("Upstreams")});
     for (int i = 0; i < PageCount; ++i)
         m_pageList->item(i)->setToolTip(tr("Ctrl+%1").arg(i + 1));
     m_pageList->setFrameShape(QFrame::NoFrame);
@@ -248,6 +260,8 @@ void MainWindow::applySnapshot(const GatewaySnapshot &snapshot)
     m_history->applySnapshot(snapshot);
     m_requests->applySnapshot(snapshot);
     m_connect->applySnapshot(snapshot);
+    m_upstreams->applySnapshot(snapshot);
+    m_upstreamViews = snapshot.upstreamViews;
     if (snapshot.stoppedAll != m_stopAll->stoppedAll())
         m_stopAll->setStoppedAll(snapshot.stoppedAll);
     m_tray->applySnapshot(snapshot);
@@ -287,11 +301,20 @@ void MainWindow::showSessionTrip(const QStringList &sessions, const QString &sig
     m_tripBanner->setVisible(true);
 }
 
+void MainWindow::showUpstreamBreaker(const UpstreamTransitionView &transition)
+{
+    if (!transition.model.isEmpty() || transition.to != QLatin1String("open") || transition.from == QLatin1String("half_open"))
+        return;
+    const QStringList takers = UpstreamText::takers(m_upstreamViews, transition.upstream);
+    m_notifier->upstreamDown(transition.upstream, transition.reason, takers);
+}
+
 void MainWindow::setConfirmBulkActions(bool confirm)
 {
     m_sessions->setConfirmBulkActions(confirm);
     m_stopAll->setConfirm(confirm);
     m_budgets->setConfirmDeletes(confirm);
+    m_upstreams->setConfirmDeletes(confirm);
 }
 
 void MainWindow::sendCommand(const SessionCommand &command)

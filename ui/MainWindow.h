@@ -25,9 +25,10 @@ class RequestsPage;
 class SessionsPage;
 class StateBanner;
 class StopAllButton;
+class UpstreamsPage;
 
 // The console's window: shows what the gateway publishes on pages picked from a list on the left
-// (Overview, Sessions, Budgets, History, Requests, Connect), under a header with the emergency
+// (Overview, Sessions, Budgets, History, Requests, Connect, Upstreams), under a header with the emergency
 // Stop all and banners every page shares; a tray icon and desktop notifications beside it. It
 // never calls into the gateway: the composition root connects the gateway's snapshot signal to
 // applySnapshot() with a queued connection, so all it ever holds is a copy; commandRequested() to
@@ -38,8 +39,9 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     // The pages, in the order of the list on the left.
-    enum class Page { Overview, Sessions, Budgets, History, Requests, Connect };
-    static constexpr int PageCount = 6;
+    // Upstreams came last so the earlier pages keep their Ctrl+number.
+    enum class Page { Overview, Sessions, Budgets, History, Requests, Connect, Upstreams };
+    static constexpr int PageCount = 7;
     // "overview", "sessions", ...: for TOKENFUSE_CONSOLE_PAGE and the screenshots' file names.
     static QString pageKey(Page page);
     static std::optional<Page> pageFromKey(const QString &key);
@@ -54,6 +56,7 @@ public:
     HistoryPage *historyPage() const { return m_history; }
     RequestsPage *requestsPage() const { return m_requests; }
     ConnectPage *connectPage() const { return m_connect; }
+    UpstreamsPage *upstreamsPage() const { return m_upstreams; }
     // The pages' line to the admin API; the composition root connects it to the gateway host.
     AdminChannel *adminChannel() const { return m_admin; }
 
@@ -85,6 +88,10 @@ public slots:
     // The loop detector stopped sessions (or only warns about them): a banner naming them and the
     // evidence, with a button that opens the first one on the Sessions page.
     void showSessionTrip(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
+    // An upstream's breaker changed: its opening becomes a desktop notification naming the
+    // upstreams that take its traffic (from the latest snapshot). Model breakers and re-openings
+    // after a failed probe are not news.
+    void showUpstreamBreaker(const UpstreamTransitionView &transition);
 
 signals:
     // A kill switch pulled on the Sessions page, the header or the tray, for GatewayHost::command.
@@ -121,6 +128,8 @@ private:
     HistoryPage *m_history = nullptr;
     RequestsPage *m_requests = nullptr;
     ConnectPage *m_connect = nullptr;
+    UpstreamsPage *m_upstreams = nullptr;
+    QList<UpstreamView> m_upstreamViews; // the latest snapshot's, for who takes a fallen upstream's traffic
     FigureLabel *m_updated = nullptr;
     QString m_currency = QStringLiteral("USD");
 

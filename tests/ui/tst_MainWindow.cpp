@@ -5,6 +5,7 @@
 #include "tray/DesktopNotifier.h"
 #include "widgets/StopAllButton.h"
 #include "sessions/SessionsPage.h"
+#include "upstreams/UpstreamsPage.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -49,6 +50,8 @@ private slots:
     void stopAllIsInTheHeaderOnEveryPage();
     void killsFromElsewhereAreNotified();
     void aSessionsRequestsAreADoubleClickAway();
+    void theSimulatorBannerLeadsToUpstreams();
+    void anUpstreamBreakerOpeningIsNotified();
 
 private:
     static QString text(const QWidget &root, const char *objectName);
@@ -428,6 +431,51 @@ void tst_MainWindow::aSessionsRequestsAreADoubleClickAway()
     window.show();
     Q_EMIT window.sessionsPage()->requestsWanted(QStringLiteral("agent-7"));
     QCOMPARE(window.currentPage(), MainWindow::Page::Requests);
+}
+
+void tst_MainWindow::theSimulatorBannerLeadsToUpstreams()
+{
+    MainWindow window;
+    window.show();
+    GatewaySnapshot s = running();
+    s.simulatorOnly = true;
+    window.applySnapshot(s);
+    auto *button = window.findChild<QPushButton *>(QStringLiteral("addProviderButton"));
+    QVERIFY(button && button->isVisible());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(window.currentPage(), MainWindow::Page::Upstreams);
+    QVERIFY(window.upstreamsPage()->showsEmptyState());
+    QCOMPARE(MainWindow::pageKey(MainWindow::Page::Upstreams), QStringLiteral("upstreams"));
+}
+
+void tst_MainWindow::anUpstreamBreakerOpeningIsNotified()
+{
+    MainWindow window;
+    const auto view = [](const QString &name, const QString &breaker) {
+        UpstreamView v;
+        v.name = name;
+        v.dialect = QStringLiteral("openai");
+        v.breaker = breaker;
+        return v;
+    };
+    GatewaySnapshot s = running();
+    s.upstreamViews = {view(QStringLiteral("deepseek"), QStringLiteral("open")), view(QStringLiteral("openrouter"), QStringLiteral("closed"))};
+    window.applySnapshot(s);
+    QSignalSpy notified(window.notifier(), &DesktopNotifier::notified);
+    const auto transition = [](const QString &model, const QString &from, const QString &to) {
+        return UpstreamTransitionView{QStringLiteral("deepseek"), model, from, to, T0, QStringLiteral("5 failures in a row (last: 503)")};
+    };
+    // A model's own breaker, a closing and a re-opening after a failed probe are not news.
+    window.showUpstreamBreaker(transition(QStringLiteral("deepseek-reasoner"), QStringLiteral("closed"), QStringLiteral("open")));
+    window.showUpstreamBreaker(transition(QString(), QStringLiteral("half_open"), QStringLiteral("closed")));
+    window.showUpstreamBreaker(transition(QString(), QStringLiteral("half_open"), QStringLiteral("open")));
+    QCOMPARE(notified.count(), 0);
+    window.showUpstreamBreaker(transition(QString(), QStringLiteral("closed"), QStringLiteral("open")));
+    QCOMPARE(notified.count(), 1);
+    const DesktopNotifier::Notification n = window.notifier()->recent().last();
+    QCOMPARE(n.kind, DesktopNotifier::Kind::UpstreamBreaker);
+    QCOMPARE(n.title, QStringLiteral("Upstream deepseek is down"));
+    QCOMPARE(n.text, QStringLiteral("5 failures in a row (last: 503). Traffic goes to openrouter."));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -22,7 +22,7 @@ constexpr int TitleHeight = 24;
 
 StateTimeline::StateTimeline(QWidget *parent)
     : CardFrame(parent)
-    , m_title(new QLabel(tr("Stopped sessions"), this))
+    , m_title(new QLabel(tr("Stopped sessions and upstreams"), this))
     , m_empty(new QLabel(this))
 {
     setObjectName(QStringLiteral("stateTimeline"));
@@ -35,8 +35,9 @@ StateTimeline::StateTimeline(QWidget *parent)
     auto *legend = new QLabel(this);
     legend->setObjectName(QStringLiteral("stateTimelineLegend"));
     legend->setTextFormat(Qt::RichText);
-    legend->setText(tr("<span style=\"color:%1\">■</span>&nbsp;tripped &nbsp; <span style=\"color:%2\">■</span>&nbsp;killed")
-                        .arg(colour(State::Tripped).name(), colour(State::Killed).name()));
+    legend->setText(tr("<span style=\"color:%1\">■</span>&nbsp;tripped &nbsp; <span style=\"color:%2\">■</span>&nbsp;killed"
+                       " &nbsp; <span style=\"color:%3\">■</span>&nbsp;upstream breaker open")
+                        .arg(colour(State::Tripped).name(), colour(State::Killed).name(), colour(State::BreakerOpen).name()));
     auto *top = new QHBoxLayout;
     top->setSpacing(12);
     top->addWidget(m_title);

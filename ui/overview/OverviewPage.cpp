@@ -198,7 +198,9 @@ void OverviewPage::setCurrency(const QString &currencyCode)
 void OverviewPage::applySnapshot(const GatewaySnapshot &snapshot)
 {
     m_series.add(snapshot);
-    m_stops.apply(snapshot.sessions, snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = snapshot.takenAtMs > 0 ? snapshot.takenAtMs : QDateTime::currentMSecsSinceEpoch();
+    m_stops.apply(snapshot.sessions, now);
+    m_breakers.apply(snapshot.upstreamTransitions, snapshot.upstreamViews, now);
     updateTiles(snapshot);
 }
 
@@ -224,8 +226,13 @@ void OverviewPage::redrawPart(int part)
     }
     const qint64 toMs = (w.to + 1) * 1000;
     const qint64 fromMs = w.from * 1000;
-    m_timeline->setLanes(fromMs, toMs, w.isEmpty() ? QList<StateTimeline::Lane>() : m_stops.lanes(fromMs, toMs));
-    m_timeline->setEmptyText(tr("No session was tripped or killed in the last %1 minutes.").arg(rangeSeconds(m_range) / 60));
+    // Upstreams first: there are few of them, and one down affects every session using it.
+    QList<StateTimeline::Lane> lanes;
+    if (!w.isEmpty())
+        lanes = m_breakers.lanes(fromMs, toMs) + m_stops.lanes(fromMs, toMs);
+    m_timeline->setLanes(fromMs, toMs, lanes);
+    m_timeline->setEmptyText(tr("No session was tripped or killed and no upstream was down in the last %1 minutes.")
+                                 .arg(rangeSeconds(m_range) / 60));
 }
 
 void OverviewPage::showEvent(QShowEvent *event)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "overview/BreakerLog.h"
 #include "overview/OverviewSeries.h"
 #include "overview/StopLog.h"
 
@@ -18,7 +19,7 @@ struct GatewaySnapshot;
 
 // The console's first page: headline figures (spend today against its cap, requests, in flight,
 // sessions, tokens, failures) over live charts of the last 5, 15 or 60 minutes (tokens and cost
-// stacked by model or tenant, requests by outcome, latency, stopped sessions). applySnapshot only
+// stacked by model or tenant, requests by outcome, latency, stopped sessions and upstreams down). applySnapshot only
 // writes into ring buffers and sets the tiles' texts; the charts redraw on a timer, once a
 // second (the rings hold one-second buckets: each redraw shows the second just ended), and only
 // while the page is visible.
@@ -56,10 +57,11 @@ private:
 
     OverviewSeries m_series;
     StopLog m_stops;
+    BreakerLog m_breakers;
     Range m_range = Range::FifteenMinutes;
     OverviewSeries::Split m_split = OverviewSeries::Split::ByModel;
     QString m_currency = QStringLiteral("USD");
-    // The five parts redrawn in turn: tokens, cost, requests, latency, the stopped sessions.
+    // The five parts redrawn in turn: tokens, cost, requests, latency, the state timeline.
     static constexpr int Parts = 5;
     void redrawPart(int part);
     int m_nextPart = 0;

@@ -1,5 +1,7 @@
 #include "DesktopNotifier.h"
 
+#include "upstreams/UpstreamText.h"
+
 #include <QDateTime>
 
 DesktopNotifier::DesktopNotifier(QObject *parent) : QObject(parent)
@@ -51,4 +53,10 @@ void DesktopNotifier::sessionKilled(const QString &session, const QString &reaso
 {
     notify(Kind::SessionKilled, session, tr("Session killed: %1").arg(session),
            reason.isEmpty() ? tr("Its requests are refused until it is resumed.") : reason, QDateTime::currentMSecsSinceEpoch());
+}
+
+void DesktopNotifier::upstreamDown(const QString &upstream, const QString &reason, const QStringList &takers)
+{
+    notify(Kind::UpstreamBreaker, upstream, UpstreamText::downTitle(upstream), UpstreamText::downText(reason, takers),
+           QDateTime::currentMSecsSinceEpoch());
 }

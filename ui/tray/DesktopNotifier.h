@@ -10,7 +10,7 @@
 // Decides which gateway events become desktop notifications and sends them through a sink (the
 // tray's balloon, when the desktop has a tray): a budget crossing its alert threshold or its cap,
 // a session tripped by the loop detector or killed (by the admin API or another console; a kill
-// from this window is not news to its user), and later an upstream breaker opening. The same
+// from this window is not news to its user), and an upstream's breaker opening. The same
 // subject is announced at most once a minute, so a flapping budget or a loop of trips can't bury
 // the desktop. Keeps the latest notifications for the window and tests.
 class DesktopNotifier : public QObject
@@ -42,6 +42,8 @@ public Q_SLOTS:
     void budgetAlert(const QString &rule, const QString &subject, double fraction, const QString &message);
     void sessionTripped(const QStringList &sessions, const QString &signal, const QString &evidence, bool warnOnly);
     void sessionKilled(const QString &session, const QString &reason);
+    // "Upstream deepseek is down" / "5 failures in a row (last: 503). Traffic goes to openai."
+    void upstreamDown(const QString &upstream, const QString &reason, const QStringList &takers);
 
 Q_SIGNALS:
     void notified(const DesktopNotifier::Notification &notification);
