@@ -29,8 +29,8 @@ struct UsageRecord
     QString error;           // kind, empty on success: upstream_error, upstream_timeout, client_closed, ...
     bool estimated = false;  // token counts estimated by TokenFuse because the upstream gave none
     bool priceKnown = true;  // false when the fallback price was used
-    int attempts = 1;
-    QString fallbackFrom;    // the model the client asked for when every upstream of it was down and a fallback answered; empty: none        // upstream attempts made (retries and failover included)
+    int attempts = 1;        // upstream attempts made (retries and failover included); 0: refused before any
+    QString fallbackFrom;    // the model the client asked for when every upstream of it was down and a fallback answered; empty: none
     QString keyFingerprint;  // of a passed-through provider key, never the key
     // Shown in the console's request detail, never stored: the request's headers, credentials
     // hidden (KeyRedactor::headersForDisplay), other secret-looking values scrubbed by

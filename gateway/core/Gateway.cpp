@@ -572,6 +572,7 @@ void Gateway::respondError(const HttpRequest &request, HttpResponder *responder,
     row.endedAt = row.startedAt;
     row.status = AgentRefusal::statusFor(request, Dialect::statusOf(error));
     row.error = kind;
+    row.attempts = 0; // refused before any attempt upstream
     row.endpoint = QString::fromUtf8(request.path);
     const QJsonObject body = QJsonDocument::fromJson(request.body).object();
     row.model = body.value(QLatin1String("model")).toString();

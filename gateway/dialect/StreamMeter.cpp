@@ -9,6 +9,12 @@ QByteArray StreamMeter::feed(const QByteArray &bytes)
         return out;
     for (const SseEvent &e : m_parser.feed(bytes)) {
         const Verdict verdict = inspect(e);
+        // A broken event is not passed on (the client's SDK would choke on it), nor is anything
+        // after it: the stream ends there, with an error event of the gateway's.
+        if (m_malformed > 0) {
+            m_stopped = true;
+            break;
+        }
         if (m_gate && !m_gate(*this)) {
             m_stopped = true;
             break;

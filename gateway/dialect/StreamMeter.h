@@ -30,6 +30,8 @@ public:
     // The upstream sent an error event (after a 200).
     bool sawError() const { return m_sawError; }
     QString errorMessage() const { return m_errorMessage; }
+    // An event that is not what the dialect's events are (not JSON): feed() stopped there, the
+    // event not forwarded.
     bool sawMalformed() const { return m_malformed > 0; }
     int contentEvents() const { return m_contentEvents; }
     bool sawFirstContent() const { return m_contentEvents > 0; }

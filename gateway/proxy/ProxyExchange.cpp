@@ -463,6 +463,7 @@ HttpHeaders ProxyExchange::clientHeaders(const HttpHeaders &upstreamHeaders) con
 
 void ProxyExchange::onResponseStarted(int status, const HttpHeaders &headers)
 {
+    m_reachedUpstream = true;
     m_upstreamStatus = status;
     m_upstreamHeaders = headers;
     if (m_phase != Phase::Forwarding)
@@ -519,6 +520,12 @@ void ProxyExchange::onData(const QByteArray &data)
     }
     if (m_meter && m_meter->wasStopped() && m_cut)
         cutStream();
+    else if (m_meter && m_meter->sawMalformed() && m_phase == Phase::Streaming) {
+        m_upstreamFailure = QStringLiteral("malformed stream event");
+        fail(Dialect::Error::UpstreamError, QStringLiteral("upstream_malformed"),
+             QStringLiteral("Upstream '%1' sent a malformed stream event (not JSON); TokenFuse ended the stream there rather than pass it on.")
+                 .arg(m_upstream.name));
+    }
 }
 
 TokenUsage ProxyExchange::usageSoFar() const
@@ -605,6 +612,9 @@ void ProxyExchange::onFailed(int failure, const QString &message)
     const auto f = UpstreamCall::Failure(failure);
     if (f == UpstreamCall::Failure::Aborted)
         return;
+    // Refused at the door (no connection, no TLS): the provider never saw the prompt.
+    if (f != UpstreamCall::Failure::Connect && f != UpstreamCall::Failure::Tls && f != UpstreamCall::Failure::ConnectTimeout)
+        m_reachedUpstream = true;
     const bool timeout = f == UpstreamCall::Failure::ConnectTimeout || f == UpstreamCall::Failure::FirstByteTimeout
         || f == UpstreamCall::Failure::IdleTimeout || f == UpstreamCall::Failure::TotalTimeout;
     QString kind = timeout ? QStringLiteral("upstream_timeout") : QStringLiteral("upstream_error");
@@ -619,13 +629,12 @@ void ProxyExchange::onFailed(int failure, const QString &message)
         if (f != UpstreamCall::Failure::TotalTimeout && f != UpstreamCall::Failure::IdleTimeout && retryOrFailOver(attempt))
             return;
     }
-    if (m_attempts > 1)
-        fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind,
-             QStringLiteral("%1 (after %2 attempts: %3)").arg(message).arg(m_attempts).arg(m_tried.join(QLatin1String("; "))));
-    else
     if (f == UpstreamCall::Failure::ClosedEarly && m_phase == Phase::Streaming)
         kind = QStringLiteral("upstream_disconnected");
-    fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind, message);
+    const QString text = m_attempts > 1
+        ? QStringLiteral("%1 (after %2 attempts: %3)").arg(message).arg(m_attempts).arg(m_tried.join(QLatin1String("; ")))
+        : message;
+    fail(timeout ? Dialect::Error::UpstreamTimeout : Dialect::Error::UpstreamError, kind, text);
 }
 
 void ProxyExchange::endAttempt()
@@ -692,7 +701,13 @@ void ProxyExchange::fail(Dialect::Error error, const QString &kind, const QStrin
     // (Gateway::respondError): said so, and sent to Codex as 400 so it does not retry.
     const bool blocked = error == Dialect::Error::SessionBlocked;
     const int status = blocked ? AgentRefusal::statusFor(m_request, Dialect::statusOf(error)) : Dialect::statusOf(error);
-    record(status, kind, usageSoFar(), [this, error, status, message, blocked] {
+    // Forwarded, and every attempt refused before the request went in: nothing to bill.
+    TokenUsage usage = usageSoFar();
+    if (m_attempts > 0 && !m_reachedUpstream) {
+        usage = TokenUsage();
+        usage.reported = true;
+    }
+    record(status, kind, usage, [this, error, status, message, blocked] {
         if (m_responder) {
             HttpHeaders h;
             h.add("content-type", "application/json");
@@ -738,7 +753,7 @@ void ProxyExchange::record(int status, const QString &error, TokenUsage usage, s
     m_row.endedAt = QDateTime::currentMSecsSinceEpoch();
     m_row.latencyMs = m_clock.elapsed();
     endAttempt();
-    m_row.attempts = std::max(1, m_attempts);
+    m_row.attempts = m_attempts; // 0: refused before any attempt
     m_row.status = status;
     m_row.error = error;
     m_row.promptTokens = usage.promptTokens;

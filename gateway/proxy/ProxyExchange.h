@@ -151,6 +151,7 @@ private:
     int m_attempts = 0;            // attempts made (forward() calls)
     QStringList m_tried;           // upstreams that failed this request, in order, with why
     QStringList m_triedNames;
+    bool m_reachedUpstream = false; // some attempt's request may have been taken in (not refused at connect or TLS)
     bool m_attemptOpen = false;    // forwarded, and the upstream's outcome not yet told (upstreamEnded)
     QString m_upstreamFailure;     // what the upstream did wrong, for its breaker; empty: nothing
     std::optional<BudgetDenial> m_cut; // why the gate stopped the stream; the cut follows once the meter has stopped

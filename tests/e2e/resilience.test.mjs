@@ -130,9 +130,8 @@ test('connection refused: 502 naming each of the 3 attempts; the breaker opens; 
     assert.match(b.breaker.reason, /3 failures in a row/);
     const row = rowOf(gw, r.id);
     assert.deepEqual([row.status, row.error, row.attempts, row.upstream], [502, 'upstream_error', 3, 'up']);
-    // MISBEHAVIOUR (reported): no connection was ever made, so no provider can have billed this
-    // request, yet the row holds an estimate of the prompt (prompt_tokens 8, estimated 1) and a
-    // cost. A 500 that did reach the provider is stored with 0 tokens and no cost.
+    // No connection was ever made, so no provider can have billed this request: no estimate of the
+    // prompt, no cost (as for a 500, which did reach the provider and reported nothing).
     assert.equal(row.cost_micros, 0, `a request that never reached an upstream costs nothing (row: ${JSON.stringify(row)})`);
     assert.equal(row.prompt_tokens, 0);
   });
@@ -170,8 +169,8 @@ test('breaker open: the next request gets 503 at once, with retry-after and the 
     assert.equal(r.attempts, 0);
     const row = rowOf(gw, r.id);
     assert.deepEqual([row.status, row.error, row.upstream, row.cost_micros], [503, 'upstream_unavailable', '', 0]);
-    // MISBEHAVIOUR (reported): x-tokenfuse-attempts says 0 (right: nothing was tried) but the row
-    // stores attempts = 1, the column's default, so sum(attempts) over-counts upstream traffic.
+    // The row agrees with x-tokenfuse-attempts: nothing was tried, so sum(attempts) counts upstream
+    // traffic and nothing else.
     assert.equal(row.attempts, 0, 'the row agrees with x-tokenfuse-attempts: no attempt');
   });
 });
@@ -234,11 +233,9 @@ test('malformed SSE mid-stream: one attempt, the stream ends with an error event
     const b = await breaker(gw);
     assert.equal(b.breaker.state, 'closed');
     assert.equal(b.failures, 1);
-    // MISBEHAVIOUR (reported): TokenFuse relays `data: {broken json` to the client as it came and
-    // then the rest of the stream with [DONE], while its row says upstream_malformed. The SDK dies
-    // on the broken event with a SyntaxError (JSON.parse), not an error it can recognise. Right: the
-    // broken event is not relayed and the stream ends with an error event (an APIError in the SDK),
-    // as for every other failure once the answer has begun.
+    // The broken event is not relayed (the SDK would die on it with a SyntaxError): the stream ends
+    // there with an error event, which the SDK raises as an APIError, as for every other failure
+    // once the answer has begun.
     assert.ok(r.error instanceof OpenAI.APIError,
       `an error event, not the broken JSON itself (the SDK threw ${r.error?.constructor.name}: ${r.error?.message})`);
   });
