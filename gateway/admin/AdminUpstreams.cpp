@@ -138,7 +138,7 @@ void AdminUpstreams::add(const HttpRequest &request, const QString &actor, const
                                                                 : asked.value(QLatin1String("preset")).toString().toLower();
     if (!name.isEmpty() && indexOf(before, name) >= 0)
         return AdminApi::fail(reply, 409, QStringLiteral("conflict_error"),
-                              QStringLiteral("An upstream named '%1' exists already; PUT /admin/v1/upstreams/%1 changes it.").arg(name));
+                              QStringLiteral("An upstream named '%1' already exists; PUT /admin/v1/upstreams/%1 changes it.").arg(name));
     const std::optional<QJsonObject> entry = entryFrom(request, QString(), reply);
     if (!entry)
         return;

@@ -138,6 +138,10 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
     if (!readString(o, "api_key_env", where, &u->apiKeyEnv, error) || !readString(o, "api_key", where, &u->apiKey, error)
         || !readString(o, "api_key_secret", where, &u->apiKeySecret, error))
         return false;
+    static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    if (!u->apiKeyEnv.isEmpty() && !envName.match(u->apiKeyEnv).hasMatch())
+        return fail(error, where + QStringLiteral(".api_key_env must name an environment variable (letters, digits and _, e.g. DEEPSEEK_API_KEY), got '%1'")
+                               .arg(u->apiKeyEnv));
     if (!u->apiKeySecret.isEmpty() && (!u->apiKeyEnv.isEmpty() || !u->apiKey.isEmpty()))
         return fail(error, where + QStringLiteral(".api_key_secret: name one source of the key, not api_key_secret with api_key or api_key_env"));
     const bool ownKeySource = o.contains(QLatin1String("api_key")) || o.contains(QLatin1String("api_key_env")) || o.contains(QLatin1String("api_key_secret"));

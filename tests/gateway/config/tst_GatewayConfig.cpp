@@ -65,6 +65,9 @@ private Q_SLOTS:
         QTest::newRow("listen bad port") << QByteArray(R"({"listen": "127.0.0.1:99999"})") << "port";
         QTest::newRow("upstreams not array") << QByteArray(R"({"upstreams": {}})") << "config.upstreams";
         QTest::newRow("upstream without name") << QByteArray("{\"upstreams\": [{\"base_url\": \"http://x/v1\"}]}") << "upstreams[0].name";
+        QTest::newRow("api_key_env not a variable name")
+            << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x/v1\", \"api_key_env\": \"not a variable\"}]}")
+            << "upstreams[0].api_key_env must name an environment variable";
         QTest::newRow("bad base_url") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"ftp://x\"}]}") << "upstreams[0].base_url";
         QTest::newRow("bad dialect") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"dialect\": \"gemini\"}]}") << "upstreams[0].dialect";
         QTest::newRow("models not array") << QByteArray("{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"http://x\", \"models\": \"gpt-*\"}]}") << "upstreams[0].models";
