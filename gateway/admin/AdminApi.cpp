@@ -27,6 +27,7 @@ QJsonObject keyJson(const VirtualKeyRecord &k)
                   {"revoked", k.revokedAt != 0}};
     if (k.revokedAt)
         o.insert("revoked_at", QDateTime::fromMSecsSinceEpoch(k.revokedAt).toString(Qt::ISODateWithMs));
+    o.insert("priority", k.priority);
     return o;
 }
 
@@ -301,11 +302,20 @@ void AdminApi::keysCreate(const HttpRequest &request, const QString &actor, cons
     }
     const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
-        if (it.key() != QLatin1String("tenant") && it.key() != QLatin1String("name")) {
+        if (it.key() != QLatin1String("tenant") && it.key() != QLatin1String("name") && it.key() != QLatin1String("priority")) {
             fail(reply, 400, QStringLiteral("invalid_request_error"),
-                 QStringLiteral("Unknown field '%1'; a key takes \"tenant\" and \"name\".").arg(it.key()));
+                 QStringLiteral("Unknown field '%1'; a key takes \"tenant\", \"name\" and \"priority\".").arg(it.key()));
             return;
         }
+    }
+    int priority = 0;
+    if (const QJsonValue p = o.value(QLatin1String("priority")); !p.isUndefined() && !p.isNull()) {
+        if (!p.isDouble() || p.toDouble() != double(int(p.toDouble())) || p.toDouble() < -1000 || p.toDouble() > 1000) {
+            fail(reply, 400, QStringLiteral("invalid_request_error"),
+                 QStringLiteral("\"priority\" must be a whole number from -1000 to 1000: the key's tier in the upstreams' wait queues (higher first; 0, the default, is its tenant's)."));
+            return;
+        }
+        priority = int(p.toDouble());
     }
     const QString tenant = o.value(QLatin1String("tenant")).toString().trimmed();
     if (tenant.isEmpty() || tenant.size() > 200) {
@@ -315,8 +325,9 @@ void AdminApi::keysCreate(const HttpRequest &request, const QString &actor, cons
     }
     if (storeRefuses(reply, QStringLiteral("No key was created")))
         return;
-    const auto [record, key] = m_services.keys->create(tenant, o.value(QLatin1String("name")).toString(),
-                                                       QDateTime::currentMSecsSinceEpoch());
+    auto [record, key] = m_services.keys->create(tenant, o.value(QLatin1String("name")).toString(),
+                                                 QDateTime::currentMSecsSinceEpoch());
+    record.priority = priority;
     AuditEntry entry;
     entry.at = record.createdAt;
     entry.actor = actor;

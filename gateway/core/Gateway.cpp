@@ -472,6 +472,8 @@ bool Gateway::applyVirtualKey(CallerIdentity *caller) const
     caller->tenant = key->tenant;
     caller->clientKey.clear();
     caller->keyFingerprint = QStringLiteral("virtual:") + key->id;
+    if (key->priority != 0)
+        caller->tier = key->priority;
     return true;
 }
 
@@ -810,7 +812,7 @@ void Gateway::handleChat(const HttpRequest &request, HttpResponder *responder, c
             launch(exchange);
             return exchange;
         };
-        admit(request, alive, target.name, m_config.tierOf(caller.tenant), std::move(go));
+        admit(request, alive, target.name, caller.tier.value_or(m_config.tierOf(caller.tenant)), std::move(go));
     });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "http/HttpRequest.h"
 
 #include <QCache>
@@ -14,6 +16,7 @@ struct CallerIdentity
     QString keyFingerprint;
     QString process;      // "name:pid" of the calling process when it was looked up, else empty
     QByteArray clientKey; // the key as sent, only to pass through to an upstream that has none
+    std::optional<int> tier; // the virtual key's priority, when it has one (else the tenant's, GatewayConfig::tierOf)
     // No X-Session-ID nor agent session header, and the caller is a loopback process not named
     // yet: PeerProcessFinder names it.
     bool needsPeerLookup = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "budget/CounterKey.h"
 #include "session/SessionBlock.h"
 
@@ -49,6 +51,7 @@ struct VirtualKeyRecord
     QString name;
     qint64 createdAt = 0;
     qint64 revokedAt = 0;         // 0 = active
+    int priority = 0;             // its requests' tier in the upstreams' wait queues; 0: its tenant's ("tenants")
 };
 
 // What the gateway needs from the store before it serves: spend so far, and the live settings.

@@ -198,6 +198,12 @@ bool addAttemptsColumn(SqliteConnection &connection, QString *error)
                                 QStringLiteral("ALTER TABLE requests ADD COLUMN fallback_from TEXT NOT NULL DEFAULT ''")}, error);
 }
 
+// Step 6: a virtual key's tier in the upstreams' wait queues (0: its tenant's, from "tenants").
+bool addKeyPriority(SqliteConnection &connection, QString *error)
+{
+    return execAll(connection, {QStringLiteral("ALTER TABLE virtual_keys ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")}, error);
+}
+
 } // namespace
 
 const QList<StoreSchema::Migration> &StoreSchema::migrations()
@@ -208,6 +214,7 @@ const QList<StoreSchema::Migration> &StoreSchema::migrations()
         {3, QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"), &addClampAndReasoningColumns},
         {4, QStringLiteral("session blocks"), &createSessionBlocks},
         {5, QStringLiteral("requests: attempts, fallback_from"), &addAttemptsColumn},
+        {6, QStringLiteral("virtual_keys: priority"), &addKeyPriority},
     };
     return steps;
 }

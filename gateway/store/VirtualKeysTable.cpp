@@ -7,16 +7,16 @@
 
 QString VirtualKeysTable::columnList()
 {
-    return QStringLiteral("id, hash, prefix, tenant, name, created_at, revoked_at");
+    return QStringLiteral("id, hash, prefix, tenant, name, created_at, revoked_at, priority");
 }
 
 QString VirtualKeysTable::upsertSql()
 {
     return QStringLiteral(
-        "INSERT INTO virtual_keys (id, hash, prefix, tenant, name, created_at, revoked_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "INSERT INTO virtual_keys (id, hash, prefix, tenant, name, created_at, revoked_at, priority) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, tenant = excluded.tenant, "
-        "name = excluded.name, created_at = excluded.created_at, revoked_at = excluded.revoked_at");
+        "name = excluded.name, created_at = excluded.created_at, revoked_at = excluded.revoked_at, priority = excluded.priority");
 }
 
 void VirtualKeysTable::bind(QSqlQuery &query, const VirtualKeyRecord &key)
@@ -29,6 +29,7 @@ void VirtualKeysTable::bind(QSqlQuery &query, const VirtualKeyRecord &key)
     query.bindValue(i++, ColumnCodec::text(key.name));
     query.bindValue(i++, key.createdAt);
     query.bindValue(i++, key.revokedAt);
+    query.bindValue(i++, key.priority);
 }
 
 VirtualKeyRecord VirtualKeysTable::read(const QSqlQuery &query, int first)
@@ -42,6 +43,7 @@ VirtualKeyRecord VirtualKeysTable::read(const QSqlQuery &query, int first)
     key.name = query.value(i++).toString();
     key.createdAt = query.value(i++).toLongLong();
     key.revokedAt = query.value(i++).toLongLong();
+    key.priority = query.value(i++).toInt();
     return key;
 }
 

@@ -155,6 +155,36 @@ private Q_SLOTS:
         QCOMPARE(first->reply.status, 200);
     }
 
+    void aVirtualKeysPriorityOutranksItsTenants()
+    {
+        SimulatorThread sim;
+        pace(sim, 16);
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream(sim.port(), 1, 1, 30'000)}},
+                                      {"tenants", QJsonArray{QJsonObject{{"match", "ci"}, {"priority", -1}}}}}),
+                 qPrintable(gw.error()));
+        const GatewayClient::Reply made = gw.client().admin("POST", "keys", QJsonObject{{"tenant", "ci"}, {"name", "release"}, {"priority", 5}});
+        QCOMPARE(made.status, 201);
+        const QJsonObject key = QJsonDocument::fromJson(made.body).object();
+        QCOMPARE(key.value("priority").toInt(), 5);
+        QCOMPARE(gw.client().admin("POST", "keys", QJsonObject{{"tenant", "ci"}, {"priority", 1.5}}).status, 400);
+        HttpHeaders urgent;
+        urgent.add("authorization", "Bearer " + key.value("key").toString().toUtf8());
+
+        auto holder = send(gw, chat(1, true));
+        QTRY_VERIFY(holder->reply.body.contains("data: "));
+        auto plain = send(gw, chat(2), tenant("ci")); // tier -1
+        QTRY_COMPARE(upstreamView(gw).value("queued").toInt(), 1);
+        auto keyed = send(gw, chat(3), urgent);        // the same tenant, tier 5 by its key
+        QTRY_VERIFY(plain->reply.done);
+        QCOMPARE(plain->reply.status, 503);
+        QTRY_VERIFY_WITH_TIMEOUT(keyed->reply.done, 15000);
+        QCOMPARE(keyed->reply.status, 200);
+        const QJsonArray keys = QJsonDocument::fromJson(gw.client().admin("GET", "keys").body).object().value("keys").toArray();
+        QCOMPARE(keys.size(), 1);
+        QCOMPARE(keys.first().toObject().value("priority").toInt(), 5);
+    }
+
     void aLongWaitIsRefused()
     {
         SimulatorThread sim;

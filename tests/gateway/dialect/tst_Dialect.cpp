@@ -204,15 +204,19 @@ private Q_SLOTS:
         QVERIFY(u.completionTokens >= 3);
     }
 
-    void openAiMeterSeesErrorsAndMalformedChunks()
+    void openAiMeterSeesErrorsAndStopsAtAMalformedChunk()
     {
         OpenAiDialect d;
         QString e;
         auto r = d.parseRequest(R"({"model":"m","messages":[],"stream":true})", &e);
         auto meter = d.newStreamMeter(*r);
         const QByteArray bad = "data: {not json\n\n";
-        QCOMPARE(meter->feed(bad), bad);
+        // The good event before it passes; the broken one and all after it do not.
+        QCOMPARE(meter->feed(openAiDelta("one") + bad + openAiDelta(" two")), openAiDelta("one"));
         QVERIFY(meter->sawMalformed());
+        QVERIFY(meter->wasStopped());
+        QCOMPARE(meter->feed(openAiDelta(" three")), QByteArray());
+        meter = d.newStreamMeter(*r);
         meter->feed(d.streamErrorEvent(Dialect::Error::UpstreamError, QStringLiteral("boom")));
         QVERIFY(meter->sawError());
         QCOMPARE(meter->errorMessage(), QStringLiteral("boom"));

@@ -153,7 +153,7 @@ void tst_StoreSchema::freshFileHasEveryTable()
     const QString path = open(connection, dir);
     QString error;
     QVERIFY2(StoreSchema::migrate(connection, &error), qPrintable(error));
-    QCOMPARE(StoreSchema::latestVersion(), 5);
+    QCOMPARE(StoreSchema::latestVersion(), 6);
 
     TestDatabase check(path);
     const QSet<QString> tables = check.strings(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' "
@@ -169,6 +169,8 @@ void tst_StoreSchema::freshFileHasEveryTable()
              QStringLiteral("requests: reasoning_tokens, clamped_max_tokens"));
     QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 4")).toString(),
              QStringLiteral("session blocks"));
+    QCOMPARE(check.scalar(QStringLiteral("SELECT summary FROM schema_migrations WHERE version = 6")).toString(),
+             QStringLiteral("virtual_keys: priority"));
 }
 
 void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
@@ -192,7 +194,7 @@ void tst_StoreSchema::budgetTablesHaveTheDocumentedColumns_data()
     QTest::newRow("budget_rules") << QStringLiteral("budget_rules") << QStringList{QStringLiteral("position")}
         << QStringList{QStringLiteral("position")} << QStringList{QStringLiteral("rule")};
     QTest::newRow("virtual_keys") << QStringLiteral("virtual_keys") << QStringList{QStringLiteral("id")}
-        << QStringList{QStringLiteral("created_at"), QStringLiteral("revoked_at")}
+        << QStringList{QStringLiteral("created_at"), QStringLiteral("revoked_at"), QStringLiteral("priority")}
         << QStringList{QStringLiteral("id"), QStringLiteral("hash"), QStringLiteral("prefix"), QStringLiteral("tenant"),
                        QStringLiteral("name")};
     QTest::newRow("audit") << QStringLiteral("audit") << QStringList{QStringLiteral("id")}
@@ -257,7 +259,7 @@ void tst_StoreSchema::versionOneFileMigratesKeepingRows()
     QCOMPARE(check.scalar(QStringLiteral("SELECT SUM(cost_micros) FROM requests WHERE tenant = 'acme'")).toLongLong(), 12250);
     QCOMPARE(check.scalar(QStringLiteral("SELECT value FROM settings WHERE key = 'theme'")).toString(), QStringLiteral("dark"));
     QCOMPARE(check.strings(QStringLiteral("SELECT version FROM schema_migrations")),
-             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5")}));
+             (QSet<QString>{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5"), QStringLiteral("6")}));
     for (const char *table : {"budget_counters", "reservations", "budget_rules", "virtual_keys", "audit"})
         QCOMPARE(check.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))).toInt(), 0);
     QCOMPARE(check.scalar(QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
