@@ -10,6 +10,7 @@ packages=(
   qtkeychain-qt6-dev  # provider keys in the desktop keychain (app/KeychainSecretStore)
   sqlite3 nodejs npm xauth xvfb trayer openssl ca-certificates
   prometheus  # promtool and prometheus itself: the /metrics tests check a real scrape
+  tinyproxy   # a real HTTP proxy for the upstream proxy tests (HTTPS_PROXY, CONNECT)
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)

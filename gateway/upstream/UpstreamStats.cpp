@@ -39,7 +39,7 @@ UpstreamStats::Figures UpstreamStats::figures(qint64 nowMs)
         f.failures += s.failed;
         if (!s.failed)
             latency.push_back(s.latencyMs);
-        if (s.ttftMs >= 0)
+        if (!s.failed && s.ttftMs >= 0) // a failure's "first byte" was its error
             ttft.push_back(s.ttftMs);
     }
     f.latencyP50Ms = percentile(latency, 0.5);
