@@ -8,6 +8,7 @@
 //   slow:MS            a stream of 10 content chunks, one every MS milliseconds
 //   garbage            writes bytes that are not HTTP, then closes
 //   close-early        sends the headers (of a stream, or of a JSON answer), then closes
+//   hang               takes the request in and never answers (until its client goes)
 // and no header (or `ok`) is a normal answer: a chat.completion with usage 10/5, or a stream of
 // five chunks, a usage chunk and [DONE]. Requests are counted per key: x-up-fault-key if sent (so
 // tests sharing this upstream do not share counters), else the fault itself.
@@ -51,6 +52,7 @@ export async function startFaultUpstream() {
         res.flushHeaders();
         setImmediate(() => req.socket.destroy());
         return undefined;
+      case 'hang': return undefined; // the connection stays open, silent
       default: return normal(res, body);
       }
     });

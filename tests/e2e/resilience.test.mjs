@@ -309,6 +309,27 @@ test('slow:1500, over the 1 s idle time-out: one chunk, then an error event nami
   });
 });
 
+test('hang before headers: retried, then 504 naming the attempts; three time-outs open the breaker', async () => {
+  await withGateway({}, async (gw, client) => {
+    assert.equal((await breaker(gw)).breaker.state, 'closed');
+    const aborts = up.stats.aborts;
+    const started = Date.now();
+    const r = await ask(client, 'hang');
+    assert.ok(r.error instanceof OpenAI.APIError, String(r.error));
+    assert.equal(r.status, 504);
+    assert.match(r.error.message, /after 3 attempts/);
+    assert.ok(Date.now() - started >= 3000, 'each attempt waited its 1 s for a first byte');
+    assert.equal(r.count, 3);
+    assert.equal(r.attempts, 3);
+    await waitFor('the gateway to close the three silent connections', () => up.stats.aborts >= aborts + 3, 5000);
+    const b = await breaker(gw);
+    assert.equal(b.breaker.state, 'open');
+    assert.match(b.breaker.reason, /3 failures in a row/);
+    const row = rowOf(gw, r.id);
+    assert.deepEqual([row.status, row.error, row.attempts, row.upstream], [504, 'upstream_timeout', 3, 'up']);
+  });
+});
+
 test('garbage: bytes that are not HTTP give 502 naming the malformed response; not retried', async () => {
   await withGateway({}, async (gw, client) => {
     const r = await ask(client, 'garbage');
