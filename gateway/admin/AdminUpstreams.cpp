@@ -116,7 +116,9 @@ std::optional<QJsonObject> AdminUpstreams::entryFrom(const HttpRequest &request,
         if (!key.toString().isEmpty()) {
             // Kept where keys belong, never in the file: the file names the entry.
             QString error;
+            m_secretUndo = SecretUndo{secretName(upstream), m_services.readSecret ? m_services.readSecret(secretName(upstream)) : std::nullopt};
             if (!m_services.storeSecret || !m_services.storeSecret(secretName(upstream), key.toString(), &error)) {
+                m_secretUndo.reset();
                 AdminApi::fail(reply, 500, QStringLiteral("secret_store_failed"),
                                QStringLiteral("The key could not be kept in the secret store (%1); nothing was changed. Put it in an "
                                               "environment variable and name it with \"api_key_env\" instead.")
@@ -144,7 +146,21 @@ void AdminUpstreams::add(const HttpRequest &request, const QString &actor, const
         return;
     QJsonArray next = before;
     next.append(*entry);
-    commit(before, next, QStringLiteral("upstreams.add"), name, 201, actor, reply);
+    if (!commit(before, next, QStringLiteral("upstreams.add"), name, 201, actor, reply))
+        undoSecret();
+    m_secretUndo.reset();
+}
+
+void AdminUpstreams::undoSecret()
+{
+    if (!m_secretUndo)
+        return;
+    QString ignored;
+    if (m_secretUndo->previous && m_services.storeSecret)
+        m_services.storeSecret(m_secretUndo->name, *m_secretUndo->previous, &ignored);
+    else if (!m_secretUndo->previous && m_services.removeSecret)
+        m_services.removeSecret(m_secretUndo->name);
+    m_secretUndo.reset();
 }
 
 void AdminUpstreams::replace(const QString &name, const HttpRequest &request, const QString &actor, const AdminReply &reply)
@@ -165,7 +181,9 @@ void AdminUpstreams::replace(const QString &name, const HttpRequest &request, co
                 entry->insert(QLatin1String(k), old.value(QLatin1String(k)));
     QJsonArray next = before;
     next.replace(at, *entry);
-    commit(before, next, QStringLiteral("upstreams.put"), name, 200, actor, reply);
+    if (!commit(before, next, QStringLiteral("upstreams.put"), name, 200, actor, reply))
+        undoSecret();
+    m_secretUndo.reset();
 }
 
 void AdminUpstreams::remove(const QString &name, const QString &actor, const AdminReply &reply)
@@ -195,13 +213,15 @@ void AdminUpstreams::setEnabled(const QString &name, bool enabled, const QString
     commit(before, next, enabled ? QStringLiteral("upstreams.enable") : QStringLiteral("upstreams.disable"), name, 200, actor, reply);
 }
 
-void AdminUpstreams::commit(const QJsonArray &before, const QJsonArray &next, const QString &action, const QString &name, int status,
+bool AdminUpstreams::commit(const QJsonArray &before, const QJsonArray &next, const QString &action, const QString &name, int status,
                             const QString &actor, const AdminReply &reply)
 {
     QString error;
     int failStatus = 400;
-    if (!m_services.apply(next, &error, &failStatus))
-        return AdminApi::fail(reply, failStatus, failStatus == 400 ? kInvalid : QStringLiteral("config_write_failed"), error);
+    if (!m_services.apply(next, &error, &failStatus)) {
+        AdminApi::fail(reply, failStatus, failStatus == 400 ? kInvalid : QStringLiteral("config_write_failed"), error);
+        return false;
+    }
     AuditEntry entry;
     entry.at = QDateTime::currentMSecsSinceEpoch();
     entry.actor = actor;
@@ -216,6 +236,7 @@ void AdminUpstreams::commit(const QJsonArray &before, const QJsonArray &next, co
         if (v.name == name)
             answer = UpstreamViewJson::toJson(v), answer.insert(QLatin1String("stored_in"), m_services.storedIn());
     AdminApi::respond(reply, status, answer);
+    return true;
 }
 
 void AdminUpstreams::test(const QString &name, const AdminReply &reply)

@@ -45,6 +45,7 @@ public:
         // The secret store: a pasted key kept under `name`; false and *error when it can't be.
         std::function<bool(const QString &name, const QString &secret, QString *error)> storeSecret;
         std::function<void(const QString &name)> removeSecret;
+        std::function<std::optional<QString>(const QString &name)> readSecret;
         // One tiny request to the named upstream; `done` runs on this thread.
         std::function<void(const QString &name, std::function<void(const UpstreamTestResult &)> done)> test;
         std::function<QJsonObject()> presets;
@@ -70,9 +71,17 @@ private:
     // The body as one upstream object, its pasted key moved to the secret store; none (answered) otherwise.
     std::optional<QJsonObject> entryFrom(const HttpRequest &request, const QString &name, const AdminReply &reply);
     // Applies `next`, audits, answers `status` with the upstream's view (or {} when removed).
-    void commit(const QJsonArray &before, const QJsonArray &next, const QString &action, const QString &name, int status,
+    // A key stored for a change that was then refused is put back as it was.
+    void undoSecret();
+    bool commit(const QJsonArray &before, const QJsonArray &next, const QString &action, const QString &name, int status,
                 const QString &actor, const AdminReply &reply);
     int indexOf(const QJsonArray &list, const QString &name) const;
 
     Services m_services;
+    struct SecretUndo
+    {
+        QString name;
+        std::optional<QString> previous;
+    };
+    std::optional<SecretUndo> m_secretUndo; // the key the change in progress stored, until it is applied
 };

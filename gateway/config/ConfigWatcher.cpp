@@ -23,13 +23,6 @@ ConfigWatcher::ConfigWatcher(const QString &path, QObject *parent) : QObject(par
     rewatch();
 }
 
-void ConfigWatcher::noteWritten(const QByteArray &bytes)
-{
-    m_last = bytes;
-    m_lastExists = true;
-    rewatch();
-}
-
 void ConfigWatcher::rewatch()
 {
     const QString dir = QFileInfo(m_path).absolutePath();

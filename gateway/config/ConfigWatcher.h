@@ -9,8 +9,7 @@
 // Notices when the config file changes on disk: written in place, replaced by an editor's or
 // QSaveFile's rename, removed, created. Watches the file and its folder (a rename drops the watch
 // on the file), waits until writes have settled, and reports the new bytes only when they differ
-// from the last ones seen, so TokenFuse's own writes (noteWritten) and an editor's touch don't
-// reload anything. Whoever owns it decides what a change means.
+// from the last ones seen, so an editor's touch (or a write of the same bytes) reloads nothing. Whoever owns it decides what a change means.
 class ConfigWatcher : public QObject
 {
     Q_OBJECT
@@ -18,8 +17,6 @@ public:
     explicit ConfigWatcher(const QString &path, QObject *parent = nullptr);
 
     QString path() const { return m_path; }
-    // The bytes the running config was read from (or just written by TokenFuse itself).
-    void noteWritten(const QByteArray &bytes);
     // How long writes must have been quiet before the file is read (an editor writes in pieces).
     void setSettleMs(int ms) { m_settle.setInterval(ms); }
 

@@ -208,6 +208,9 @@ AdminUpstreams::Services Gateway::upstreamAdminServices()
         if (m_config.secrets)
             m_config.secrets->remove(name);
     };
+    s.readSecret = [this](const QString &name) -> std::optional<QString> {
+        return m_config.secrets ? m_config.secrets->read(name) : std::nullopt;
+    };
     s.presets = [] { return UpstreamPreset::catalogJson(); };
     s.test = [this](const QString &name, std::function<void(const UpstreamTestResult &)> done) {
         for (const UpstreamConfig &u : std::as_const(m_config.upstreams)) {
@@ -250,13 +253,12 @@ bool Gateway::applyUpstreams(const QJsonArray &upstreams, QString *error, int *s
                 return false;
             }
         }
+        // The watcher sees this write too and reloads the file: that applies what is in force
+        // already, and whatever else the file gained meanwhile (an edit not reloaded yet).
         if (!ConfigFileWriter::writeKey(path, QStringLiteral("upstreams"), upstreams, error)) {
             *status = 500;
             return false;
         }
-        QFile written(path);
-        if (m_configWatcher && written.open(QIODevice::ReadOnly))
-            m_configWatcher->noteWritten(written.readAll());
     }
     if (!reconfigure(GatewayConfig::reloaded(m_config, *next), error)) {
         *status = 500;

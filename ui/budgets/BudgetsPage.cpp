@@ -507,8 +507,10 @@ void BudgetsPage::createKey()
     auto *dialog = new NewKeyDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QPointer<NewKeyDialog> guard(dialog);
-    connect(dialog, &NewKeyDialog::submitted, this, [this, guard](const QString &tenant, const QString &name) {
-        const QJsonObject body{{QStringLiteral("tenant"), tenant}, {QStringLiteral("name"), name}};
+    connect(dialog, &NewKeyDialog::submitted, this, [this, guard](const QString &tenant, const QString &name, int priority) {
+        QJsonObject body{{QStringLiteral("tenant"), tenant}, {QStringLiteral("name"), name}};
+        if (priority != 0)
+            body.insert(QStringLiteral("priority"), priority);
         m_admin->call(AdminCall::post("/admin/v1/keys", compact(body)), this, [this, guard, tenant](const AdminAnswer &a) {
             if (!a.ok()) {
                 if (guard)

@@ -7,12 +7,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 NewKeyDialog::NewKeyDialog(QWidget *parent)
     : QDialog(parent)
     , m_tenant(new QLineEdit(this))
     , m_name(new QLineEdit(this))
+    , m_priority(new QSpinBox(this))
     , m_error(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
@@ -20,6 +22,11 @@ NewKeyDialog::NewKeyDialog(QWidget *parent)
     setWindowTitle(tr("Create virtual key"));
     m_tenant->setObjectName(QStringLiteral("tenant"));
     m_name->setObjectName(QStringLiteral("name"));
+    m_priority->setObjectName(QStringLiteral("priority"));
+    m_priority->setRange(-1000, 1000);
+    m_priority->setValue(0);
+    m_priority->setToolTip(tr("When an upstream's wait queue is full, higher priorities are served first and lower ones refused. "
+                              "0 keeps the tier the config's \"tenants\" give its tenant."));
     m_error->setObjectName(QStringLiteral("error"));
     m_tenant->setPlaceholderText(tr("the tenant its requests are counted for"));
     m_name->setPlaceholderText(tr("what uses it, e.g. ci-bot"));
@@ -27,6 +34,7 @@ NewKeyDialog::NewKeyDialog(QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("&Tenant"), m_tenant);
     form->addRow(tr("&Name"), m_name);
+    form->addRow(tr("Queue &priority"), m_priority);
     m_error->setWordWrap(true);
     m_error->hide();
     QPalette p = m_error->palette();
@@ -40,7 +48,7 @@ NewKeyDialog::NewKeyDialog(QWidget *parent)
     connect(m_tenant, &QLineEdit::textChanged, this, check);
     connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
         if (!tenant().isEmpty())
-            Q_EMIT submitted(tenant(), name());
+            Q_EMIT submitted(tenant(), name(), priority());
     });
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     check();
@@ -55,6 +63,11 @@ QString NewKeyDialog::tenant() const
 QString NewKeyDialog::name() const
 {
     return m_name->text().trimmed();
+}
+
+int NewKeyDialog::priority() const
+{
+    return m_priority->value();
 }
 
 void NewKeyDialog::showRefusal(const QString &message)

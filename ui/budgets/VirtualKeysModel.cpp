@@ -33,6 +33,7 @@ QVariant VirtualKeysModel::headerData(int section, Qt::Orientation orientation, 
     case Created: return tr("Created");
     case State: return tr("State");
     case Id: return tr("Id");
+    case Priority: return tr("Queue priority");
     default: return {};
     }
 }
@@ -54,6 +55,7 @@ QVariant VirtualKeysModel::data(const QModelIndex &index, int role) const
         return ConsoleFormat::clockTime(QDateTime::fromString(k.createdAt, Qt::ISODateWithMs).toMSecsSinceEpoch(), m_nowMs);
     case State: return k.revoked ? tr("revoked") : tr("active");
     case Id: return k.id;
+    case Priority: return k.priority == 0 ? tr("tenant's") : QString::number(k.priority);
     default: return {};
     }
 }
@@ -65,7 +67,8 @@ void VirtualKeysModel::setKeys(const QJsonArray &keys, qint64 nowMs)
         const QJsonObject o = v.toObject();
         list.append(Key{o.value(QLatin1String("id")).toString(), o.value(QLatin1String("prefix")).toString(),
                         o.value(QLatin1String("tenant")).toString(), o.value(QLatin1String("name")).toString(),
-                        o.value(QLatin1String("created_at")).toString(), o.value(QLatin1String("revoked")).toBool()});
+                        o.value(QLatin1String("created_at")).toString(), o.value(QLatin1String("revoked")).toBool(),
+                        o.value(QLatin1String("priority")).toInt()});
     }
     m_nowMs = nowMs;
     if (list == m_keys)

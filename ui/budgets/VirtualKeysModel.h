@@ -10,7 +10,7 @@ class VirtualKeysModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Prefix, Tenant, Name, Created, State, Id, ColumnCount };
+    enum Column { Prefix, Tenant, Name, Created, State, Id, Priority, ColumnCount };
 
     struct Key
     {
@@ -20,6 +20,7 @@ public:
         QString name;
         QString createdAt; // ISO 8601
         bool revoked = false;
+        int priority = 0; // its tier in the upstreams' wait queues; 0: its tenant's
         bool operator==(const Key &) const = default;
     };
 

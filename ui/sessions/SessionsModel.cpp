@@ -66,7 +66,7 @@ std::pair<int, int> changedColumns(const SessionView &a, const SessionView &b)
 
 } // namespace
 
-SessionsModel::SessionsModel(QObject *parent) : QAbstractTableModel(parent)
+SessionsModel::SessionsModel(QObject *parent) : KeyedTableModel(parent)
 {
 }
 
@@ -93,88 +93,12 @@ void SessionsModel::setCurrency(const QString &currencyCode)
 
 void SessionsModel::setSessions(const QList<SessionView> &sessions)
 {
-    QHash<QString, int> incoming;
-    incoming.reserve(sessions.size());
-    for (int i = 0; i < sessions.size(); ++i)
-        incoming.insert(sessions.at(i).id, i);
-    removeGone(incoming);
-
-    // Changes, reported per run of adjacent changed rows over the columns that changed in the run.
-    int runStart = -1;
-    int runFirstColumn = ColumnCount;
-    int runLastColumn = -1;
-    const auto flush = [&](int endRow) {
-        if (runStart >= 0)
-            Q_EMIT dataChanged(index(runStart, runFirstColumn), index(endRow, runLastColumn));
-        runStart = -1;
-        runFirstColumn = ColumnCount;
-        runLastColumn = -1;
-    };
-    for (int row = 0; row < m_rows.size(); ++row) {
-        const SessionView &next = sessions.at(incoming.value(m_rows.at(row).id));
-        const auto [first, last] = changedColumns(m_rows.at(row), next);
-        if (first < 0) {
-            flush(row - 1);
-            continue;
-        }
-        m_rows[row] = next;
-        if (runStart < 0)
-            runStart = row;
-        runFirstColumn = qMin(runFirstColumn, first);
-        runLastColumn = qMax(runLastColumn, last);
-    }
-    flush(int(m_rows.size()) - 1);
-
-    // New sessions go to the end in one insertion, in the snapshot's order (an id twice counts once).
-    const int first = int(m_rows.size());
-    QList<SessionView> added;
-    for (const SessionView &s : sessions) {
-        if (m_rowOf.contains(s.id))
-            continue;
-        m_rowOf.insert(s.id, first + int(added.size()));
-        added << s;
-    }
-    if (added.isEmpty())
-        return;
-    beginInsertRows({}, first, first + int(added.size()) - 1);
-    m_rows.append(std::move(added));
-    endInsertRows();
+    merge(sessions);
 }
 
-void SessionsModel::removeGone(const QHash<QString, int> &incoming)
+std::pair<int, int> SessionsModel::changedColumns(const SessionView &before, const SessionView &after) const
 {
-    // From the end, one removal per run of adjacent rows that left, so earlier row numbers hold.
-    bool removed = false;
-    int row = int(m_rows.size()) - 1;
-    while (row >= 0) {
-        if (incoming.contains(m_rows.at(row).id)) {
-            --row;
-            continue;
-        }
-        const int last = row;
-        while (row > 0 && !incoming.contains(m_rows.at(row - 1).id))
-            --row;
-        beginRemoveRows({}, row, last);
-        m_rows.remove(row, last - row + 1);
-        endRemoveRows();
-        removed = true;
-        --row;
-    }
-    if (removed || m_rowOf.size() != m_rows.size())
-        reindex();
-}
-
-void SessionsModel::reindex()
-{
-    m_rowOf.clear();
-    m_rowOf.reserve(m_rows.size());
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_rowOf.insert(m_rows.at(i).id, i);
-}
-
-int SessionsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return ::changedColumns(before, after);
 }
 
 int SessionsModel::columnCount(const QModelIndex &parent) const

@@ -2,8 +2,8 @@
 
 #include "session/SessionView.h"
 
-#include <QAbstractTableModel>
-#include <QHash>
+#include "widgets/KeyedTableModel.h"
+
 #include <QList>
 #include <QString>
 
@@ -12,7 +12,7 @@
 // contiguous runs, only the columns that changed), so a view's sorting, selection and scroll
 // position survive the four updates a second. Rows keep the order they arrived in; views sort
 // through a proxy on SortRole.
-class SessionsModel : public QAbstractTableModel
+class SessionsModel : public KeyedTableModel<SessionView>
 {
     Q_OBJECT
 public:
@@ -31,14 +31,11 @@ public:
     void setSessions(const QList<SessionView> &sessions);
     void setCurrency(const QString &currencyCode);
 
-    // The row of a session id, -1 when it is not shown.
-    int rowOf(const QString &id) const { return m_rowOf.value(id, -1); }
-    const SessionView &sessionAt(int row) const { return m_rows.at(row); }
+    const SessionView &sessionAt(int row) const { return rowAt(row); }
 
     // The colour a state is shown in (the State column's text, a tint of the row when blocked).
     static QColor stateColor(SessionView::State state);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
@@ -47,10 +44,8 @@ private:
     QVariant display(const SessionView &s, int column) const;
     QVariant sortKey(const SessionView &s, int column) const;
     QString toolTip(const SessionView &s, int column) const;
-    void removeGone(const QHash<QString, int> &incoming);
-    void reindex();
+    QString keyOf(const SessionView &s) const override { return s.id; }
+    std::pair<int, int> changedColumns(const SessionView &before, const SessionView &after) const override;
 
-    QList<SessionView> m_rows;
-    QHash<QString, int> m_rowOf;
     QString m_currency = QStringLiteral("USD");
 };

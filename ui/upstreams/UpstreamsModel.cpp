@@ -65,7 +65,7 @@ QString keySourceText(const QString &source)
 {
     if (source.startsWith(QLatin1String("env:")))
         return UpstreamsModel::tr("from $%1").arg(source.mid(4));
-    if (source == QLatin1String("secret-store"))
+    if (source.startsWith(QLatin1String("secret-store")))
         return UpstreamsModel::tr("secret store");
     if (source == QLatin1String("config"))
         return UpstreamsModel::tr("config file");
@@ -76,92 +76,18 @@ QString keySourceText(const QString &source)
 
 } // namespace
 
-UpstreamsModel::UpstreamsModel(QObject *parent) : QAbstractTableModel(parent)
+UpstreamsModel::UpstreamsModel(QObject *parent) : KeyedTableModel(parent)
 {
 }
 
 void UpstreamsModel::setUpstreams(const QList<UpstreamView> &upstreams)
 {
-    QHash<QString, int> incoming;
-    incoming.reserve(upstreams.size());
-    for (int i = 0; i < upstreams.size(); ++i)
-        incoming.insert(upstreams.at(i).name, i);
-    removeGone(incoming);
-
-    // Changes, reported per run of adjacent changed rows over the columns that changed in the run.
-    int runStart = -1;
-    int runFirstColumn = ColumnCount;
-    int runLastColumn = -1;
-    const auto flush = [&](int endRow) {
-        if (runStart >= 0)
-            Q_EMIT dataChanged(index(runStart, runFirstColumn), index(endRow, runLastColumn));
-        runStart = -1;
-        runFirstColumn = ColumnCount;
-        runLastColumn = -1;
-    };
-    for (int row = 0; row < m_rows.size(); ++row) {
-        const UpstreamView &next = upstreams.at(incoming.value(m_rows.at(row).name));
-        const auto [first, last] = changedColumns(m_rows.at(row), next);
-        if (first < 0) {
-            flush(row - 1);
-            continue;
-        }
-        m_rows[row] = next;
-        if (runStart < 0)
-            runStart = row;
-        runFirstColumn = qMin(runFirstColumn, first);
-        runLastColumn = qMax(runLastColumn, last);
-    }
-    flush(int(m_rows.size()) - 1);
-
-    const int first = int(m_rows.size());
-    QList<UpstreamView> added;
-    for (const UpstreamView &u : upstreams) {
-        if (m_rowOf.contains(u.name))
-            continue;
-        m_rowOf.insert(u.name, first + int(added.size()));
-        added << u;
-    }
-    if (added.isEmpty())
-        return;
-    beginInsertRows({}, first, first + int(added.size()) - 1);
-    m_rows.append(std::move(added));
-    endInsertRows();
+    merge(upstreams);
 }
 
-void UpstreamsModel::removeGone(const QHash<QString, int> &incoming)
+std::pair<int, int> UpstreamsModel::changedColumns(const UpstreamView &before, const UpstreamView &after) const
 {
-    bool removed = false;
-    int row = int(m_rows.size()) - 1;
-    while (row >= 0) {
-        if (incoming.contains(m_rows.at(row).name)) {
-            --row;
-            continue;
-        }
-        const int last = row;
-        while (row > 0 && !incoming.contains(m_rows.at(row - 1).name))
-            --row;
-        beginRemoveRows({}, row, last);
-        m_rows.remove(row, last - row + 1);
-        endRemoveRows();
-        removed = true;
-        --row;
-    }
-    if (removed || m_rowOf.size() != m_rows.size())
-        reindex();
-}
-
-void UpstreamsModel::reindex()
-{
-    m_rowOf.clear();
-    m_rowOf.reserve(m_rows.size());
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_rowOf.insert(m_rows.at(i).name, i);
-}
-
-int UpstreamsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return ::changedColumns(before, after);
 }
 
 int UpstreamsModel::columnCount(const QModelIndex &parent) const

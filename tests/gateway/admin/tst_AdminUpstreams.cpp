@@ -142,9 +142,13 @@ private Q_SLOTS:
         }();
         QJsonObject bad = upstream("c", m_b.port(), {"m-c"});
         bad.insert("base_url", "ftp://nowhere");
+        bad.insert("api_key", "sk-refused-0123456789-zzzz");
         const GatewayClient::Reply r = c.admin("POST", "upstreams", bad);
         QCOMPARE(r.status, 400);
         QVERIFY2(body(r).value("error").toObject().value("message").toString().contains(QLatin1String("upstreams[1].base_url")), r.body.constData());
+        // The key of a refused change is not kept either.
+        QFile secrets(m_gw->dataDir() + QStringLiteral("/secrets.json"));
+        QVERIFY(!secrets.open(QIODevice::ReadOnly) || !secrets.readAll().contains("0123456789"));
         QJsonObject unknown = upstream("c", m_b.port(), {"m-c"});
         unknown.insert("modles", QJsonArray{"m-c"});
         const GatewayClient::Reply r2 = c.admin("POST", "upstreams", unknown);
@@ -180,6 +184,49 @@ private Q_SLOTS:
         QVERIFY2(failed.value("message").toString().contains(QLatin1String("refused"), Qt::CaseInsensitive), qPrintable(failed.value("message").toString()));
         QCOMPARE(c.admin("POST", "upstreams/nobody/test").status, 404);
         QCOMPARE(c.admin("GET", "upstreams/a/test").status, 405);
+    }
+
+    void theFirstUpstreamAddedTakesOverFromTheSimulatorAndTheLastRemovedHandsBack()
+    {
+        // A new user's start: a config file without upstreams (the simulator answers everything).
+        QTemporaryDir dir;
+        const QString path = dir.filePath("config.json");
+        {
+            QSaveFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{}\n");
+            QVERIFY(f.commit());
+        }
+        RunningGateway gw;
+        QVERIFY2(gw.createFromFile(path), qPrintable(gw.error()));
+        QVERIFY2(gw.start(), qPrintable(gw.error()));
+        GatewayClient &c = gw.client();
+        QCOMPARE(c.call("/v1/chat/completions", chat("any-model", 1)).headers.value("x-tokenfuse-upstream"), QByteArray("simulator"));
+        QCOMPARE(body(c.admin("GET", "upstreams")).value("simulator_only").toBool(), true);
+
+        QJsonObject own = upstream("mine", m_b.port(), {});
+        own.insert("api_key", "sk-pasted-abcdefghijkl-7777");
+        const GatewayClient::Reply added = c.admin("POST", "upstreams", own);
+        QCOMPARE(added.status, 201);
+        QCOMPARE(body(added).value("key_hint").toString(), QStringLiteral("sk-…7777"));
+        QCOMPARE(body(added).value("key_source").toString(), QStringLiteral("secret-store:upstream/mine"));
+        QVERIFY(!added.body.contains("abcdefghijkl"));
+        QVERIFY(!readFile(path).isEmpty());
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY(!f.readAll().contains("abcdefghijkl")); // the key is in the secret store, not the file
+        }
+        const GatewayClient::Reply real = c.call("/v1/chat/completions", chat("any-model", 2));
+        QCOMPARE(real.status, 200);
+        QCOMPARE(real.headers.value("x-tokenfuse-upstream"), QByteArray("mine"));
+        QCOMPARE(body(c.admin("GET", "upstreams")).value("simulator_only").toBool(), false);
+
+        QCOMPARE(c.admin("DELETE", "upstreams/mine").status, 200);
+        QCOMPARE(c.call("/v1/chat/completions", chat("any-model", 3)).headers.value("x-tokenfuse-upstream"), QByteArray("simulator"));
+        // Its pasted key left the secret store with it.
+        QFile secrets(gw.dataDir() + QStringLiteral("/secrets.json"));
+        QVERIFY(!secrets.open(QIODevice::ReadOnly) || !secrets.readAll().contains("abcdefghijkl"));
     }
 
 private:

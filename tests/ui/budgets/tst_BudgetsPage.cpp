@@ -38,6 +38,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QTreeWidget>
+#include <QSpinBox>
 #include <QtTest>
 
 class tst_BudgetsPage : public QObject
@@ -289,6 +290,7 @@ void tst_BudgetsPage::aKeyIsShownOnceWorksAndIsRefusedOnceRevoked()
     QVERIFY(create);
     type(create, QStringLiteral("tenant"), QStringLiteral("acme"));
     type(create, QStringLiteral("name"), QStringLiteral("ci-bot"));
+    create->findChild<QSpinBox *>(QStringLiteral("priority"))->setValue(7);
     clickOk(create);
     auto *reveal = waitForDialog<KeyRevealDialog>();
     QVERIFY(reveal);
@@ -302,6 +304,9 @@ void tst_BudgetsPage::aKeyIsShownOnceWorksAndIsRefusedOnceRevoked()
     // Listed without the key itself.
     const int row = m_page->keysModel()->rowCount() - 1;
     QCOMPARE(m_page->keysModel()->keyAt(row).tenant, QStringLiteral("acme"));
+    // Its queue priority went with it, and shows.
+    QCOMPARE(m_page->keysModel()->keyAt(row).priority, 7);
+    QCOMPARE(m_page->keysModel()->index(row, VirtualKeysModel::Priority).data().toString(), QStringLiteral("7"));
     QVERIFY(key.startsWith(m_page->keysModel()->keyAt(row).prefix));
     for (int c = 0; c < VirtualKeysModel::ColumnCount; ++c)
         QVERIFY(!m_page->keysModel()->index(row, c).data().toString().contains(key));
