@@ -7,7 +7,9 @@
 #include "HistorySamples.h"
 #include "MainWindow.h"
 #include "ScreenshotTraffic.h"
+#include "SimulatorThread.h"
 #include "overview/OverviewPage.h"
+#include "upstreams/UpstreamsPage.h"
 #include "admin/AdminChannel.h"
 #include "core/GatewayHost.h"
 
@@ -34,10 +36,27 @@ void run(int ms)
     loop.exec();
 }
 
-QJsonObject config()
+// Providers as a user would configure them, each played by a simulator of its own: DeepSeek (with
+// OpenRouter behind it), OpenAI with a concurrency limit, Qwen and Anthropic.
+QJsonArray upstreams(quint16 openai, quint16 deepseek, quint16 spare, quint16 anthropic)
+{
+    const auto up = [](const char *name, const char *preset, quint16 port, const QStringList &models, int priority = 0) {
+        return QJsonObject{{"name", name}, {"preset", preset}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(port)},
+                           {"models", QJsonArray::fromStringList(models)}, {"priority", priority}};
+    };
+    QJsonObject openAi = up("openai", "openai", openai, {"gpt-*"});
+    openAi.insert("max_concurrency", 4);
+    QJsonObject claude = up("anthropic", "anthropic", anthropic, {"claude-*"});
+    claude.insert("base_url", QStringLiteral("http://127.0.0.1:%1").arg(anthropic));
+    return {openAi, up("deepseek", "deepseek", deepseek, {"deepseek-*"}), up("openrouter", "openrouter", spare, {"deepseek-*"}, 1),
+            up("qwen", "qwen", spare, {"qwen-*"}), claude};
+}
+
+QJsonObject config(const QJsonArray &upstreams)
 {
     const auto parse = [](const char *json) { return QJsonDocument::fromJson(json).array(); };
     return QJsonObject{
+        {"upstreams", upstreams},
         {"budgets", parse(R"([
             {"name": "Daily spend", "scope": "global", "window": "day", "max_cost": 0.40, "alert_at": 0.8},
             {"scope": "tenant", "match": "acme", "window": "day", "max_cost": 0.25, "max_tokens": 400000},
@@ -66,8 +85,16 @@ int main(int argc, char **argv)
     QList<UsageRecord> past = HistorySamples::month(30);
     past.removeIf([midnight](const UsageRecord &r) { return r.startedAt >= midnight; });
     HistorySamples::write(dataDir.path(), past);
+    // Keys as a user's environment would hold them: the pages show a hint of each, never more.
+    qputenv("OPENAI_API_KEY", "sk-proj-demo-7Hq2x9LmP4c1");
+    qputenv("DEEPSEEK_API_KEY", "sk-demo-4f1c88e0b2a94c7d");
+    qputenv("OPENROUTER_API_KEY", "sk-or-v1-demo-93ab10c2");
+    qputenv("DASHSCOPE_API_KEY", "sk-demo-qw-5d7e21f0aa");
+    qputenv("ANTHROPIC_API_KEY", "sk-ant-demo-01x9QpLm2Z");
+    SimulatorThread openai, deepseek, spare, anthropic;
     QString error;
-    GatewayHost *host = GatewayUnderTest::create(config(), dataDir.path(), &app, &error);
+    GatewayHost *host = GatewayUnderTest::create(config(upstreams(openai.port(), deepseek.port(), spare.port(), anthropic.port())),
+                                                 dataDir.path(), &app, &error);
     if (!host) {
         std::fprintf(stderr, "console_screenshots: %s\n", qPrintable(error));
         return 1;
@@ -88,6 +115,14 @@ int main(int argc, char **argv)
 
     ScreenshotTraffic traffic(port);
     traffic.start(60);
+    // DeepSeek gets busy a third of the way in: its breaker opens and OpenRouter takes its traffic.
+    QTimer::singleShot(20'000, &window, [&deepseek] {
+        deepseek.run([](SimulatorServer *s) {
+            SimulatorProfile p = s->profile();
+            p.faultStatus = 503;
+            s->setProfile(p);
+        });
+    });
     // Someone stops the nightly evaluation by hand halfway through.
     QTimer::singleShot(40'000, &window, [&window] {
         window.adminChannel()->call(AdminCall::post("/admin/v1/sessions/nightly-eval/kill", R"({"reason":"eval ran past its slot"})"),
@@ -101,6 +136,8 @@ int main(int argc, char **argv)
     for (int p = 0; p < MainWindow::PageCount; ++p) {
         const auto page = MainWindow::Page(p);
         window.showPage(page);
+        if (page == MainWindow::Page::Upstreams)
+            window.upstreamsPage()->selectUpstream(QStringLiteral("deepseek")); // its breaker and last probe in the details
         run(1500); // the charts redraw on their own timers
         const QString file = QDir(out).filePath(QStringLiteral("%1-%2.png").arg(MainWindow::pageKey(page), dark ? "dark" : "light"));
         if (!window.grab().save(file)) {
