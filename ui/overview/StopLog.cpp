@@ -1,5 +1,6 @@
 #include "StopLog.h"
 
+#include "SpanLanes.h"
 #include "session/SessionView.h"
 
 #include <algorithm>
@@ -48,40 +49,10 @@ void StopLog::apply(const QList<SessionView> &sessions, qint64 nowMs)
 void StopLog::prune(qint64 nowMs)
 {
     m_prunedAtMs = nowMs;
-    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
-        auto &spans = it->spans;
-        spans.erase(std::remove_if(spans.begin(), spans.end(),
-                                   [&](const StateTimeline::Span &s) { return s.toMs >= 0 && s.toMs < nowMs - KeepMs; }),
-                    spans.end());
-        it = spans.isEmpty() ? m_sessions.erase(it) : std::next(it);
-    }
+    SpanLanes::prune(m_sessions, nowMs, KeepMs);
 }
 
 QList<StateTimeline::Lane> StopLog::lanes(qint64 fromMs, qint64 toMs) const
 {
-    struct Ranked
-    {
-        qint64 latest;
-        StateTimeline::Lane lane;
-    };
-    QList<Ranked> ranked;
-    for (auto it = m_sessions.constBegin(); it != m_sessions.constEnd(); ++it) {
-        StateTimeline::Lane lane{it.key(), QStringLiteral("session"), {}};
-        qint64 latest = 0;
-        for (const StateTimeline::Span &s : it->spans) {
-            if (s.fromMs <= toMs && (s.toMs < 0 || s.toMs >= fromMs)) {
-                lane.spans.append(s);
-                latest = std::max(latest, s.fromMs);
-            }
-        }
-        if (!lane.spans.isEmpty())
-            ranked.append({latest, lane});
-    }
-    std::sort(ranked.begin(), ranked.end(), [](const Ranked &a, const Ranked &b) {
-        return a.latest != b.latest ? a.latest > b.latest : a.lane.label < b.lane.label;
-    });
-    QList<StateTimeline::Lane> lanes;
-    for (const Ranked &r : ranked)
-        lanes.append(r.lane);
-    return lanes;
+    return SpanLanes::inRange(m_sessions, QStringLiteral("session"), fromMs, toMs);
 }
