@@ -248,7 +248,8 @@ test('huge: a whole answer over 64 MiB is refused with 502 naming the size, not 
     assert.ok(r.error instanceof OpenAI.InternalServerError, String(r.error));
     assert.equal(r.status, 502);
     assert.match(r.error.message, /larger than 67108864 bytes/);
-    await waitFor('the gateway to close the upstream connection', () => up.stats.aborts === aborts + 1);
+    // Node hears of the close once its 70 MiB write gives up, which takes a while on a busy machine.
+    await waitFor('the gateway to close the upstream connection', () => up.stats.aborts === aborts + 1, 15000);
     assert.equal(r.count, 1);
     assert.equal(r.attempts, 1, 'not retried: the upstream ran it');
     const b = await breaker(gw);
@@ -331,37 +332,28 @@ test('hang before headers: retried, then 504 naming the attempts; three time-out
   });
 });
 
-test('garbage: bytes that are not HTTP give 502 naming the malformed response; not retried', async () => {
-  await withGateway({}, async (gw, client) => {
-    const r = await ask(client, 'garbage');
-    assert.ok(r.error instanceof OpenAI.InternalServerError, String(r.error));
-    assert.equal(r.status, 502);
-    assert.match(r.error.message, /malformed HTTP response/);
-    assert.equal(r.count, 1);
-    assert.equal(r.attempts, 1);
-    const b = await breaker(gw);
-    assert.equal(b.breaker.state, 'closed');
-    assert.equal(b.failures, 1);
-    const row = rowOf(gw, r.id);
-    assert.deepEqual([row.status, row.error, row.attempts], [502, 'upstream_error', 1]);
+// A whole answer the upstream breaks: a 502 naming what it did; not retried (it may have run it).
+for (const { title, fault, message } of [
+  { title: 'garbage: bytes that are not HTTP give 502 naming the malformed response; not retried', fault: 'garbage', message: /malformed HTTP response/ },
+  { title: 'close-early, whole answer: headers then a closed connection give 502; not retried', fault: 'close-early',
+    message: /closed the connection in the middle of the response/ },
+]) {
+  test(title, async () => {
+    await withGateway({}, async (gw, client) => {
+      const r = await ask(client, fault);
+      assert.ok(r.error instanceof OpenAI.InternalServerError, String(r.error));
+      assert.equal(r.status, 502);
+      assert.match(r.error.message, message);
+      assert.equal(r.count, 1);
+      assert.equal(r.attempts, 1);
+      const b = await breaker(gw);
+      assert.equal(b.breaker.state, 'closed');
+      assert.equal(b.failures, 1);
+      const row = rowOf(gw, r.id);
+      assert.deepEqual([row.status, row.error, row.attempts], [502, 'upstream_error', 1]);
+    });
   });
-});
-
-test('close-early, whole answer: headers then a closed connection give 502; not retried', async () => {
-  await withGateway({}, async (gw, client) => {
-    const r = await ask(client, 'close-early');
-    assert.ok(r.error instanceof OpenAI.InternalServerError, String(r.error));
-    assert.equal(r.status, 502);
-    assert.match(r.error.message, /closed the connection in the middle of the response/);
-    assert.equal(r.count, 1);
-    assert.equal(r.attempts, 1);
-    const b = await breaker(gw);
-    assert.equal(b.breaker.state, 'closed');
-    assert.equal(b.failures, 1);
-    const row = rowOf(gw, r.id);
-    assert.deepEqual([row.status, row.error, row.attempts], [502, 'upstream_error', 1]);
-  });
-});
+}
 
 test('close-early, stream: 200, no chunk, an error event naming the closed connection; not retried', async () => {
   await withGateway({}, async (gw, client) => {
