@@ -112,11 +112,15 @@ start_simulator() {
 start_gateway() {
     local name="$1" port="$2" upstream="$3" glib="$4"
     mkdir -p "$WORK/$name/config"
+    # The load generators send one request again and again, which the loop detector rightly takes
+    # for a runaway agent (403 after ten): it is off here, as the proxy path is what is measured.
+    printf '{"loop_detection": {"enabled": false}}\n' >"$WORK/$name/config/bench.json"
     (
         [[ "$glib" == 0 ]] && export QT_NO_GLIB=1
-        # A config of our own (none), no provider key of ours: only the simulator is reached.
+        # A config of our own, no provider key of ours: only the simulator is reached.
         exec env -u OPENAI_API_KEY XDG_CONFIG_HOME="$WORK/$name/config" "$TOKENFUSE" --headless \
-            --listen "127.0.0.1:$port" --data-dir "$WORK/$name/data" --upstream "http://127.0.0.1:$upstream/v1"
+            --listen "127.0.0.1:$port" --data-dir "$WORK/$name/data" --config "$WORK/$name/config/bench.json" \
+            --upstream "http://127.0.0.1:$upstream/v1"
     ) >"$WORK/$name.log" 2>&1 &
     LAST_PID=$!
     PIDS+=("$LAST_PID")
