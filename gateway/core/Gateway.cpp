@@ -890,7 +890,12 @@ void Gateway::handlePassthrough(const HttpRequest &request, HttpResponder *respo
     const UpstreamConfig target = *pick.upstream;
     QPointer<HttpResponder> alive(responder);
     identify(request, responder, [this, request, alive, api, target](const CallerIdentity &caller) {
-        launch(new ProxyExchange(m_services, request, alive, Dialect::forApi(api), std::nullopt, target, caller, this));
+        // Through the upstream's concurrency limit like the metered endpoints: it is the same provider.
+        admit(request, alive, target.name, caller.tier.value_or(m_config.tierOf(caller.tenant)), [this, request, alive, api, target, caller] {
+            auto *exchange = new ProxyExchange(m_services, request, alive, Dialect::forApi(api), std::nullopt, target, caller, this);
+            launch(exchange);
+            return exchange;
+        });
     });
 }
 

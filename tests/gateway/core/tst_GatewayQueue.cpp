@@ -123,6 +123,25 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(QStringLiteral("queue"));
     }
 
+    void otherEndpointsWaitForTheSameSlots()
+    {
+        SimulatorThread sim;
+        pace(sim, 16);
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream(sim.port(), 1, 4, 30'000)}}}), qPrintable(gw.error()));
+        auto holder = send(gw, chat(1, true));
+        QTRY_VERIFY(holder->reply.body.contains("data: "));
+        // GET /v1/models goes to the same provider: it waits for the slot like a chat would.
+        GatewayClient::Reply models;
+        std::unique_ptr<UpstreamCall> call(gw.client().start("/v1/models", {}, {}, &models, "GET"));
+        QTRY_COMPARE(upstreamView(gw).value("queued").toInt(), 1);
+        QVERIFY(!models.done);
+        QTRY_VERIFY_WITH_TIMEOUT(holder->reply.done, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(models.done, 15000);
+        QCOMPARE(models.status, 200);
+        QVERIFY(models.body.contains("\"object\":\"list\""));
+    }
+
     void aHigherTierTakesTheQueuedPlaceOfALowerOne()
     {
         SimulatorThread sim;
