@@ -706,8 +706,8 @@ MetricsGauges Gateway::metricsGauges()
     if (m_config.simulatorServesAll())
         g.upstreams << UpstreamGauge{m_simulatorUpstream.name, QStringLiteral("any")}; // it answers both dialects
     else
-        for (const UpstreamView &v : m_router.views(QDateTime::currentMSecsSinceEpoch()))
-            g.upstreams << UpstreamGauge{v.name, v.dialect, v.breaker, v.inFlight};
+        for (const UpstreamView &v : upstreamViews()) // with the gate's queue and limit in force
+            g.upstreams << UpstreamGauge{v.name, v.dialect, v.breaker, v.inFlight, v.queued, v.limit};
     return g;
 }
 
@@ -1176,7 +1176,7 @@ GatewaySnapshot Gateway::snapshot()
             s.upstreams << u.name;
     s.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     if (!s.simulatorOnly)
-        s.upstreamViews = m_router.views(s.takenAtMs);
+        s.upstreamViews = upstreamViews(); // with the gate's queue and limit in force
     s.inFlight = inFlight();
     s.openConnections = m_server ? m_server->connectionCount() : 0;
     s.sessions = sessionViews(ConsoleSessions);

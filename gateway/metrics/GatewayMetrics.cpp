@@ -166,6 +166,13 @@ void GatewayMetrics::renderGauges(PrometheusText &out, const MetricsGauges &g) c
     out.family("tokenfuse_upstream_in_flight", "gauge", "Requests on their way to each upstream right now.");
     for (const UpstreamGauge &u : g.upstreams)
         out.sample("tokenfuse_upstream_in_flight", PrometheusText::labels({{"upstream", u.name}}), qint64(u.inFlight));
+    out.family("tokenfuse_upstream_queued", "gauge", "Requests waiting for one of each upstream's concurrency slots.");
+    for (const UpstreamGauge &u : g.upstreams)
+        out.sample("tokenfuse_upstream_queued", PrometheusText::labels({{"upstream", u.name}}), qint64(u.queued));
+    out.family("tokenfuse_upstream_concurrency_limit", "gauge",
+               "Each upstream's concurrency limit in force (lowered while it answers 429); 0: none.");
+    for (const UpstreamGauge &u : g.upstreams)
+        out.sample("tokenfuse_upstream_concurrency_limit", PrometheusText::labels({{"upstream", u.name}}), qint64(u.limit));
 
     out.family("tokenfuse_build_info", "gauge", "Always 1: the TokenFuse version.");
     out.sample("tokenfuse_build_info", PrometheusText::labels({{"version", QStringLiteral(TOKENFUSE_VERSION)}}), qint64(1));

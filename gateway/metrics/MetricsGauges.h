@@ -13,6 +13,8 @@ struct UpstreamGauge
     QString dialect;         // "openai" or "anthropic"; "any" for the built-in simulator serving all
     QString breaker = QStringLiteral("closed"); // "closed", "open", "half_open"
     int inFlight = 0;
+    int queued = 0;          // waiting for one of its concurrency slots
+    int limit = 0;           // the concurrency limit in force (adaptive); 0: none
 };
 
 // What the gateway reads at scrape time, handed to GatewayMetrics::render: plain values, so the

@@ -82,12 +82,23 @@ private Q_SLOTS:
         RunningGateway gw;
         QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{upstream(sim.port(), 1, 1, 30'000)}}}), qPrintable(gw.error()));
 
+        int queuedInSnapshot = -1;
+        QObject::connect(gw.host(), &GatewayHost::snapshotReady, gw.host(), [&](const GatewaySnapshot &snap) {
+            if (!snap.upstreamViews.isEmpty())
+                queuedInSnapshot = snap.upstreamViews.first().queued;
+        });
         auto holder = send(gw, chat(1, true));
         QTRY_VERIFY(holder->reply.body.contains("data: "));
         auto waiting = send(gw, chat(2));
+        QTRY_COMPARE(queuedInSnapshot, 1); // what the console's Upstreams page shows
         QTRY_COMPARE(upstreamView(gw).value("queued").toInt(), 1);
         QCOMPARE(upstreamView(gw).value("limit").toInt(), 1);
         QVERIFY(!waiting->reply.done);
+        // The same on /metrics.
+        const QByteArray scraped = gw.client().call("/metrics", {}, {}, "GET").body;
+        QVERIFY2(scraped.contains("tokenfuse_upstream_queued{upstream=\"a\"} 1\n"),
+                 scraped.mid(scraped.indexOf("tokenfuse_upstream_in_flight"), 600).constData());
+        QVERIFY(scraped.contains("tokenfuse_upstream_concurrency_limit{upstream=\"a\"} 1\n"));
 
         // Limit reached and queue full: refused at once, in the caller's dialect.
         const GatewayClient::Reply refused = gw.client().call("/v1/chat/completions", chat(3));
@@ -238,6 +249,7 @@ private Q_SLOTS:
         QCOMPARE(gw.client().call("/v1/chat/completions", chat(2)).status, 429);
         QCOMPARE(upstreamView(gw).value("limit").toInt(), 7);
         QCOMPARE(upstreamView(gw).value("configured_limit").toInt(), 10);
+        QVERIFY(gw.client().call("/metrics", {}, {}, "GET").body.contains("tokenfuse_upstream_concurrency_limit{upstream=\"a\"} 7\n"));
         sim.run([](SimulatorServer *s) {
             SimulatorProfile p = s->profile();
             p.faultStatus = 0;
