@@ -831,7 +831,13 @@ void Gateway::admit(const HttpRequest &request, QPointer<HttpResponder> alive, c
             return;
         }
         ProxyExchange *exchange = (*shared)();
-        connect(exchange, &QObject::destroyed, this, [this, upstream] { m_gate.leave(upstream); });
+        // The slot follows the request when it fails over, and is given back where it ends.
+        auto holds = std::make_shared<QString>(upstream);
+        connect(exchange, &ProxyExchange::failedOver, this, [this, holds](const QString &, const QString &to) {
+            m_gate.takeOver(to);
+            m_gate.leave(std::exchange(*holds, to));
+        });
+        connect(exchange, &QObject::destroyed, this, [this, holds] { m_gate.leave(*holds); });
     };
     const auto refuse = [this, request, alive, upstream](const QString &why) {
         if (!alive)

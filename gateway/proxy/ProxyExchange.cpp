@@ -663,7 +663,10 @@ bool ProxyExchange::retryOrFailOver(const RetryPolicy::Attempt &attempt)
     if (!next)
         return false;
     const bool other = next->name != m_upstream.name;
+    const QString from = m_upstream.name;
     m_upstream = *next;
+    if (other)
+        Q_EMIT failedOver(from, m_upstream.name);
     dropUpstream();
     m_upstreamStatus = 0;
     m_upstreamHeaders = HttpHeaders();

@@ -82,6 +82,8 @@ public:
 Q_SIGNALS:
     void phaseChanged(ProxyExchange::Phase phase);
     void done();
+    // A failed attempt moved the request to another upstream (its concurrency slot goes with it).
+    void failedOver(const QString &from, const QString &to);
 
 private:
     static bool allowed(Phase from, Phase to);

@@ -76,6 +76,13 @@ void UpstreamGate::leave(const QString &upstream)
     admitWaiting(*it);
 }
 
+void UpstreamGate::takeOver(const QString &upstream)
+{
+    auto it = m_lanes.find(upstream);
+    if (it != m_lanes.end())
+        ++it->held;
+}
+
 void UpstreamGate::admitWaiting(Lane &lane)
 {
     while (!lane.queue.isEmpty() && hasRoom(lane)) {

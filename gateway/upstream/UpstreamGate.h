@@ -15,7 +15,8 @@
 // second counts) cuts its limit by 30 %; then every `limit` successes in a row raise it by one,
 // back up to the configured limit (an upstream with none returns to none after a minute without
 // 429). Pure logic on the caller's clock, gateway thread only; admit and refuse callbacks run
-// synchronously from the calls that decide them.
+// synchronously from the calls that decide them. A request that fails over to another upstream
+// gives its slot back and takes one there (takeOver).
 class UpstreamGate
 {
 public:
@@ -37,6 +38,9 @@ public:
     Entry enter(const QString &upstream, int tier, qint64 nowMs, Admit admit, Refuse refuse, quint64 *ticket, QString *why);
     // A slot freed: the best waiter (if any) admitted.
     void leave(const QString &upstream);
+    // A request admitted elsewhere failed over to `upstream`: it holds a slot there now, over the
+    // limit if need be (a request mid-retry does not queue); the waiters go in as slots free.
+    void takeOver(const QString &upstream);
     // A waiter whose client has gone: out of the queue, neither callback called.
     void cancel(const QString &upstream, quint64 ticket);
     // Waiters past their upstream's queueTimeoutMs are refused.

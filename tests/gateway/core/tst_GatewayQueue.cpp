@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QtTest>
 
 #include <memory>
@@ -151,6 +152,35 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(models.done, 15000);
         QCOMPARE(models.status, 200);
         QVERIFY(models.body.contains("\"object\":\"list\""));
+    }
+
+    void aRequestThatFailsOverGivesItsSlotBack()
+    {
+        SimulatorThread sim;
+        pace(sim, 4); // 16 tokens: four seconds in flight
+        quint16 deadPort = 0;
+        {
+            QTcpServer s;
+            QVERIFY(s.listen(QHostAddress::LocalHost, 0));
+            deadPort = s.serverPort();
+        }
+        // One slot and no queue at the first, dead upstream; the live one behind it.
+        QJsonObject dead{{"name", "dead"}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(deadPort)}, {"priority", 0},
+                         {"max_concurrency", 1}, {"max_queue", 0}, {"breaker", QJsonObject{{"consecutive", 100}}}};
+        QJsonObject live{{"name", "live"}, {"base_url", QStringLiteral("http://127.0.0.1:%1/v1").arg(sim.port())}, {"priority", 1}};
+        RunningGateway gw;
+        QVERIFY2(gw.start(QJsonObject{{"upstreams", QJsonArray{dead, live}}}), qPrintable(gw.error()));
+        auto first = send(gw, chat(1, true));
+        QTRY_VERIFY(first->reply.body.contains("data: "));
+        QCOMPARE(first->reply.headers.value("x-tokenfuse-upstream"), QByteArray("live"));
+        // The first is streaming from live: the dead one's slot is free for the next request,
+        // which fails over the same way instead of a 503 "queue is full".
+        auto second = send(gw, chat(2, true));
+        QTRY_VERIFY(second->reply.done || second->reply.body.contains("data: "));
+        QCOMPARE(second->reply.status, 200);
+        QCOMPARE(second->reply.headers.value("x-tokenfuse-upstream"), QByteArray("live"));
+        QCOMPARE(second->reply.headers.value("x-tokenfuse-attempts"), QByteArray("2"));
+        QVERIFY(!first->reply.done); // both at once: the first's slot at dead was not still held
     }
 
     void aHigherTierTakesTheQueuedPlaceOfALowerOne()

@@ -192,6 +192,29 @@ private Q_SLOTS:
         QVERIFY(log.events.contains(QStringLiteral("admit y")));
     }
 
+    void aRequestThatFailsOverTakesItsSlotWithIt()
+    {
+        UpstreamGate gate;
+        gate.configure({{QStringLiteral("a"), UpstreamGate::Settings{1, 10, 30'000}}, {QStringLiteral("b"), UpstreamGate::Settings{1, 10, 30'000}}});
+        Log log;
+        quint64 t = 0;
+        QString why;
+        QCOMPARE(gate.enter("a", 0, 0, log.admit("r1"), log.refuse("r1"), &t, &why), UpstreamGate::Entry::Admitted);
+        QCOMPARE(gate.enter("b", 0, 0, log.admit("r2"), log.refuse("r2"), &t, &why), UpstreamGate::Entry::Admitted);
+        QCOMPARE(gate.enter("a", 0, 0, log.admit("waiting"), log.refuse("waiting"), &t, &why), UpstreamGate::Entry::Queued);
+        // r1 fails over from a to b: b is over its limit for a while, a's waiter goes in.
+        gate.takeOver("b");
+        gate.leave("a");
+        QCOMPARE(log.events, QStringList{"admit waiting"});
+        QCOMPARE(gate.held("a"), 1);
+        QCOMPARE(gate.held("b"), 2);
+        QCOMPARE(gate.enter("b", 0, 0, log.admit("r3"), log.refuse("r3"), &t, &why), UpstreamGate::Entry::Queued);
+        gate.leave("b"); // back to its limit: still no room
+        QCOMPARE(log.events.size(), 1);
+        gate.leave("b");
+        QCOMPARE(log.events.last(), QStringLiteral("admit r3"));
+    }
+
     void aReloadKeepsTheCountsAndAGoneUpstreamLetsItsQueueGo()
     {
         UpstreamGate gate = gateWith(1, 10);
