@@ -115,10 +115,8 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
     QString base;
     if (!readString(o, "base_url", where, &base, error))
         return false;
-    if (!o.contains(QLatin1String("base_url")) && preset) {
+    if (!o.contains(QLatin1String("base_url")) && preset)
         base = preset->baseUrl.toString();
-        u->presetFilled << QStringLiteral("base_url");
-    }
     u->baseUrl = QUrl(base, QUrl::StrictMode);
     if (!u->baseUrl.isValid() || u->baseUrl.host().isEmpty()
         || (u->baseUrl.scheme() != QLatin1String("http") && u->baseUrl.scheme() != QLatin1String("https")))
@@ -126,8 +124,6 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
     QString dialect = preset ? dialectName(preset->dialect) : QStringLiteral("openai");
     if (!readString(o, "dialect", where, &dialect, error))
         return false;
-    if (!o.contains(QLatin1String("dialect")) && preset)
-        u->presetFilled << QStringLiteral("dialect");
     if (dialect == QLatin1String("openai"))
         u->dialect = ApiDialect::OpenAi;
     else if (dialect == QLatin1String("anthropic"))
@@ -145,10 +141,8 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
     if (!u->apiKeySecret.isEmpty() && (!u->apiKeyEnv.isEmpty() || !u->apiKey.isEmpty()))
         return fail(error, where + QStringLiteral(".api_key_secret: name one source of the key, not api_key_secret with api_key or api_key_env"));
     const bool ownKeySource = o.contains(QLatin1String("api_key")) || o.contains(QLatin1String("api_key_env")) || o.contains(QLatin1String("api_key_secret"));
-    if (!ownKeySource && preset && !preset->apiKeyEnv.isEmpty()) {
+    if (!ownKeySource && preset && !preset->apiKeyEnv.isEmpty())
         u->apiKeyEnv = preset->apiKeyEnv;
-        u->presetFilled << QStringLiteral("api_key_env");
-    }
     if (!u->apiKey.isEmpty()) {
         u->keySource = UpstreamConfig::KeySource::Config;
         warnings->append(QStringLiteral("%1 (%2): the API key is written in the config file; keep it in an environment variable "
@@ -183,7 +177,6 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
         u->setModels(globs);
     } else if (preset) {
         u->setModels(preset->models);
-        u->presetFilled << QStringLiteral("models");
     }
     if (!readInt(o, "priority", where, -1000000, &u->priority, error) || !readInt(o, "weight", where, 0, &u->weight, error)
         || !readInt(o, "max_concurrency", where, 0, &u->maxConcurrency, error) || !readInt(o, "max_queue", where, 0, &u->maxQueue, error)
@@ -219,93 +212,8 @@ bool UpstreamConfig::fromJson(const QJsonValue &value, const QString &where, Ups
     if (!health.isUndefined()) {
         if (!readHealthCheck(health, where, &u->healthCheck, error))
             return false;
-    } else if (preset && preset->healthCheck) {
-        u->presetFilled << QStringLiteral("health_check");
     }
     return true;
-}
-
-QJsonObject UpstreamConfig::toJson() const
-{
-    const UpstreamConfig d;
-    QJsonObject o;
-    o.insert(QStringLiteral("name"), name);
-    if (!preset.isEmpty())
-        o.insert(QStringLiteral("preset"), preset);
-    if (!enabled)
-        o.insert(QStringLiteral("enabled"), false);
-    if (!presetFilled.contains(QStringLiteral("base_url")))
-        o.insert(QStringLiteral("base_url"), baseUrl.toString());
-    if (!presetFilled.contains(QStringLiteral("dialect")) && (dialect != d.dialect || !preset.isEmpty()))
-        o.insert(QStringLiteral("dialect"), dialectName(dialect));
-    // Only a key the file itself holds goes back into it; one from the environment or the secret
-    // store never does.
-    if (keySource == KeySource::Config)
-        o.insert(QStringLiteral("api_key"), apiKey);
-    if (!apiKeyEnv.isEmpty() && !presetFilled.contains(QStringLiteral("api_key_env")))
-        o.insert(QStringLiteral("api_key_env"), apiKeyEnv);
-    if (!apiKeySecret.isEmpty())
-        o.insert(QStringLiteral("api_key_secret"), apiKeySecret);
-    if (!presetFilled.contains(QStringLiteral("models")) && (!models.isEmpty() || !preset.isEmpty()))
-        o.insert(QStringLiteral("models"), QJsonArray::fromStringList(models));
-    if (!aliases.isEmpty()) {
-        QJsonObject a;
-        for (auto it = aliases.cbegin(); it != aliases.cend(); ++it)
-            a.insert(it.key(), it.value());
-        o.insert(QStringLiteral("aliases"), a);
-    }
-    const auto number = [&](const char *key, qint64 value, qint64 byDefault) {
-        if (value != byDefault)
-            o.insert(QLatin1String(key), value);
-    };
-    number("priority", priority, d.priority);
-    number("weight", weight, d.weight);
-    number("max_concurrency", maxConcurrency, d.maxConcurrency);
-    number("max_queue", maxQueue, d.maxQueue);
-    number("queue_timeout_ms", queueTimeoutMs, d.queueTimeoutMs);
-    QJsonObject t;
-    const auto timeout = [&](const char *key, int value, int byDefault) {
-        if (value != byDefault)
-            t.insert(QLatin1String(key), value);
-    };
-    timeout("connect", timeouts.connectMs, d.timeouts.connectMs);
-    timeout("first_byte", timeouts.firstByteMs, d.timeouts.firstByteMs);
-    timeout("idle", timeouts.idleMs, d.timeouts.idleMs);
-    timeout("total", timeouts.totalMs, d.timeouts.totalMs);
-    if (!t.isEmpty())
-        o.insert(QStringLiteral("timeouts_ms"), t);
-    QJsonObject b;
-    const UpstreamBreaker::Policy &db = d.breaker;
-    if (breaker.consecutive != db.consecutive)
-        b.insert(QStringLiteral("consecutive"), breaker.consecutive);
-    if (breaker.errorRate != db.errorRate)
-        b.insert(QStringLiteral("error_rate"), breaker.errorRate);
-    if (breaker.minRequests != db.minRequests)
-        b.insert(QStringLiteral("min_requests"), breaker.minRequests);
-    if (breaker.windowMs != db.windowMs)
-        b.insert(QStringLiteral("window_ms"), breaker.windowMs);
-    if (breaker.slowMs != db.slowMs)
-        b.insert(QStringLiteral("slow_ms"), breaker.slowMs);
-    if (breaker.cooldownMs != db.cooldownMs)
-        b.insert(QStringLiteral("cooldown_ms"), breaker.cooldownMs);
-    if (breaker.maxCooldownMs != db.maxCooldownMs)
-        b.insert(QStringLiteral("max_cooldown_ms"), breaker.maxCooldownMs);
-    if (breaker.halfOpenProbes != db.halfOpenProbes)
-        b.insert(QStringLiteral("half_open_probes"), breaker.halfOpenProbes);
-    if (!b.isEmpty())
-        o.insert(QStringLiteral("breaker"), b);
-    if (breakerPerModel != d.breakerPerModel)
-        o.insert(QStringLiteral("breaker_per_model"), breakerPerModel);
-    if (!presetFilled.contains(QStringLiteral("health_check")) && !(healthCheck == d.healthCheck)) {
-        QJsonObject h{{"enabled", healthCheck.enabled},
-                      {"method", QString::fromLatin1(healthCheck.method)},
-                      {"path", QString::fromUtf8(healthCheck.path)},
-                      {"timeout_ms", healthCheck.timeoutMs}};
-        if (!healthCheck.body.isEmpty())
-            h.insert(QStringLiteral("body"), QJsonDocument::fromJson(healthCheck.body).object());
-        o.insert(QStringLiteral("health_check"), h);
-    }
-    return o;
 }
 
 void UpstreamConfig::resolveKey(const std::shared_ptr<SecretStore> &secrets, const QString &where, QStringList *warnings)

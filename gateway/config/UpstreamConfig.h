@@ -56,16 +56,11 @@ struct UpstreamConfig
     bool breakerPerModel = true;     // besides the upstream's own breaker, one per model it serves
     UpstreamHealthCheck healthCheck;
     bool builtInSimulator = false;
-    QStringList presetFilled; // the keys its preset gave ("base_url", "dialect", "models", "api_key_env", "health_check")
 
     // Reads one "upstreams" entry (`where`: "upstreams[2]"), filling what it leaves out from its
     // preset; on a mistake says which key and why. The environment's key is read here; a secret
     // store's is not (resolveKey).
     static bool fromJson(const QJsonValue &value, const QString &where, UpstreamConfig *out, QStringList *warnings, QString *error);
-    // The entry as the config file says it, for writing the file back: what the preset gives and
-    // what is left at its default are left out, and so is every key not written in the file itself
-    // (from the environment or the secret store). fromJson(toJson()) gives the same upstream.
-    QJsonObject toJson() const;
     // "api_key_secret": the key from `secrets`; keyMissing and a warning when it has none (or there
     // is no store). Does nothing for an upstream that names no secret.
     void resolveKey(const std::shared_ptr<SecretStore> &secrets, const QString &where, QStringList *warnings);

@@ -186,51 +186,6 @@ private Q_SLOTS:
         QCOMPARE(u.healthCheck.timeoutMs, 900);
     }
 
-    void upstreamRoundTrips()
-    {
-        qputenv("TF_TEST_ROUND_TRIP_KEY", "sk-from-the-environment");
-        QString error;
-        const QByteArray json = "{\"upstreams\": [{\"name\": \"a\", \"base_url\": \"https://x.example/v1\", \"dialect\": \"anthropic\","
-                                " \"api_key_env\": \"TF_TEST_ROUND_TRIP_KEY\", \"models\": [\"claude-*\"], \"aliases\": {\"fast\": \"claude-haiku-4-5\"},"
-                                " \"priority\": 3, \"weight\": 2, \"max_concurrency\": 8, \"max_queue\": 4, \"queue_timeout_ms\": 100, \"enabled\": false,"
-                                " \"timeouts_ms\": {\"idle\": 5000}, \"breaker\": {\"consecutive\": 2, \"error_rate\": 0.25}, \"breaker_per_model\": false,"
-                                " \"health_check\": {\"method\": \"POST\", \"path\": \"/v1/messages\", \"body\": {\"max_tokens\": 1}}},"
-                                " {\"preset\": \"zhipu\", \"api_key_secret\": \"glm\"}, {\"name\": \"cfg\", \"base_url\": \"https://y.example/v1\", \"api_key\": \"sk-in-file\"}]}";
-        const auto c = GatewayConfig::fromJson(QJsonDocument::fromJson(json).object(), &error);
-        QVERIFY2(c, qPrintable(error));
-        for (const UpstreamConfig &u : c->upstreams) {
-            const QJsonObject written = u.toJson();
-            QVERIFY2(!QJsonDocument(written).toJson().contains("sk-from-the-environment"), qPrintable(u.name));
-            UpstreamConfig back;
-            QStringList warnings;
-            QVERIFY2(UpstreamConfig::fromJson(written, "upstreams[0]", &back, &warnings, &error), qPrintable(error));
-            QCOMPARE(back.toJson(), written);
-            QCOMPARE(back.name, u.name);
-            QCOMPARE(back.preset, u.preset);
-            QCOMPARE(back.enabled, u.enabled);
-            QCOMPARE(back.baseUrl, u.baseUrl);
-            QCOMPARE(back.dialect, u.dialect);
-            QCOMPARE(back.apiKeyEnv, u.apiKeyEnv);
-            QCOMPARE(back.apiKeySecret, u.apiKeySecret);
-            QCOMPARE(back.models, u.models);
-            QCOMPARE(back.aliases, u.aliases);
-            QCOMPARE(back.priority, u.priority);
-            QCOMPARE(back.weight, u.weight);
-            QCOMPARE(back.maxConcurrency, u.maxConcurrency);
-            QCOMPARE(back.maxQueue, u.maxQueue);
-            QCOMPARE(back.queueTimeoutMs, u.queueTimeoutMs);
-            QCOMPARE(back.timeouts.idleMs, u.timeouts.idleMs);
-            QCOMPARE(back.breaker.consecutive, u.breaker.consecutive);
-            QCOMPARE(back.breaker.errorRate, u.breaker.errorRate);
-            QCOMPARE(back.breakerPerModel, u.breakerPerModel);
-            QVERIFY(back.healthCheck == u.healthCheck);
-        }
-        // Sorted by priority: zhipu and cfg (0), then a (3).
-        QCOMPARE(c->upstreams.at(0).toJson(), (QJsonObject{{"name", "zhipu"}, {"preset", "zhipu"}, {"api_key_secret", "glm"}}));
-        QCOMPARE(c->upstreams.at(1).toJson().value("api_key"), QJsonValue("sk-in-file")); // the file's own key stays in the file
-        QVERIFY(!c->upstreams.at(2).toJson().contains("api_key"));
-    }
-
     void keyInTheFileIsWarnedAbout()
     {
         QString error;
@@ -265,7 +220,6 @@ private Q_SLOTS:
         QCOMPARE(c->warnings.size(), 1);
         QVERIFY2(c->warnings.first().contains("'nowhere'") && c->warnings.first().contains("(file)"), qPrintable(c->warnings.first()));
         QVERIFY(!c->warnings.join(' ').contains("sk-from-the-store"));
-        QVERIFY(!QJsonDocument(d.toJson()).toJson().contains("sk-from-the-store"));
 
         // Without a store the key waits for one; resolveKeys binds it later.
         auto later = GatewayConfig::fromJson(json, &error);

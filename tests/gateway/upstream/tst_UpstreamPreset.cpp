@@ -50,8 +50,6 @@ private Q_SLOTS:
         QCOMPARE(u.urlFor(path, {}).toString(), chatUrl);
         // The health check reaches the provider's model list, below the same base.
         QVERIFY(u.urlFor(u.healthCheck.path, {}).toString().startsWith(preset->baseUrl.toString()));
-        // Written back, a preset entry stays short: the preset's own values are not copied in.
-        QCOMPARE(u.toJson(), (QJsonObject{{"name", id}, {"preset", id}}));
     }
 
     void entryKeysWinOverThePreset()
@@ -67,7 +65,7 @@ private Q_SLOTS:
         QCOMPARE(u.models, QStringList{"deepseek-chat"});
         QVERIFY(u.apiKeyEnv.isEmpty()); // its own key source: the preset's variable is not added
         QCOMPARE(u.keySource, UpstreamConfig::KeySource::SecretStore);
-        QCOMPARE(u.presetFilled, QStringList{"dialect"});
+        QCOMPARE(u.dialect, ApiDialect::OpenAi); // what it did not say, from the preset
     }
 
     void localPresetsProbeSooner()
