@@ -167,6 +167,8 @@ bool Gateway::start(QString *error)
                            : QStringLiteral("no upstream configured: every model is answered by the built-in simulator"));
     connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::publish);
     connect(&m_publishTimer, &QTimer::timeout, this, &Gateway::runHealthChecks);
+    // Waiters past their upstream's queue_timeout_ms are answered 503.
+    connect(&m_publishTimer, &QTimer::timeout, this, [this] { m_gate.expire(QDateTime::currentMSecsSinceEpoch()); });
     m_publishTimer.start(250);
     if (!m_config.configPath.isEmpty()) {
         m_configWatcher = new ConfigWatcher(m_config.configPath, this);
@@ -271,7 +273,6 @@ void Gateway::runHealthChecks()
 {
     if (!m_client)
         return;
-    m_gate.expire(QDateTime::currentMSecsSinceEpoch());
     for (const UpstreamConfig &u : m_router.dueChecks(QDateTime::currentMSecsSinceEpoch())) {
         const QString name = u.name;
         UpstreamProbe::run(m_client, u, this, [this, name](const UpstreamProbe::Outcome &o) {
